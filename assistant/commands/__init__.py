@@ -1,0 +1,1 @@
+"""Click commands, one module per area; each only parses flags and calls assistant/ or index/."""

@@ -1,0 +1,417 @@
+"""Ingest: files → load → clean → structure → chunk → embed → store, one whole document at a time.
+
+    report = ingest_paths(settings, ["往年材料/"], kb="default")
+
+Per file: a file already in the knowledge base with the same content is "unchanged"; the same
+content under another path is a "duplicate" (not stored twice); a known path with new content
+"replaced" its old version; anything unreadable is an error line and the other files go on.
+
+Throughput: chunks of several documents are embedded in one batch (the e5 engine spreads a batch
+over all cores), a chunk whose embedded text is already stored reuses that vector, and the next
+batch is prepared (parsing, jieba) while the current one is being embedded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from assistant.errors import BiganziError
+from assistant.settings import Settings
+from index import dedup
+from index.embed import BaseEmbedder, get_embedder
+from index.lexical import chunk_tokens
+from index.registry import ChunkRecord, DocumentRecord
+from index.store import KnowledgeBase, open_kb
+
+Status = Literal["added", "unchanged", "replaced", "duplicate", "error"]
+Progress = Callable[[int, int, str], None]  # (files done, files total, file just finished)
+
+# Texts embedded per batch: enough to keep both cores busy between Python-side work.
+EMBED_BATCH = 64
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    status: Status
+    doc_id: str = ""
+    title: str = ""
+    n_chunks: int = 0
+    n_chars: int = 0
+    duplicate_of: str | None = None  # exact copy of (duplicate) / near-duplicate of (added, replaced)
+    duplicate_source: str = ""
+    message: str = ""
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name
+
+
+@dataclass
+class IngestReport:
+    kb: str
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    chunks_embedded: int = 0
+    chunks_reused: int = 0
+    seconds: float = 0.0
+    interrupted: bool = False
+
+    def _by(self, status: Status) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.status == status]
+
+    @property
+    def added(self) -> list[FileOutcome]:
+        return self._by("added")
+
+    @property
+    def unchanged(self) -> list[FileOutcome]:
+        return self._by("unchanged")
+
+    @property
+    def replaced(self) -> list[FileOutcome]:
+        return self._by("replaced")
+
+    @property
+    def duplicates(self) -> list[FileOutcome]:
+        return self._by("duplicate")
+
+    @property
+    def errors(self) -> list[FileOutcome]:
+        return self._by("error")
+
+    @property
+    def near_duplicates(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.status in ("added", "replaced") and o.duplicate_of]
+
+    @property
+    def chars(self) -> int:
+        return sum(o.n_chars for o in self.outcomes if o.status in ("added", "replaced"))
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.interrupted
+
+    def summary(self) -> str:
+        parts = [f"新增 {len(self.added)} 篇", f"未变 {len(self.unchanged)} 篇"]
+        if self.replaced:
+            parts.append(f"更新 {len(self.replaced)} 篇")
+        if self.duplicates:
+            parts.append(f"重复 {len(self.duplicates)} 篇（未重复存储）")
+        if self.errors:
+            parts.append(f"失败 {len(self.errors)} 个")
+        return f"知识库 {self.kb}：" + "，".join(parts)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "kb": self.kb,
+            "files": [o.__dict__ for o in self.outcomes],
+            "chunks_embedded": self.chunks_embedded,
+            "chunks_reused": self.chunks_reused,
+            "chars": self.chars,
+            "seconds": round(self.seconds, 3),
+            "interrupted": self.interrupted,
+        }
+
+
+class IngestInterrupted(KeyboardInterrupt):
+    """Ctrl-C during an ingest; carries what was completed (whole documents only)."""
+
+    def __init__(self, report: IngestReport) -> None:
+        super().__init__()
+        self.report = report
+
+
+@dataclass
+class _Prepared:
+    outcome: FileOutcome
+    doc: DocumentRecord
+    chunks: list[ChunkRecord]
+    doc_sig: np.ndarray | None
+    chunk_sigs: list[np.ndarray | None]
+    replaces: list[DocumentRecord]
+
+
+def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, str | None]]:
+    """(file, problem) for every path; folders recursively, hidden files and folders skipped."""
+    for raw in paths:
+        p = Path(raw).expanduser()
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                rel = f.relative_to(p).parts
+                if f.is_file() and not any(part.startswith((".", "~$")) for part in rel):
+                    yield f, None
+        elif p.exists():
+            yield p, None
+        else:
+            yield p, f"{p.name}：找不到文件或文件夹（{p}）"
+
+
+def ingest_paths(
+    settings: Settings,
+    paths: Iterable[str | Path],
+    kb: str | None = None,
+    progress: Progress | None = None,
+    embedder: BaseEmbedder | None = None,
+) -> IngestReport:
+    """Ingest files and folders into a knowledge base (created if missing). Never raises for a bad file."""
+    started = time.perf_counter()
+    embedder = embedder or get_embedder(settings.embedder)
+    files = list(iter_files(paths))
+    base = open_kb(settings, kb, embedder=embedder, create=True)
+    report = IngestReport(kb=base.name)
+    try:
+        with base.writing():
+            _Run(settings, base, embedder, report, progress, len(files)).run(files)
+    except KeyboardInterrupt:
+        report.interrupted = True
+        report.seconds = time.perf_counter() - started
+        raise IngestInterrupted(report) from None
+    finally:
+        base.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+class _Run:
+    def __init__(
+        self,
+        settings: Settings,
+        kb: KnowledgeBase,
+        embedder: BaseEmbedder,
+        report: IngestReport,
+        progress: Progress | None,
+        total: int,
+    ) -> None:
+        self.settings = settings
+        self.kb = kb
+        self.embedder = embedder
+        self.report = report
+        self.progress = progress
+        self.total = total
+        self.done = 0
+        self.seen_docs: dict[str, FileOutcome] = {}  # doc_id -> first outcome in this run
+
+    def _finish(self, outcome: FileOutcome) -> None:
+        self.report.outcomes.append(outcome)
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total, outcome.path)
+
+    def run(self, files: list[tuple[Path, str | None]]) -> None:
+        batch: list[_Prepared] = []
+        pending: Future[tuple[list[_Prepared], np.ndarray, int]] | None = None
+        # One worker thread embeds (the C engine releases the GIL) while this thread parses the next
+        # files; the registry and Chroma are only touched from this thread.
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
+        try:
+            for path, problem in files:
+                prepared = self._prepare(path, problem)
+                if prepared is None:
+                    continue
+                batch.append(prepared)
+                if sum(len(p.chunks) for p in batch) >= EMBED_BATCH:
+                    if pending is not None:
+                        self._commit(*pending.result())
+                    pending = self._submit(pool, batch)
+                    batch = []
+            if pending is not None:
+                self._commit(*pending.result())
+                pending = None
+            if batch:
+                self._commit(*self._submit(pool, batch).result())
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    # --- per file ----------------------------------------------------------------------------------
+    def _prepare(self, path: Path, problem: str | None) -> _Prepared | None:
+        from index.chunk import chunk_document
+        from index.clean import clean_text
+        from index.load import load_file
+        from index.structure import parse_document
+
+        outcome = FileOutcome(path=str(path), status="error")
+        if problem:
+            outcome.message = problem
+            self._finish(outcome)
+            return None
+        try:
+            loaded = load_file(path, max_bytes=int(self.settings.max_file_mb * 1024 * 1024))
+            cleaned = clean_text(loaded.text)
+            if not cleaned.strip():
+                raise BiganziError(f"{path.name}：清理后没有文字内容")
+            doc_id = hashlib.sha256(cleaned.encode()).hexdigest()
+            abspath = str(path.resolve())
+            outcome.doc_id, outcome.n_chars = doc_id, len(cleaned)
+
+            existing = self.kb.registry.document(doc_id)
+            first = self.seen_docs.get(doc_id)
+            if existing is not None or first is not None:
+                if existing is not None and existing.path == abspath:
+                    outcome.status, outcome.title, outcome.n_chunks = (
+                        "unchanged",
+                        existing.title,
+                        existing.n_chunks,
+                    )
+                else:
+                    outcome.status = "duplicate"
+                    outcome.duplicate_of = doc_id
+                    outcome.duplicate_source = existing.source if existing else Path(first.path).name  # type: ignore[union-attr]
+                outcome.n_chars = 0
+                self._finish(outcome)
+                return None
+
+            document = parse_document(loaded, source=path.name)
+            chunks = chunk_document(document, max_tokens=self.settings.chunk_tokens)
+            if not chunks:
+                raise BiganziError(f"{path.name}：没有可检索的正文")
+        except BiganziError as e:
+            outcome.message = str(e)
+            self._finish(outcome)
+            return None
+        except Exception as e:  # one bad file must not stop the others
+            outcome.message = f"{path.name}：处理失败（{type(e).__name__}: {e}）"
+            self._finish(outcome)
+            return None
+
+        replaces = [d for d in self.kb.registry.documents_by_path(abspath) if d.doc_id != doc_id]
+        outcome.status = "replaced" if replaces else "added"
+        outcome.title = document.title or path.stem
+        outcome.n_chunks = len(chunks)
+        self.seen_docs[doc_id] = outcome
+        records = []
+        sigs = []
+        for c in chunks:
+            rec = ChunkRecord(
+                id=f"{doc_id[:20]}-{c.position:05d}",
+                doc_id=doc_id,
+                position=c.position,
+                text=c.text,
+                heading_path=list(c.heading_path),
+                section_kind=c.section_kind,
+                source=path.name,
+                title=c.title or outcome.title,
+                year=c.year,
+                org=c.org,
+                genre=c.genre,
+                tokens=chunk_tokens(c.heading_path, c.text),
+                embed_hash=hashlib.sha1(c.embed_text.encode()).hexdigest(),
+                norm_hash=dedup.norm_hash(c.text),
+            )
+            sig = dedup.minhash(c.text)
+            rec.minhash = dedup.to_blob(sig)
+            records.append(rec)
+            sigs.append(sig)
+        doc_sig = dedup.minhash(cleaned)
+        doc = DocumentRecord(
+            doc_id=doc_id,
+            source=path.name,
+            path=abspath,
+            title=outcome.title,
+            year=document.year,
+            org=document.org,
+            genre=document.genre,
+            n_chunks=len(records),
+            n_chars=len(cleaned),
+            minhash=dedup.to_blob(doc_sig),
+        )
+        return _Prepared(outcome, doc, records, doc_sig, sigs, replaces)
+
+    # --- embedding ---------------------------------------------------------------------------------
+    def _submit(
+        self, pool: ThreadPoolExecutor, batch: list[_Prepared]
+    ) -> Future[tuple[list[_Prepared], np.ndarray, int]]:
+        """Vectors for every chunk of the batch, in order; each distinct text is embedded at most once,
+        and a text already stored in the knowledge base reuses its vector."""
+        all_chunks = [c for p in batch for c in p.chunks]
+        unique: dict[str, int] = {}
+        for c in all_chunks:
+            unique.setdefault(c.embed_hash, len(unique))
+        hashes = list(unique)
+        vectors = np.zeros((len(hashes), self.embedder.dimension), dtype=np.float32)
+        stored = {h: self.kb.registry.chunk_with_embed_hash(h) for h in hashes}
+        found = self.kb.vectors([cid for cid in stored.values() if cid])
+        todo = []
+        for i, h in enumerate(hashes):
+            cid = stored[h]
+            if cid and cid in found:
+                vectors[i] = found[cid]
+            else:
+                todo.append(i)
+        text_of = {c.embed_hash: c.embed_text for c in all_chunks}
+        texts = [text_of[hashes[i]] for i in todo]
+        rows = np.asarray([unique[c.embed_hash] for c in all_chunks], dtype=np.int64)
+
+        def work() -> tuple[list[_Prepared], np.ndarray, int]:
+            if todo:
+                vectors[todo] = self.embedder.embed_passages(texts)
+            return batch, vectors[rows], len(todo)
+
+        return pool.submit(work)
+
+    # --- committing --------------------------------------------------------------------------------
+    def _commit(self, batch: list[_Prepared], vectors: np.ndarray, n_embedded: int) -> None:
+        self.report.chunks_embedded += n_embedded
+        self.report.chunks_reused += len(vectors) - n_embedded
+        start = 0
+        for p in batch:
+            vecs = vectors[start : start + len(p.chunks)]
+            start += len(p.chunks)
+            doc_keys = dedup.band_keys(p.doc_sig) if p.doc_sig is not None else []
+            p.doc.duplicate_of = self._near_duplicate_doc(p, doc_keys)
+            if p.doc.duplicate_of:
+                other = self.kb.registry.document(p.doc.duplicate_of)
+                p.outcome.duplicate_of = p.doc.duplicate_of
+                p.outcome.duplicate_source = other.source if other else ""
+            chunk_keys = self._assign_groups(p)
+            p.doc.ingested_at = datetime.now().isoformat(timespec="seconds")
+            self.kb.write_document(p.doc, p.chunks, vecs, doc_keys, chunk_keys, replaces=p.replaces)
+            self._finish(p.outcome)
+
+    def _near_duplicate_doc(self, p: _Prepared, keys: list[int]) -> str | None:
+        if p.doc_sig is None or not keys:
+            return None
+        best, best_sim = None, dedup.DOC_THRESHOLD
+        replaced = {d.doc_id for d in p.replaces}
+        for doc_id, blob in self.kb.registry.doc_candidates(keys):
+            sig = dedup.from_blob(blob)
+            if doc_id in replaced or sig is None:
+                continue
+            sim = dedup.similarity(p.doc_sig, sig)
+            if sim >= best_sim:
+                best, best_sim = doc_id, sim
+        return best
+
+    def _assign_groups(self, p: _Prepared) -> dict[str, list[int]]:
+        """Each chunk joins the group of an earlier near-identical chunk, or starts its own."""
+        local: list[tuple[str, np.ndarray, set[int]]] = []  # (group, signature, band keys) in this document
+        out: dict[str, list[int]] = {}
+        for c, sig in zip(p.chunks, p.chunk_sigs, strict=True):
+            c.dup_group = c.id
+            keys = dedup.band_keys(sig) if sig is not None else []
+            out[c.id] = keys
+            same = self.kb.registry.chunks_with_norm_hash(c.norm_hash)
+            if same:
+                c.dup_group = same[0][1]
+            elif sig is not None:
+                best_sim = dedup.CHUNK_THRESHOLD
+                for _, grp, blob in self.kb.registry.chunk_candidates(keys):
+                    other = dedup.from_blob(blob)
+                    sim = dedup.similarity(sig, other) if other is not None else 0.0
+                    if sim >= best_sim:
+                        c.dup_group, best_sim = grp, sim
+                for grp, psig, pkeys in local:
+                    sim = dedup.similarity(sig, psig)
+                    if pkeys & set(keys) and sim >= best_sim:
+                        c.dup_group, best_sim = grp, sim
+            if sig is not None:
+                local.append((c.dup_group, sig, set(keys)))
+        return out

@@ -1,0 +1,240 @@
+"""BM25 over jieba tokens, as a scipy sparse matrix of precomputed term weights.
+
+Scoring a query is one column slice and a sum: a few milliseconds at 100,000 chunks (rank_bm25 walks
+Python lists per query and takes seconds there). The matrix is built from the registry on first use,
+cached in memory and on disk per knowledge base, and rebuilt when the registry's generation changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+K1 = 1.2
+B = 0.75
+HEADING_REPEAT = 2  # heading tokens count this many times: a section's heading says what it is about
+
+_DOMAIN_DICT = Path(__file__).with_name("jieba_domain.txt")
+_KEEP = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
+# Function words that carry no topic; BM25's idf would shrink them anyway, this keeps the matrix small.
+_STOPWORDS_TEXT = (
+    "的 了 和 与 及 以及 在 是 为 对 等 将 把 被 从 向 于 并 或 而 也 都 就 又 还 及其 其 之 这 那 个 中 上 下 "
+    "我们 我 你 他 她 它 有 着 所 以 由 则 但 要 能 会 让 使 通过 进行 开展 工作 方面 一是 二是 三是 四是 五是"
+)
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split(" "))
+
+_tokenizer = None
+_tokenizer_lock = threading.Lock()
+
+
+def get_tokenizer():  # jieba has no types
+    """One jieba tokenizer per process, created on first use (loading its dictionary takes about a second)."""
+    global _tokenizer
+    if _tokenizer is None:
+        with _tokenizer_lock:
+            if _tokenizer is None:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                tok = jieba.Tokenizer()
+                tok.initialize()
+                if _DOMAIN_DICT.exists():
+                    tok.load_userdict(str(_DOMAIN_DICT))
+                _tokenizer = tok
+    return _tokenizer
+
+
+def tokenize(text: str) -> list[str]:
+    """Search-mode jieba tokens (long words and their parts), without punctuation and stopwords."""
+    return [
+        t
+        for t in get_tokenizer().cut_for_search(text)
+        if _KEEP.search(t) and t not in STOPWORDS and t.strip()
+    ]
+
+
+def chunk_tokens(heading_path: list[str], text: str) -> list[str]:
+    heading = tokenize(" ".join(heading_path)) if heading_path else []
+    return heading * HEADING_REPEAT + tokenize(text)
+
+
+@dataclass
+class LexicalIndex:
+    ids: list[str]  # row -> chunk id
+    vocab: dict[str, int]
+    matrix: object  # scipy.sparse.csc_matrix (rows x terms) of BM25 weights
+    year: np.ndarray  # int32, -1 = unknown
+    genre: np.ndarray  # int32 code into `genres`, -1 = unknown
+    kind: np.ndarray  # int32 code into `kinds`
+    genres: list[str]
+    kinds: list[str]
+    generation: int
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def mask(self, year: int | None, genre: str | None, section_kind: str | None) -> np.ndarray | None:
+        if year is None and not genre and not section_kind:
+            return None
+        m = np.ones(len(self.ids), dtype=bool)
+        if year is not None:
+            m &= self.year == int(year)
+        if genre:
+            m &= self.genre == (self.genres.index(genre) if genre in self.genres else -2)
+        if section_kind:
+            m &= self.kind == (self.kinds.index(section_kind) if section_kind in self.kinds else -2)
+        return m
+
+    def scores(self, tokens: list[str]) -> np.ndarray:
+        cols = sorted({self.vocab[t] for t in tokens if t in self.vocab})
+        if not cols or not self.ids:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        return np.asarray(self.matrix[:, cols].sum(axis=1)).ravel()  # type: ignore[attr-defined]
+
+    def top(self, tokens: list[str], n: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) of the best n rows with a positive score."""
+        s = self.scores(tokens)
+        if mask is not None:
+            s = np.where(mask, s, 0.0)
+        n = min(n, int(np.count_nonzero(s > 0)))
+        if n <= 0:
+            return []
+        idx = np.argpartition(-s, n - 1)[:n]
+        idx = idx[np.argsort(-s[idx], kind="stable")]
+        return [(self.ids[i], float(s[i])) for i in idx]
+
+
+def build_index(rows: list[tuple[str, str, int | None, str | None, str]], generation: int) -> LexicalIndex:
+    """rows: (chunk id, space-joined tokens, year, genre, section kind)."""
+    from scipy import sparse
+
+    vocab: dict[str, int] = {}
+    indptr = [0]
+    term_ids: list[int] = []
+    for _, tokens, *_ in rows:
+        if tokens:
+            term_ids.extend(vocab.setdefault(t, len(vocab)) for t in tokens.split(" "))
+        indptr.append(len(term_ids))
+    n_rows, n_terms = len(rows), len(vocab)
+    indices = np.asarray(term_ids, dtype=np.int32)
+    ptr = np.asarray(indptr, dtype=np.int64)
+    # csr_matrix sums duplicate (row, term) entries: that gives term frequencies.
+    tf = sparse.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, ptr), shape=(n_rows, n_terms))
+    tf.sum_duplicates()
+    dl = np.diff(ptr).astype(np.float32)
+    avgdl = float(dl.mean()) if n_rows else 1.0
+    df = np.bincount(tf.indices, minlength=n_terms).astype(np.float32)
+    idf = np.log1p((n_rows - df + 0.5) / (df + 0.5)).astype(np.float32)
+    row_of = np.repeat(np.arange(n_rows), np.diff(tf.indptr))
+    norm = K1 * (1.0 - B + B * dl[row_of] / max(avgdl, 1e-9))
+    tf.data = (idf[tf.indices] * tf.data * (K1 + 1.0) / (tf.data + norm)).astype(np.float32)
+
+    genres = sorted({r[3] for r in rows if r[3]})
+    kinds = sorted({r[4] for r in rows if r[4]})
+    g_code = {g: i for i, g in enumerate(genres)}
+    k_code = {k: i for i, k in enumerate(kinds)}
+    return LexicalIndex(
+        ids=[r[0] for r in rows],
+        vocab=vocab,
+        matrix=tf.tocsc(),
+        year=np.asarray([r[2] if r[2] is not None else -1 for r in rows], dtype=np.int32),
+        genre=np.asarray([g_code.get(r[3], -1) if r[3] else -1 for r in rows], dtype=np.int32),
+        kind=np.asarray([k_code.get(r[4], -1) for r in rows], dtype=np.int32),
+        genres=genres,
+        kinds=kinds,
+        generation=generation,
+    )
+
+
+# --- cache ------------------------------------------------------------------------------------------
+
+_memory: dict[str, LexicalIndex] = {}
+_memory_lock = threading.Lock()
+
+
+def _save(index: LexicalIndex, path: Path) -> None:
+    m = index.matrix
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as f:
+        np.savez(
+            f,
+            data=m.data,  # type: ignore[attr-defined]
+            indices=m.indices,  # type: ignore[attr-defined]
+            indptr=m.indptr,  # type: ignore[attr-defined]
+            shape=np.asarray(m.shape, dtype=np.int64),  # type: ignore[attr-defined]
+            ids=np.frombuffer("\n".join(index.ids).encode(), dtype=np.uint8),
+            terms=np.frombuffer("\n".join(sorted(index.vocab, key=index.vocab.get)).encode(), dtype=np.uint8),  # type: ignore[arg-type]
+            year=index.year,
+            genre=index.genre,
+            kind=index.kind,
+            genres=np.frombuffer("\n".join(index.genres).encode(), dtype=np.uint8),
+            kinds=np.frombuffer("\n".join(index.kinds).encode(), dtype=np.uint8),
+        )
+    os.replace(tmp, path)
+
+
+def _load(path: Path, generation: int) -> LexicalIndex:
+    from scipy import sparse
+
+    with np.load(path) as z:
+
+        def text(key: str) -> list[str]:
+            raw = z[key].tobytes().decode()
+            return raw.split("\n") if raw else []
+
+        shape = tuple(int(x) for x in z["shape"])
+        matrix = sparse.csc_matrix((z["data"], z["indices"], z["indptr"]), shape=shape)
+        terms = text("terms")
+        return LexicalIndex(
+            ids=text("ids"),
+            vocab={t: i for i, t in enumerate(terms)},
+            matrix=matrix,
+            year=z["year"],
+            genre=z["genre"],
+            kind=z["kind"],
+            genres=text("genres"),
+            kinds=text("kinds"),
+            generation=generation,
+        )
+
+
+def lexical_index(kb_dir: Path, db) -> LexicalIndex:  # sqlite3.Connection
+    """The BM25 index of a knowledge base at its current generation (memory → disk → rebuild)."""
+    key = str(kb_dir)
+    # One read transaction: the generation and the rows come from the same snapshot.
+    db.execute("BEGIN")
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+        generation = int(row[0]) if row else 0
+        cached = _memory.get(key)
+        if cached is not None and cached.generation == generation:
+            return cached
+        path = kb_dir / f"bm25-{generation}.npz"
+        index = None
+        if path.exists():
+            try:
+                index = _load(path, generation)
+            except Exception:  # a damaged cache is rebuilt, never fatal
+                index = None
+        if index is None:
+            rows = db.execute(
+                "SELECT id, tokens, year, genre, section_kind FROM chunks ORDER BY doc_id, position"
+            ).fetchall()
+            index = build_index(rows, generation)
+            with contextlib.suppress(OSError):  # read-only data dir: keep it in memory only
+                _save(index, path)
+    finally:
+        db.execute("COMMIT")
+    for old in kb_dir.glob("bm25-*.npz"):
+        if old != path:
+            old.unlink(missing_ok=True)
+    with _memory_lock:
+        _memory[key] = index
+    return index

@@ -1,0 +1,141 @@
+"""Hybrid retrieval: dense (Chroma) + BM25 (jieba), fused by reciprocal rank fusion, filtered, de-duplicated.
+
+    search(settings, "医保基金监管", k=5, year=2023) -> list[SearchHit]
+
+Dense search finds paraphrases; BM25 finds the exact terms of the trade (三会一课, 异地就医) that a small
+multilingual model blurs. RRF needs no score calibration between the two. Chunks of one near-duplicate
+group (the same passage in an anonymised and an original copy) collapse to the best-ranked one.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.errors import BiganziError
+from assistant.settings import Settings
+from index.embed import BaseEmbedder, get_embedder
+from index.lexical import lexical_index, tokenize
+from index.models import SearchHit
+from index.registry import ChunkRecord
+from index.store import KnowledgeBase, open_kb
+
+
+@dataclass(frozen=True)
+class FusionConfig:
+    rrf_k: int = 20  # small k: trust the top of each list (few, long, distinct sections per report)
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    candidates: int = 50  # from each retriever, before fusion, filters and collapse
+
+
+DEFAULT_FUSION = FusionConfig()
+
+_open: dict[tuple[str, str, int, int], KnowledgeBase] = {}
+_open_lock = threading.Lock()
+
+
+def _kb_for_search(settings: Settings, name: str | None) -> KnowledgeBase:
+    """Open knowledge bases are kept per process (the web page searches many times); a deleted and
+    re-created one is noticed by its registry file's identity."""
+    name = name or settings.kb
+    reg = settings.kb_root / name / "registry.sqlite3"
+    try:
+        st = os.stat(reg)
+    except OSError:
+        return open_kb(settings, name)  # raises the friendly "does not exist"
+    key = (str(reg), settings.chroma_url or "", st.st_ino, st.st_dev)
+    with _open_lock:
+        kb = _open.get(key)
+        if kb is None:
+            kb = open_kb(settings, name)
+            _open[key] = kb
+        return kb
+
+
+def search(
+    settings: Settings,
+    query: str,
+    k: int = 5,
+    year: int | None = None,
+    genre: str | None = None,
+    section_kind: str | None = None,
+    kb: str | KnowledgeBase | None = None,
+    embedder: BaseEmbedder | None = None,
+    fusion: FusionConfig = DEFAULT_FUSION,
+) -> list[SearchHit]:
+    """The k best passages for `query`, best first; near-duplicates collapsed, filters applied."""
+    query = (query or "").strip()
+    if not query:
+        raise BiganziError("检索内容为空；请输入要查找的内容，例如 biganzi search 医保基金监管")
+    if k < 1:
+        raise BiganziError("-k 至少为 1")
+    base = kb if isinstance(kb, KnowledgeBase) else _kb_for_search(settings, kb)
+    embedder = embedder or get_embedder(settings.embedder)
+    base.check_embedder(embedder)
+
+    n = max(fusion.candidates, 4 * k)
+    lex = lexical_index(base.dir, base.registry.db)
+    if len(lex) == 0:
+        return []
+    lexical = lex.top(tokenize(query), n, lex.mask(year, genre, section_kind))
+    dense = base.dense_query(embedder.embed_query_vector(query), min(n, len(lex)), year, genre, section_kind)
+
+    fused: dict[str, float] = {}
+    dense_sim: dict[str, float] = {}
+    for rank, (cid, dist) in enumerate(dense):
+        fused[cid] = fused.get(cid, 0.0) + fusion.dense_weight / (fusion.rrf_k + rank + 1)
+        dense_sim[cid] = 1.0 - float(dist)
+    for rank, (cid, _) in enumerate(lexical):
+        fused[cid] = fused.get(cid, 0.0) + fusion.lexical_weight / (fusion.rrf_k + rank + 1)
+    order = sorted(fused, key=lambda c: (-fused[c], -dense_sim.get(c, -1.0), c))
+
+    # Only committed chunks exist: a vector whose rows are missing (killed ingest) is skipped here.
+    records = base.registry.chunks(order)
+    best = (fusion.dense_weight + fusion.lexical_weight) / (fusion.rrf_k + 1)
+    hits: list[SearchHit] = []
+    seen_groups: set[str] = set()
+    for cid in order:
+        rec = records.get(cid)
+        if rec is None or rec.dup_group in seen_groups:
+            continue
+        seen_groups.add(rec.dup_group)
+        hits.append(_hit(rec, round(fused[cid] / best, 4)))
+        if len(hits) == k:
+            break
+    return hits
+
+
+def _hit(rec: ChunkRecord, score: float) -> SearchHit:
+    return SearchHit(
+        source=rec.source,
+        title=rec.title,
+        section=rec.section,
+        text=rec.text,
+        score=score,
+        year=rec.year,
+        genre=rec.genre,
+        section_kind=rec.section_kind,
+        doc_id=rec.doc_id,
+        chunk_id=rec.id,
+    )
+
+
+def as_langchain_retriever(settings: Settings, kb: str | None = None, k: int = 5, **filters: Any) -> Any:
+    """The hybrid search as a LangChain `BaseRetriever` (Documents with our fields as metadata)."""
+    from langchain_core.documents import Document
+    from langchain_core.retrievers import BaseRetriever
+
+    class HybridRetriever(BaseRetriever):
+        def _get_relevant_documents(self, query: str, *, run_manager: Any = None) -> list[Document]:
+            hits = search(settings, query, k=k, kb=kb, **filters)
+            return [
+                Document(
+                    page_content=h.text, metadata={**h.to_json(), "doc_id": h.doc_id, "chunk_id": h.chunk_id}
+                )
+                for h in hits
+            ]
+
+    return HybridRetriever()

@@ -31,6 +31,7 @@ class Section:
     kind: SectionKind = "other"  # inherited from the top section
     line: int = 0  # 1-based line number of the heading in the cleaned text
     children: list[Section] = field(default_factory=list)
+    tail: str = ""  # summary text after the children ("产生上述问题的原因…", "综上…")
 
     def outline(self) -> dict[str, Any]:
         return {
@@ -50,6 +51,8 @@ class Document:
     org: str | None = None
     genre: str | None = None
     source: str = ""  # file name
+    years: list[int] = field(default_factory=list)  # every year in the title, in order (year = first)
+    genres: list[str] = field(default_factory=list)  # every genre in the title (genre = first)
 
 
 @dataclass

@@ -11,6 +11,7 @@ Models are created on first use, so `get_embedder()` itself is instant.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import threading
@@ -128,12 +129,17 @@ class SentenceTransformerEmbedder(BaseEmbedder):
                 if self._model is None:
                     os.environ.setdefault("HF_HUB_OFFLINE", "1")
                     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
                     try:
                         from sentence_transformers import SentenceTransformer
                     except ImportError as e:
                         raise BiganziError(
                             "未安装 sentence-transformers；请运行 pip install 'biganzi[st]' 后重试"
                         ) from e
+                    with contextlib.suppress(Exception):  # no "Loading weights" bar on the user's terminal
+                        from transformers.utils import logging as hf_logging
+
+                        hf_logging.disable_progress_bar()
                     try:
                         self._model = SentenceTransformer(self.name, device="cpu", local_files_only=True)
                     except Exception as e:  # any load failure is a user-facing config problem
@@ -149,12 +155,15 @@ class SentenceTransformerEmbedder(BaseEmbedder):
         path = Path(self.name).expanduser()
         if path.exists():
             # A local folder: identify it by name and weights, not by where it happens to live.
-            label = f"{path.resolve().name}@{_folder_fingerprint(path)}"
+            resolved = path.resolve()
+            label = f"{resolved.parent.name}/{resolved.name}@{_folder_fingerprint(resolved)}"
         return f"sentence-transformers:{label}"
 
     @property
     def dimension(self) -> int:
-        return int(self._load().get_sentence_embedding_dimension())
+        model = self._load()
+        get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(get_dim())
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

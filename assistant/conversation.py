@@ -1,0 +1,216 @@
+"""Multi-turn drafting: a first request drafts a section, follow-ups ("再精炼一些", "第二句换个说法")
+refine the latest draft. One `Conversation` per user (the web page keeps one per browser session);
+all state lives on the object.
+
+The conversation's messages grow by appending only — system, first prompt, draft, follow-up,
+revision… — so each turn's prompt starts with the previous one and llama.cpp re-evaluates only the
+new follow-up (follow-up time to first token ≈ its own length, not the whole history). When the
+context fills up, the oldest turns are dropped (reported) and the figures are restated.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from assistant import llm as llm_api
+from assistant.budget import fit
+from assistant.draft import (
+    DraftEvent,
+    DraftResult,
+    GenStats,
+    _finalize,
+    _timings,
+    clean_output,
+    max_new_tokens_for,
+    stream_draft,
+    stream_generate,
+)
+from assistant.errors import BiganziError
+from assistant.prompts import render
+from assistant.rewrite import missing_numbers, numbers_to_keep
+from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import BaseMessage
+
+# A message that asks for a new section rather than a change to the current one.
+_NEW_REQUEST = re.compile(r"(起草|写一段|写一篇|写一份|再写|另写|新写|撰写|帮我写|请写|写个)")
+_REFINE_HINT = re.compile(
+    r"(改|换|精炼|精简|压缩|润色|调整|删|补充|加上|去掉|缩短|扩写|正式|口语|简洁|上一稿|这段|第.句)"
+)
+
+
+@dataclass
+class Turn:
+    user: str
+    kind: str  # "draft" | "refine"
+    result: DraftResult
+
+
+@dataclass
+class Conversation:
+    settings: Settings
+    kb: str | None = None
+    model: Any = None  # a BaseChatModel; created from settings on first use
+    length: int = 300
+    figures: str | None = None
+    max_new_tokens: int | None = None
+    turns: list[Turn] = field(default_factory=list)
+    messages: list[BaseMessage] = field(default_factory=list, repr=False)  # system + history so far
+    _locked: Any = field(default=None, repr=False)
+
+    @property
+    def current(self) -> DraftResult | None:
+        return self.turns[-1].result if self.turns else None
+
+    def reset(self) -> None:
+        self.turns.clear()
+        self.messages = []
+        self._locked = None
+
+    def chat_model(self) -> BaseChatModel:
+        if self.model is None:
+            self.model = llm_api.get_chat_model(self.settings)
+        return self.model
+
+    def is_refinement(self, text: str) -> bool:
+        """A follow-up changes the current draft; a message that asks to write something new does not."""
+        if not self.turns:
+            return False
+        return not (_NEW_REQUEST.search(text) and not _REFINE_HINT.search(text.split("，")[0]))
+
+    def send(
+        self, text: str, figures: str | None = None, temperature: float | None = None
+    ) -> Iterator[DraftEvent]:
+        """One user turn. New figures replace the conversation's figures."""
+        text = (text or "").strip()
+        if not text:
+            raise BiganziError("请输入内容：写作要求，或对上一稿的修改意见")
+        if figures is not None:
+            self.figures = figures.strip() or None
+        if self.is_refinement(text) and figures is None:
+            yield from self._refine(text, temperature)
+        else:
+            yield from self._draft(text, temperature)
+
+    # --- turns ---------------------------------------------------------------------------------
+
+    def _draft(self, request: str, temperature: float | None) -> Iterator[DraftEvent]:
+        from langchain_core.messages import AIMessage
+
+        history = self.messages[1:]  # earlier turns stay in context (cheap: their prefix is cached)
+        for ev in stream_draft(
+            self.settings,
+            request,
+            figures=self.figures,
+            length=self.length,
+            history=history,
+            kb=self.kb,
+            temperature=temperature,
+            model=self.chat_model(),
+            max_new_tokens=self.max_new_tokens,
+        ):
+            if ev.kind == "done":
+                result: DraftResult = ev.result
+                self._locked = result.locked
+                self.messages = [*result.messages, AIMessage(content=result.text)]
+                self.turns.append(Turn(request, "draft", result))
+            yield ev
+
+    def _refine(self, instruction: str, temperature: float | None) -> Iterator[DraftEvent]:
+        from langchain_core.messages import AIMessage, HumanMessage
+
+        t0 = time.perf_counter()
+        model = self.chat_model()
+        n_ctx = llm_api.context_size(model, self.settings)
+        previous = self.current
+        assert previous is not None
+        system, history = self.messages[0], self.messages[1:]
+
+        def build(_ex: Any, hist: list[BaseMessage]) -> list[BaseMessage]:
+            # Once the first prompt (with the figures) is trimmed away, restate the figures.
+            restate = self.figures if len(hist) < len(history) else None
+            user = render("refine", instruction=instruction, figures=restate or "")
+            return [system, *hist, HumanMessage(content=user)]
+
+        plan = fit(
+            lambda t: llm_api.count_tokens(model, t),
+            n_ctx=n_ctx,
+            max_new_tokens=self.max_new_tokens
+            or max_new_tokens_for(model, max(self.length, len(previous.text))),
+            build=build,
+            history=history,
+        )
+        for t in plan.trimmed:
+            yield DraftEvent("info", f"为不超出上下文，{t}")
+        if not any(isinstance(m, AIMessage) for m in plan.messages):
+            raise BiganziError("上下文太小，放不下上一稿：请调大 BIGANZI_N_CTX，或开始新的对话")
+
+        stats = GenStats()
+        for piece in stream_generate(
+            model,
+            plan.messages,
+            max_new_tokens=plan.max_new_tokens,
+            n_ctx=n_ctx,
+            stats=stats,
+            t0=t0,
+            temperature=temperature,
+        ):
+            yield DraftEvent("token", piece)
+        out = clean_output(stats.text)
+        messages = plan.messages
+        notes: list[str] = []
+        keep = numbers_to_keep(previous.text, instruction)
+        missing = missing_numbers(keep, out)
+        if missing:
+            note = f"修改稿漏掉了数字 {'、'.join(missing)}，正在补回"
+            notes.append(note)
+            yield DraftEvent("info", note, restart=True)
+            messages = [
+                *messages,
+                AIMessage(content=out),
+                HumanMessage(content=render("repair_numbers", missing=missing)),
+            ]
+            stats.text = ""
+            for piece in stream_generate(
+                model,
+                messages,
+                max_new_tokens=plan.max_new_tokens,
+                n_ctx=n_ctx,
+                stats=stats,
+                t0=t0,
+                temperature=temperature,
+            ):
+                yield DraftEvent("token", piece)
+            second = clean_output(stats.text)
+            if len(missing_numbers(keep, second)) <= len(missing):
+                out = second
+            still = missing_numbers(keep, out)
+            notes.append(f"仍缺少数字：{'、'.join(still)}，请人工核对" if still else "已补回全部数字")
+
+        text, report = _finalize(
+            out, self._locked, [s.get("text", "") for s in previous.sources], previous.request
+        )
+        result = DraftResult(
+            text=text,
+            raw_text=out,
+            sources=previous.sources,
+            model=llm_api.model_label(model),
+            timings=_timings(stats, time.perf_counter() - t0),
+            trimmed=plan.trimmed,
+            figures=report,
+            kb_used=previous.kb_used,
+            notes=notes,
+            finish_reason=stats.finish_reason,
+            request=previous.request,
+            messages=messages,
+            locked=self._locked,
+        )
+        self.messages = [*messages, AIMessage(content=text)]
+        self.turns.append(Turn(instruction, "refine", result))
+        yield DraftEvent("done", text, result=result)

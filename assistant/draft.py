@@ -1,0 +1,515 @@
+"""Drafting a report section: retrieve the house style, prompt within budget, stream, continue, lock figures.
+
+    stream_draft(settings, "起草“护基金”一段", figures="…") → DraftEvent("info"…), DraftEvent("token"…)…,
+                                                            DraftEvent("done", result=DraftResult)
+
+Prompt layout (so llama.cpp reuses what it has already evaluated): the system message holds the
+role, the rules and the style profile and is byte-identical for every request on a knowledge base;
+the user message holds what varies — exemplars, then figures, then the request. Exemplars are shown
+as style references: number-bearing clauses removed (no stale figures to copy) and trimmed to their
+opening and structure, which also keeps the model from copying them. A reply cut by the token limit
+is continued in place (up to two more calls). Consumers show tokens as they arrive and then the
+`done` result's `text`, which is the checked final text (figures locked, see `_finalize`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from assistant import llm as llm_api
+from assistant.budget import BudgetPlan, Exemplar, fit, split_sentences
+from assistant.errors import BiganziError
+from assistant.prompts import render
+from assistant.settings import Settings
+from assistant.style import StyleProfile, heading_text, style_profile
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import BaseMessage
+
+    from index.models import SearchHit
+
+EventKind = Literal["token", "info", "done"]
+ExemplarView = Literal["structure", "masked", "full"]
+
+MAX_CONTINUATIONS = 2
+EXEMPLAR_CHARS = 120  # an exemplar's structure view: its opening and enumeration, ≈ 80 Qwen tokens
+_TOKEN_RATIO_SAMPLE = (
+    "今年以来，我局始终坚持以人民为中心，聚焦群众急难愁盼，扎实推进医保领域各项改革，工作成效明显。"
+)
+
+
+@dataclass
+class DraftEvent:
+    kind: EventKind
+    text: str = ""
+    result: Any = None  # DraftResult / RewriteResult on "done"
+    restart: bool = False  # on "info": the text streamed so far is replaced by what follows
+
+
+@dataclass
+class DraftResult:
+    text: str  # final text (figures checked when the lock is on)
+    raw_text: str  # what the model wrote
+    sources: list[dict[str, str]]
+    model: str
+    timings: dict[str, float | int | None]
+    trimmed: list[str] = field(default_factory=list)
+    figures: dict[str, Any] | None = None  # the figures report (assistant.lock), when locked
+    kb_used: bool = True
+    notes: list[str] = field(default_factory=list)
+    finish_reason: str | None = None
+    request: str = ""
+    messages: list[BaseMessage] = field(default_factory=list, repr=False)  # the prompt, for follow-ups
+    locked: Any = field(default=None, repr=False)
+
+    def to_json(self, with_text_of_sources: bool = False) -> dict[str, Any]:
+        sources = [{k: v for k, v in s.items() if with_text_of_sources or k != "text"} for s in self.sources]
+        data: dict[str, Any] = {
+            "text": self.text,
+            "sources": sources,
+            "model": self.model,
+            "timings": self.timings,
+        }
+        if self.figures is not None:
+            data["figures"] = self.figures
+        if self.trimmed:
+            data["trimmed"] = self.trimmed
+        if self.notes:
+            data["notes"] = self.notes
+        data["kb_used"] = self.kb_used
+        return data
+
+
+# --- generation with continuation -------------------------------------------------------------
+
+
+@dataclass
+class GenStats:
+    text: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    finish_reason: str | None = None
+    ttft_s: float | None = None
+    continuations: int = 0
+    calls: int = 0
+
+
+def stream_generate(
+    model: BaseChatModel,
+    messages: list[BaseMessage],
+    *,
+    max_new_tokens: int,
+    n_ctx: int,
+    stats: GenStats,
+    t0: float,
+    temperature: float | None = None,
+    max_continuations: int = MAX_CONTINUATIONS,
+) -> Iterator[str]:
+    """Yield text pieces; a reply stopped by the token limit is continued seamlessly: in place when
+    the backend can continue an assistant message, else by asking for the rest and dropping any
+    overlap with what was already written."""
+    from langchain_core.messages import AIMessage, HumanMessage
+
+    prompt_estimate = 0
+    for attempt in range(max_continuations + 1):
+        dedupe = False
+        if attempt == 0:
+            msgs = messages
+            budget = max_new_tokens
+        else:
+            if llm_api.supports_prefill(model):
+                msgs = [*messages, AIMessage(content=stats.text)]
+            else:
+                tail = stats.text[-12:]
+                msgs = [
+                    *messages,
+                    AIMessage(content=stats.text),
+                    HumanMessage(content=render("continue", tail=tail)),
+                ]
+                dedupe = True
+            room = n_ctx - prompt_estimate - llm_api.count_tokens(model, stats.text) - 32
+            budget = min(max_new_tokens, room)
+            if budget < 16:
+                break
+            stats.continuations += 1
+        kwargs: dict[str, Any] = {"max_tokens": budget}
+        if temperature is not None:
+            kwargs["temperature"] = temperature
+        finish: str | None = None
+        usage: dict[str, Any] | None = None
+        pending = ""  # held back while checking a non-prefill continuation for overlap
+        released = not dedupe
+        stats.calls += 1
+        for chunk in model.stream(msgs, **kwargs):
+            meta = getattr(chunk, "response_metadata", None) or {}
+            finish = meta.get("finish_reason") or finish
+            usage = getattr(chunk, "usage_metadata", None) or usage
+            piece = chunk.content if isinstance(chunk.content, str) else ""
+            if not piece:
+                continue
+            if not released:
+                pending += piece
+                if len(pending) < 24:
+                    continue
+                piece, pending, released = _strip_overlap(stats.text, pending), "", True
+                if not piece:
+                    continue
+            if stats.ttft_s is None:
+                stats.ttft_s = time.perf_counter() - t0
+            stats.text += piece
+            yield piece
+        if pending:
+            piece = _strip_overlap(stats.text, pending)
+            if piece and stats.ttft_s is None:
+                stats.ttft_s = time.perf_counter() - t0
+            stats.text += piece
+            if piece:
+                yield piece
+        if usage:
+            stats.prompt_tokens += int(usage.get("input_tokens") or 0)
+            stats.completion_tokens += int(usage.get("output_tokens") or 0)
+            if attempt == 0:
+                prompt_estimate = int(usage.get("input_tokens") or 0)
+        if attempt == 0 and not prompt_estimate:
+            from assistant.budget import count_messages
+
+            prompt_estimate = count_messages(lambda t: llm_api.count_tokens(model, t), messages)
+            stats.prompt_tokens += prompt_estimate
+        if not usage:
+            stats.completion_tokens += llm_api.count_tokens(model, stats.text) - stats.completion_tokens
+        stats.finish_reason = finish
+        if finish != "length":
+            break
+
+
+def _strip_overlap(written: str, new: str, max_overlap: int = 40) -> str:
+    """`new` minus a repeated tail of `written` at its start ("…追回基金" + "追回基金452.3万元" → "452.3万元")."""
+    new_l = new.lstrip()
+    for size in range(min(max_overlap, len(written), len(new_l)), 1, -1):
+        if written.endswith(new_l[:size]):
+            return new_l[size:]
+    return new_l if written else new
+
+
+def clean_output(text: str) -> str:
+    """What a chat model adds around a paragraph: markdown, a preface line, a repeated title."""
+    text = text.replace("**", "").replace("```", "").strip()
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if len(lines) > 1 and (
+        (re.match(r"^(好的|以下是|下面是|根据)", lines[0]) and lines[0].endswith(("：", ":")))
+        or (len(lines[0]) <= 25 and not re.search(r"[。！？；，]", lines[0]))
+    ):
+        lines = lines[1:]
+    return "\n".join(lines)
+
+
+# --- exemplars --------------------------------------------------------------------------------
+
+_CLAUSE = re.compile(r"[^，。；！？、：]+[，。；！？、：]?")
+_HAS_NUMBER = re.compile(r"[0-9０-９*＊]")
+
+
+def exemplar_view(text: str, view: ExemplarView = "structure", max_chars: int = EXEMPLAR_CHARS) -> str:
+    """How an exemplar is shown to the model. "masked": clauses carrying a number are removed (the
+    model can't reuse last year's figures); "structure": masked, then cut at a sentence end after
+    about `max_chars` characters, keeping each 一是/二是… opening so the structure shows."""
+    if view == "full":
+        return text.strip()
+    sentences = []
+    for sentence in split_sentences(text.replace("\n", "")):
+        clauses = [c for c in _CLAUSE.findall(sentence) if not _HAS_NUMBER.search(c)]
+        if not clauses:
+            continue
+        s = "".join(clauses)
+        if s[-1] in "，、：；":
+            s = s[:-1] + "。"
+        elif s[-1] not in "。！？":
+            s += "。"
+        sentences.append(s)
+    if view == "masked":
+        return "".join(sentences)
+    out = ""
+    for i, s in enumerate(sentences):
+        enum = re.match(r"^(?:[一二三四五六七八九十]是|其[一二三四五六七八九十]|第[一二三四五六七八九十])", s)
+        if i == 0 or (enum and len(out) < max_chars * 2):
+            if i > 0 and len(s) > 30:  # an enumeration item: its opening clause shows the pattern
+                s = _CLAUSE.findall(s)[0].rstrip("，、：；") + "……"
+            out += s
+        elif len(out) + len(s) <= max_chars:
+            out += s
+        if len(out) >= max_chars and not enum:
+            break
+    if len(out) < len("".join(sentences)) and not out.endswith("……"):
+        out += "……"
+    return out
+
+
+def _ngrams(text: str, n: int = 4) -> set[str]:
+    return {text[i : i + n] for i in range(max(0, len(text) - n + 1))}
+
+
+def select_exemplars(
+    hits: Sequence[SearchHit], k: int = 3, view: ExemplarView = "structure"
+) -> list[Exemplar]:
+    """Top-k hits as exemplars, near-duplicates collapsed (same section, or most 4-grams shared)."""
+    chosen: list[Exemplar] = []
+    grams: list[set[str]] = []
+    for hit in hits:
+        g = _ngrams(hit.text)
+        if any(hit.section == ex.section and hit.source == ex.source for ex in chosen):
+            continue
+        if any(g and len(g & other) / len(g | other) >= 0.5 for other in grams):
+            continue
+        heading = heading_text(hit.section.split(" > ")[-1]) if hit.section else ""
+        shown = exemplar_view(hit.text, view)
+        if not shown:
+            continue
+        chosen.append(
+            Exemplar(
+                source=hit.source,
+                section=hit.section,
+                heading=heading,
+                text=shown,
+                original=hit.text,
+                rank=len(chosen),
+            )
+        )
+        grams.append(g)
+        if len(chosen) == k:
+            break
+    return chosen
+
+
+def retrieve_exemplars(
+    settings: Settings, request: str, kb: str | None, k: int = 3, view: ExemplarView = "structure"
+) -> tuple[list[Exemplar], str | None]:
+    """Exemplars for the request, or none with a note saying why (no KB, empty KB, search failed)."""
+    from index.retrieve import search
+
+    name = kb or settings.kb
+    try:
+        hits = search(settings, request, k=max(8, 2 * k), kb=name)
+    except BiganziError as e:
+        return [], f"未使用知识库：{e}。按默认文风起草，没有往年范例"
+    if not hits:
+        return [], f"知识库 {name} 为空或没有相关段落：按默认文风起草，没有往年范例"
+    return select_exemplars(hits, k=k, view=view), None
+
+
+# --- prompt ------------------------------------------------------------------------------------
+
+
+def system_prompt(profile: StyleProfile) -> str:
+    return render("chat_system", style=profile.render())
+
+
+def build_draft_messages(
+    system: str,
+    request: str,
+    figures_block: str,
+    length: int,
+    exemplars: Sequence[Exemplar],
+    history: Sequence[BaseMessage] = (),
+) -> list[BaseMessage]:
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    user = render(
+        "draft",
+        request=request,
+        figures=figures_block,
+        length=length,
+        exemplars=[{"heading": ex.heading or "段落", "text": ex.text} for ex in exemplars],
+    )
+    return [SystemMessage(content=system), *history, HumanMessage(content=user)]
+
+
+_ratio_cache: dict[str, float] = {}
+
+
+def tokens_per_char(model: BaseChatModel) -> float:
+    label = llm_api.model_label(model)
+    if label not in _ratio_cache:
+        n = llm_api.count_tokens(model, _TOKEN_RATIO_SAMPLE)
+        _ratio_cache[label] = max(0.3, n / len(_TOKEN_RATIO_SAMPLE))
+    return _ratio_cache[label]
+
+
+def max_new_tokens_for(model: BaseChatModel, length: int) -> int:
+    """Room for about 1.4× the asked length: drafts run long, and a cut is continued anyway."""
+    return math.ceil(length * 1.4 * tokens_per_char(model)) + 24
+
+
+def as_messages(history: Sequence[Any] | None) -> list[BaseMessage]:
+    """History as messages: BaseMessages as they are, or (role, text) pairs / {"role","content"} dicts."""
+    from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+
+    out: list[BaseMessage] = []
+    for item in history or []:
+        if isinstance(item, BaseMessage):
+            out.append(item)
+            continue
+        role, text = (item["role"], item["content"]) if isinstance(item, dict) else item
+        out.append(AIMessage(content=text) if role in ("assistant", "ai") else HumanMessage(content=text))
+    return out
+
+
+# --- figures lock (issue 4: assistant/figures.py + assistant/lock.py) ---------------------------
+# The one place the draft pipeline calls the figures lock. `lock_figures=False` is the plain
+# pipeline (bench/draft_eval.py --no-lock). C's tests own the lock's behaviour.
+
+
+def _lock(figures: str | None, enabled: bool) -> tuple[str, Any]:
+    """(figures block for the prompt, locked figures or None)."""
+    text = (figures or "").strip()
+    if not enabled:
+        return text, None
+    try:
+        from assistant.figures import parse_figures
+        from assistant.lock import lock
+    except ImportError:  # the figures issue's modules are not installed in this tree
+        return text, None
+    locked = lock(parse_figures(text).facts if text else [])
+    return locked.prompt_block or text, locked
+
+
+def _finalize(raw: str, locked: Any, exemplar_texts: Sequence[str], request: str) -> tuple[str, dict | None]:
+    """Trace every number of the model's text against the locked figures and the exemplars."""
+    if locked is None:
+        return raw, None
+    from assistant.lock import finalize
+
+    final = finalize(raw, locked, list(exemplar_texts), request)
+    return final.text, final.report
+
+
+# --- the pipeline ------------------------------------------------------------------------------
+
+
+def stream_draft(
+    settings: Settings,
+    request: str,
+    figures: str | None = None,
+    length: int = 300,
+    history: Sequence[Any] | None = None,
+    kb: str | None = None,
+    temperature: float | None = None,
+    *,
+    model: BaseChatModel | None = None,
+    max_new_tokens: int | None = None,
+    exemplars_k: int = 3,
+    view: ExemplarView = "structure",
+    lock_figures: bool = True,
+) -> Iterator[DraftEvent]:
+    """Draft one section. Yields info events (no KB, trimmed exemplars…), tokens, then `done`."""
+    t0 = time.perf_counter()
+    request = (request or "").strip()
+    if not request:
+        raise BiganziError("请写明要起草什么，例如 --request “起草今年‘护基金’这一段”")
+    if length < 20 or length > 5000:
+        raise BiganziError(f"篇幅 {length} 字不合理：请给 20～5000 之间的字数（--length）")
+    model = model or llm_api.get_chat_model(settings)
+    n_ctx = llm_api.context_size(model, settings)
+
+    notes: list[str] = []
+    exemplars, why = retrieve_exemplars(settings, request, kb, k=exemplars_k, view=view)
+    if why:
+        notes.append(why)
+    profile = style_profile(settings, kb)
+    if profile.source != "kb" and not why:
+        notes.append(profile.note)
+    t_retrieved = time.perf_counter()
+    for note in notes:
+        yield DraftEvent("info", note)
+
+    figures_block, locked = _lock(figures, lock_figures)
+    system = system_prompt(profile)
+    hist = as_messages(history)
+    plan: BudgetPlan = fit(
+        lambda t: llm_api.count_tokens(model, t),
+        n_ctx=n_ctx,
+        max_new_tokens=max_new_tokens or max_new_tokens_for(model, length),
+        build=lambda ex, h: build_draft_messages(system, request, figures_block, length, ex, h),
+        exemplars=exemplars,
+        history=hist,
+    )
+    for t in plan.trimmed:
+        yield DraftEvent("info", f"为不超出上下文，{t}")
+
+    stats = GenStats()
+    yield from (
+        DraftEvent("token", piece)
+        for piece in stream_generate(
+            model,
+            plan.messages,
+            max_new_tokens=plan.max_new_tokens,
+            n_ctx=n_ctx,
+            stats=stats,
+            t0=t0,
+            temperature=temperature,
+        )
+    )
+    if stats.continuations:
+        yield DraftEvent("info", f"输出达到长度上限，已自动续写{stats.continuations}次")
+    raw = clean_output(stats.text)
+    text, report = _finalize(raw, locked, [ex.original or ex.text for ex in plan.exemplars], request)
+    total = time.perf_counter() - t0
+    result = DraftResult(
+        text=text,
+        raw_text=raw,
+        sources=[{"source": ex.source, "section": ex.section, "text": ex.original} for ex in plan.exemplars],
+        model=llm_api.model_label(model),
+        timings=_timings(stats, total, t_retrieved - t0),
+        trimmed=plan.trimmed,
+        figures=report,
+        kb_used=bool(plan.exemplars),
+        notes=notes,
+        finish_reason=stats.finish_reason,
+        request=request,
+        messages=plan.messages,
+        locked=locked,
+    )
+    yield DraftEvent("done", text, result=result)
+
+
+def _timings(stats: GenStats, total: float, retrieval: float | None = None) -> dict[str, float | int | None]:
+    out: dict[str, float | int | None] = {
+        "ttft_s": round(stats.ttft_s, 3) if stats.ttft_s is not None else None,
+        "total_s": round(total, 3),
+        "prompt_tokens": stats.prompt_tokens,
+        "completion_tokens": stats.completion_tokens,
+    }
+    if retrieval is not None:
+        out["retrieval_s"] = round(retrieval, 3)
+    if stats.continuations:
+        out["continuations"] = stats.continuations
+    return out
+
+
+def collect(events: Iterator[DraftEvent]) -> Any:
+    """Run a stream to its end and return the `done` result."""
+    result = None
+    for ev in events:
+        if ev.kind == "done":
+            result = ev.result
+    if result is None:  # pragma: no cover - every stream ends with done or raises
+        raise BiganziError("生成意外中断，没有得到结果")
+    return result
+
+
+def draft_section(
+    settings: Settings,
+    request: str,
+    figures: str | None = None,
+    length: int = 300,
+    history: Sequence[Any] | None = None,
+    kb: str | None = None,
+    temperature: float | None = None,
+    **kwargs: Any,
+) -> DraftResult:
+    return collect(stream_draft(settings, request, figures, length, history, kb, temperature, **kwargs))

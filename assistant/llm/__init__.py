@@ -1,0 +1,69 @@
+"""Chat models behind LangChain's `BaseChatModel`, chosen by `settings.llm`.
+
+Backends register a factory here (`local`, `openai`, `fake`); the rest of the code asks for
+`get_chat_model(settings)` and a few capabilities through the helpers below, so it never needs to
+know which backend it talks to. Backend modules are imported only when selected.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from assistant.errors import BiganziError
+from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+Factory = Callable[[Settings], "BaseChatModel"]
+
+# name -> "module:function" (imported on first use, keeps `biganzi --help` instant)
+REGISTRY: dict[str, str] = {
+    "local": "assistant.llm.local:create",
+    "openai": "assistant.llm.openai:create",
+    "fake": "assistant.llm.fake:create",
+}
+
+
+def register(name: str, target: str) -> None:
+    """Add a backend: `target` is "module:function" taking Settings and returning a BaseChatModel."""
+    REGISTRY[name] = target
+
+
+def get_chat_model(settings: Settings) -> BaseChatModel:
+    name = (settings.llm or "").strip().lower()
+    if name not in REGISTRY:
+        raise BiganziError(
+            f"未知的模型后端 {settings.llm!r}：可选 {' | '.join(REGISTRY)}（BIGANZI_LLM 或 --llm）"
+        )
+    module_name, attr = REGISTRY[name].split(":")
+    factory: Factory = getattr(importlib.import_module(module_name), attr)
+    return factory(settings)
+
+
+# --- capabilities (duck-typed so any BaseChatModel works) ---------------------------------------
+
+
+def count_tokens(model: BaseChatModel, text: str) -> int:
+    """Tokens of `text` in the model's own tokenizer when it has one, else cl100k (offline)."""
+    own = getattr(model, "count_tokens", None)
+    if callable(own):
+        return int(own(text))
+    from index.tokens import count_tokens as cl100k
+
+    return cl100k(text)
+
+
+def context_size(model: BaseChatModel, settings: Settings) -> int:
+    return int(getattr(model, "n_ctx", None) or settings.n_ctx)
+
+
+def supports_prefill(model: BaseChatModel) -> bool:
+    """True when a trailing AIMessage is continued in place (used to resume a reply cut by length)."""
+    return bool(getattr(model, "supports_prefill", False))
+
+
+def model_label(model: BaseChatModel) -> str:
+    return str(getattr(model, "label", None) or getattr(model, "model_name", None) or type(model).__name__)

@@ -226,6 +226,135 @@ def test_docx_chinese_and_custom_heading_styles(tmp_path: Path) -> None:
     assert loaded.style_levels == {0: 1, 1: 2, 3: 3}
 
 
+def _add_list(d, abstract_id: int, levels: list[tuple[str, str]], nums: dict[int, int | None]) -> None:  # type: ignore[no-untyped-def]
+    """Append a list definition to numbering.xml: levels (numFmt, lvlText); nums numId → startOverride."""
+    from docx.oxml import parse_xml
+
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    lvls = "".join(
+        f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/></w:lvl>'
+        for i, (fmt, text) in enumerate(levels)
+    )
+    root = d.part.numbering_part.element
+    root.insert(0, parse_xml(f'<w:abstractNum {ns} w:abstractNumId="{abstract_id}">{lvls}</w:abstractNum>'))
+    for num_id, start in nums.items():
+        override = (
+            f'<w:lvlOverride w:ilvl="0"><w:startOverride w:val="{start}"/></w:lvlOverride>' if start else ""
+        )
+        root.append(
+            parse_xml(
+                f'<w:num {ns} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/>{override}</w:num>'
+            )
+        )
+
+
+def _numbered(d, text: str, num_id: int, ilvl: int, style: str | None = None):  # type: ignore[no-untyped-def]
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement
+
+    p = d.add_paragraph(text, style=style)
+    num_pr = OxmlElement("w:numPr")
+    for tag, val in (("w:ilvl", ilvl), ("w:numId", num_id)):
+        el = OxmlElement(tag)
+        el.set(qn("w:val"), str(val))
+        num_pr.append(el)
+    p._p.get_or_add_pPr().append(num_pr)
+    return p
+
+
+def test_docx_automatic_numbering_rendered_as_markers(tmp_path: Path) -> None:
+    def build(d) -> None:  # type: ignore[no-untyped-def]
+        _add_list(
+            d,
+            90,
+            [
+                ("chineseCounting", "%1、"),
+                ("chineseCounting", "（%2）"),
+                ("decimal", "%3."),
+                ("decimal", "（%4）"),
+            ],
+            {90: None, 91: 1},
+        )
+        _add_list(d, 92, [("bullet", "•")], {92: None})
+        _add_list(d, 93, [("decimalEnclosedCircle", "%1")], {93: None})
+        d.add_paragraph("XX局2023年工作总结")
+        _numbered(d, "工作开展情况", 90, 0)
+        _numbered(d, "参保扩面。参保率99.85％。", 90, 1)
+        _numbered(d, "基金监管", 90, 1)
+        _numbered(d, "检查机构", 90, 2)
+        _numbered(d, "追回基金", 90, 2)
+        _numbered(d, "存在的问题", 90, 0)  # level 0 again: the deeper counters restart
+        _numbered(d, "学习不深入", 90, 1)
+        _numbered(d, "要点", 92, 0)  # a bullet adds no marker
+        _numbered(d, "圆圈编号", 93, 0)
+        _numbered(d, "重新编号的列表", 91, 0)  # same definition, startOverride 1: starts again
+
+    loaded = load_file(_docx(tmp_path, build), max_bytes=MB)
+    assert loaded.text.split("\n") == [
+        "XX局2023年工作总结",
+        "一、工作开展情况",
+        "（一）参保扩面。参保率99.85％。",
+        "（二）基金监管",
+        "1.检查机构",
+        "2.追回基金",
+        "二、存在的问题",
+        "（一）学习不深入",
+        "要点",
+        "①圆圈编号",
+        "一、重新编号的列表",
+    ]
+    doc = parse_document(loaded)
+    assert [(s.number, s.heading, s.kind) for s in doc.sections[:2]] == [
+        ("一", "一、工作开展情况", "成绩"),
+        ("二", "二、存在的问题", "问题"),
+    ]
+    assert [c.heading for c in doc.sections[0].children] == ["（一）参保扩面", "（二）基金监管"]
+
+
+def test_docx_heading_style_linked_to_a_list(tmp_path: Path) -> None:
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement
+
+    def build(d) -> None:  # type: ignore[no-untyped-def]
+        _add_list(d, 94, [("chineseCountingThousand", "%1、")], {94: None})
+        style = d.styles["Heading 1"]
+        num_pr = OxmlElement("w:numPr")
+        num_id = OxmlElement("w:numId")
+        num_id.set(qn("w:val"), "94")
+        num_pr.append(num_id)
+        style.element.get_or_add_pPr().append(num_pr)
+        for title in ("成绩", "问题", "打算"):
+            d.add_paragraph(title, style="Heading 1")
+            d.add_paragraph("正文。")
+
+    loaded = load_file(_docx(tmp_path, build), max_bytes=MB)
+    assert loaded.text.split("\n") == ["一、成绩", "正文。", "二、问题", "正文。", "三、打算", "正文。"]
+    doc = parse_document(loaded)
+    assert [(s.level, s.number) for s in doc.sections] == [(1, "一"), (1, "二"), (1, "三")]
+
+
+def test_format_number_styles() -> None:
+    from index.load import format_number
+
+    cases = {
+        (1, "chineseCounting"): "一",
+        (10, "chineseCounting"): "十",
+        (12, "chineseCounting"): "十二",
+        (20, "chineseCountingThousand"): "二十",
+        (31, "chineseCounting"): "三十一",
+        (105, "chineseCounting"): "一百零五",
+        (110, "chineseCounting"): "一百一十",
+        (3, "ideographTraditional"): "丙",
+        (2023, "ideographDigital"): "二〇二三",
+        (3, "decimalEnclosedCircle"): "③",
+        (7, "decimalFullWidth"): "７",
+        (28, "lowerLetter"): "bb",
+        (14, "upperRoman"): "XIV",
+        (4, "decimal"): "4",
+    }
+    assert {k: format_number(*k) for k in cases} == cases
+
+
 def test_docx_merged_cells_written_once(tmp_path: Path) -> None:
     def build(d) -> None:  # type: ignore[no-untyped-def]
         t = d.add_table(rows=2, cols=3)
@@ -288,7 +417,7 @@ def test_pdf_text_layer_with_layout_breaks_joined(tmp_path: Path) -> None:
         [
             "— 1 —",
             "保基金452.3万元。",
-            "二、存在的问题",
+            "二、存 在 的 问 题",  # glyph-by-glyph placement extracts with spaces
         ],
     ]
     loaded = load_file(write(tmp_path, "a.pdf", make_pdf(pages)), max_bytes=MB)

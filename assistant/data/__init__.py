@@ -1,0 +1,1 @@
+"""Data files shipped with the package (phrases.yaml: the 规范表述 rules)."""

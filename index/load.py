@@ -207,10 +207,12 @@ def markdown_to_text(md: str) -> tuple[str, dict[int, int]]:
     """Markdown syntax stripped, wording kept. Returns (text, heading level by output line).
 
     `#` headings keep their text. When the file has exactly one `#` heading and it comes first,
-    it is the document title (level 0) and `##` is level 1; otherwise `#` is level 1.
+    it is the document title (level 0) and `##` is level 1; otherwise `#` is level 1. Headings
+    that start with a marker (一、 （一） 1. （1）) get no level here: the marker decides.
     Ordered-list numbers ("1.") are kept: they are heading markers in Chinese reports.
     """
     from index.clean import normalize_newlines
+    from index.structure import parse_heading
 
     lines = normalize_newlines(md).split("\n")
     h1 = [i for i, ln in enumerate(lines) if (m := _MD_HEADING.match(ln)) and len(m.group(1)) == 1]
@@ -223,8 +225,12 @@ def markdown_to_text(md: str) -> tuple[str, dict[int, int]]:
             continue
         m = _MD_HEADING.match(line)
         if m:
-            levels[len(out)] = len(m.group(1)) - shift
             line = m.group(2)
+            level = len(m.group(1)) - shift
+            # "## 一、…" and "## （一）…" are often written at one "#" depth: where the heading
+            # carries a marker, the marker decides its level; "#" decides only for bare headings.
+            if level == 0 or parse_heading(line) is None:
+                levels[len(out)] = level
         else:
             line = _MD_QUOTE.sub("", line)
             line = _MD_BULLET.sub(r"\1", line)

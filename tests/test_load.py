@@ -129,8 +129,8 @@ def test_markdown_stripped_wording_kept(tmp_path: Path) -> None:
     assert "指标\t数值" in lines and "参保率\t99.85％" in lines
     assert "snake_case_name 保留" in lines
     assert not any(set(ln) <= {"-", "|", " "} and ln for ln in lines)
-    # One leading "#" is the title; "##" is level 1, "###" level 2.
-    assert loaded.style_levels == {0: 0, 2: 1, lines.index("（一）小标题"): 2}
+    # One leading "#" is the title; headings with markers are left to the marker.
+    assert loaded.style_levels == {0: 0}
     doc = parse_document(loaded)
     assert doc.title == "XX局2023年工作总结"
     assert [s.heading for s in doc.sections] == ["一、工作开展情况"]
@@ -138,9 +138,15 @@ def test_markdown_stripped_wording_kept(tmp_path: Path) -> None:
     assert [c.heading for c in doc.sections[0].children] == ["1. 第一项工作", "（一）小标题"]
 
 
-def test_markdown_several_h1_are_level_one() -> None:
-    _, levels = markdown_to_text("# 一、甲\n正文\n# 二、乙\n## （一）丙\n")
+def test_markdown_heading_levels() -> None:
+    # Several "#" headings: "#" is level 1, "##" level 2 — for headings without a marker.
+    _, levels = markdown_to_text("# 工作成效\n正文\n# 存在问题\n## 学习方面\n")
     assert levels == {0: 1, 2: 1, 3: 2}
+    # Markers beat "#" depth: both written as "##", yet （一） nests under 一、.
+    text, levels = markdown_to_text("## 一、工作成效\n## （一）抓学习\n正文。")
+    assert levels == {}
+    doc = parse_document(text)
+    assert doc.sections[0].children[0].heading == "（一）抓学习"
 
 
 # --- Word -----------------------------------------------------------------------------------

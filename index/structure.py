@@ -83,22 +83,18 @@ def parse_heading(line: str) -> HeadingMatch | None:
         marker = m.group(0).strip(_SPACES)
         limit = MAX_STRONG_HEADING_CHARS if level in (1, 2) else MAX_HEADING_CHARS
         end = _first_sentence_end(rest)
-        if end == -1:
-            if level in (3, 4) and len(rest) > limit:
-                return None
-            head, body = rest, ""
-        else:
-            head, body = rest[:end], rest[end + 1 :].lstrip()
-            if len(head) > limit:
-                if level in (3, 4):
-                    return None
-                # No sensible heading: keep the whole line as heading text only when short.
-                head, body = rest, ""
+        head, body = (rest, "") if end == -1 else (rest[:end], rest[end + 1 :].lstrip())
+        if len(head) > limit:
+            if level in (3, 4):
+                return None  # a numbered paragraph, not a heading
+            # 一、 / （一） are unambiguous, but no heading text is there: the marker alone heads
+            # the section and the whole line is its body.
+            head, body = "", rest
         head = head.rstrip("：:，,；; ")
-        if not head:
+        if not head and not body:
             return None
         lead = len(line) - len(line.lstrip(_SPACES))
-        heading = line[lead : m.end()] + head  # as written, spaces after the marker included
+        heading = (line[lead : m.end()] + head).rstrip(_SPACES)  # as written, marker included
         return HeadingMatch(level=level, number=number, heading=heading, body=body, marker=marker)
     return None
 

@@ -243,6 +243,7 @@ def test_seeds_000_and_001_same_outline_modulo_placeholders() -> None:
         ("（一）标题：带冒号", 2, "一", "（一）标题：带冒号", ""),
         ("一、工作开展情况：", 1, "一", "一、工作开展情况", ""),
         ("（一）关于“学习。”的体会。正文", 2, "一", "（一）关于“学习。”的体会", "正文"),
+        ("（二）" + "很长" * 45 + "。后文。", 2, "二", "（二）", "很长" * 45 + "。后文。"),
     ],
 )
 def test_parse_heading(line: str, level: int, number: str, heading: str, body: str) -> None:

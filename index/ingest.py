@@ -51,6 +51,7 @@ class FileOutcome:
     duplicate_of: str | None = None  # exact copy of (duplicate) / near-duplicate of (added, replaced)
     duplicate_source: str = ""
     message: str = ""
+    seq: int = field(default=0, repr=False)  # input order; outcomes finish out of order (batching)
 
     @property
     def name(self) -> str:
@@ -114,7 +115,7 @@ class IngestReport:
     def to_json(self) -> dict[str, object]:
         return {
             "kb": self.kb,
-            "files": [o.__dict__ for o in self.outcomes],
+            "files": [{k: v for k, v in o.__dict__.items() if k != "seq"} for o in self.outcomes],
             "chunks_embedded": self.chunks_embedded,
             "chunks_reused": self.chunks_reused,
             "chars": self.chars,
@@ -245,6 +246,7 @@ def _ingest(
         report.seconds = time.perf_counter() - started
         raise IngestInterrupted(report) from None
     finally:
+        report.outcomes.sort(key=lambda o: o.seq)
         empty = base.registry.count()[0] == 0
         base.close()
         if not existed and empty:
@@ -270,7 +272,12 @@ class _Run:
         self.progress = progress
         self.total = total
         self.done = 0
+        self.seq = 0
         self.seen_docs: dict[str, FileOutcome] = {}  # doc_id -> first outcome in this run
+
+    def _next_seq(self) -> int:
+        self.seq += 1
+        return self.seq
 
     def _finish(self, outcome: FileOutcome) -> None:
         self.report.outcomes.append(outcome)
@@ -308,7 +315,7 @@ class _Run:
         if isinstance(item, ChunkedDoc):
             return self._prepare_chunked(item)
         path, problem = item
-        outcome = FileOutcome(path=str(path), status="error")
+        outcome = FileOutcome(path=str(path), status="error", seq=self._next_seq())
         if problem:
             outcome.message = problem
             self._finish(outcome)
@@ -370,7 +377,7 @@ class _Run:
         return True
 
     def _prepare_chunked(self, item: ChunkedDoc) -> _Prepared | None:
-        outcome = FileOutcome(path=item.path or item.source, status="error")
+        outcome = FileOutcome(path=item.path or item.source, status="error", seq=self._next_seq())
         if not item.chunks:
             outcome.message = f"{item.source}：没有可检索的正文"
             self._finish(outcome)

@@ -81,7 +81,7 @@ def search(
     if len(lex) == 0:
         return []
     lexical = lex.top(tokenize(query), n, lex.mask(year, genre, section_kind))
-    dense = base.dense_query(embedder.embed_query_vector(query), min(n, len(lex)), year, genre, section_kind)
+    dense = base.dense_query(embedder.embed_query_vector(query), n, year, genre, section_kind)
 
     fused: dict[str, float] = {}
     dense_sim: dict[str, float] = {}

@@ -338,25 +338,32 @@ def _known_subject(phrase: str) -> int | None:
 
 def _noun_run(phrase: str, limit: int = 10) -> str:
     """The noun phrase a count quantifies: "医药机构进行自查自纠" -> "医药机构" ("" if it starts with a verb)."""
-    import jieba.posseg
-
     out = ""
-    for w in jieba.posseg.cut(phrase[:16]):
+    for word, flag in _pos_tags(phrase[:16]):
         if (
-            w.flag[:1] in ("v", "d", "p", "c", "u", "r", "m", "q")
-            or w.flag == "vn"
-            or len(out) + len(w.word) > limit
+            flag[:1] in ("v", "d", "p", "c", "u", "r", "m", "q")
+            or flag == "vn"
+            or len(out) + len(word) > limit
         ):
             break
-        out += w.word
+        out += word
     return out
+
+
+def _pos_tags(phrase: str) -> list[tuple[str, str]]:
+    """jieba part-of-speech tags, loaded on first use and quietly (no start-up chatter on stderr)."""
+    import logging
+
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    return [(w.word, w.flag) for w in jieba.posseg.cut(phrase)]
 
 
 def _subject_length(phrase: str) -> int:
     """Length of the leading noun run: "医用耗材带量采购" -> 4 ("医用耗材"), the rest is the shared tail."""
-    import jieba.posseg  # only for lists whose items share no wording ("药品和医用耗材带量采购")
-
-    words = [(w.word, w.flag) for w in jieba.posseg.cut(phrase)]
+    words = _pos_tags(phrase)  # only for lists whose items share no wording ("药品和医用耗材带量采购")
     n = 0
     for word, flag in words:
         if flag[:1] in ("v", "d", "p") or flag == "vn":

@@ -14,13 +14,13 @@ export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test setup lint browser clean bench
+.PHONY: run test setup lint browser docs-tools clean bench
 
 run: setup
 	$(BIN)/biganzi ingest examples/ --kb demo
 	$(BIN)/biganzi serve --kb demo
 
-test: setup browser
+test: setup browser docs-tools
 	bash -c 'set -o pipefail; $(BIN)/python -m pytest -q tests'
 
 setup: $(VENV)/.stamp-install
@@ -44,6 +44,16 @@ browser:
 	  echo "Installing Debian's chromium for the browser tests…"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "warning: could not install chromium; browser tests will be skipped"; }
+
+# LibreOffice, poppler and CJK fonts for the Word-export render test (Debian packages; the export
+# itself needs none of them).
+docs-tools:
+	@{ command -v soffice >/dev/null && command -v pdftoppm >/dev/null \
+	   && fc-list | grep -q "AR PL UKai" && fc-list | grep -q "Noto Sans CJK"; } || { \
+	  echo "Installing LibreOffice Writer, poppler-utils and CJK fonts for the export render test…"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    libreoffice-writer-nogui poppler-utils fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming >/dev/null) \
+	  || echo "warning: could not install LibreOffice/poppler; the export render test will be skipped"; }
 
 lint: setup
 	$(BIN)/ruff check assistant index ui tests bench

@@ -532,6 +532,7 @@ def _paragraph_layout(style: Any, opts: ExportOptions, indent: bool) -> None:
     pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     pf.widow_control = False
     ppr = style.element.get_or_add_pPr()
+    _autospace_off(ppr)
     ind = ppr.get_or_add_ind()
     if indent:
         pf.first_line_indent = Pt(opts.body_size * opts.first_line_chars)
@@ -539,6 +540,32 @@ def _paragraph_layout(style: Any, opts: ExportOptions, indent: bool) -> None:
     else:
         pf.first_line_indent = 0
         ind.set(qn("w:firstLineChars"), "0")
+
+
+def _autospace_off(ppr: Any) -> None:
+    """No extra gap between Chinese and Latin letters or digits ("2023年", not "2023 年"), as in
+    printed 公文; it also keeps 28 characters a line."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        if ppr.find(qn(tag)) is not None:
+            continue
+        el = OxmlElement(tag)
+        el.set(qn("w:val"), "0")
+        # Schema order: … autoSpaceDE, autoSpaceDN, bidi, adjustRightInd, snapToGrid, spacing, ind …
+        anchor = next(
+            (
+                ppr.find(qn(t))
+                for t in ("w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:jc")
+                if ppr.find(qn(t)) is not None
+            ),
+            None,
+        )
+        if anchor is not None:
+            anchor.addprevious(el)
+        else:
+            ppr.append(el)
 
 
 def _snap_to_grid_off(ppr: Any) -> None:

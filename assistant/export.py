@@ -345,7 +345,7 @@ def _style_key(block: Block) -> str:
 def _write_block(
     document: DocxDocument, block: Block, styles: dict[str, ParagraphStyle], opts: ExportOptions
 ) -> None:
-    paragraph = document.add_paragraph(style=styles[_style_key(block)])
+    paragraph = _add_paragraph(document, styles[_style_key(block)])
     if block.kind == "title":
         _add_run(paragraph, block.text, opts.title_font, opts.title_size, opts.title_bold, opts)
     elif block.kind in ("heading", "body") and block.head_end:
@@ -364,8 +364,15 @@ def _write_block(
         _add_run(paragraph, block.text, opts.body_font, opts.body_size, False, opts)
 
 
+def _add_paragraph(document: DocxDocument, style: ParagraphStyle) -> Paragraph:
+    """add_paragraph(style=…) looks the style up among all styles each time; set its id directly."""
+    paragraph = document.add_paragraph()
+    paragraph._p.get_or_add_pPr().get_or_add_pStyle().val = style.style_id
+    return paragraph
+
+
 def _blank(document: DocxDocument, style: ParagraphStyle, opts: ExportOptions) -> None:
-    paragraph = document.add_paragraph(style=style)
+    paragraph = _add_paragraph(document, style)
     paragraph.paragraph_format.first_line_indent = 0
     _add_run(paragraph, "", opts.body_font, opts.body_size, False, opts)
 

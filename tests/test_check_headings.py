@@ -106,3 +106,9 @@ def test_enumeration_sequence() -> None:
 def test_markdown_headings_are_recognised() -> None:
     text = "# 标题\n\n## 一、甲\n\n## 二、乙\n\n## 二、丙"
     assert rules(text) == [("heading.sequence", 7, "三、")]
+
+
+def test_a_new_part_restarts_the_numbering() -> None:
+    text = "第一部分 2023年工作总结\n一、甲\n二、乙\n第二部分 2024年工作计划\n一、丙\n二、丁\n附件1\n一、表格说明"
+    assert rules(text) == []
+    assert rules("一、甲\n二、乙\n一、丙") == [("heading.sequence", 3, "三、")]

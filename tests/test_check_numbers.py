@@ -106,3 +106,7 @@ def test_fold_decrease() -> None:
     assert len(fixes("成本降低了一倍。", "number.fold_decrease")) == 1
     assert fixes("业务量增长2倍。", "number.fold_decrease") == []
     assert fixes("成本下降50%。", "number.fold_decrease") == []
+
+
+def test_by_proportion_is_not_a_rate_change() -> None:
+    assert fixes("补助标准按比例增加5%。", "number.rate_change") == []

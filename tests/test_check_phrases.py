@@ -194,3 +194,7 @@ def test_bundled_rules_file_ships_as_package_data() -> None:
     from importlib import resources
 
     assert resources.files("assistant.data").joinpath("phrases.yaml").is_file()
+
+
+def test_congress_list_after_dang_de_is_fine() -> None:
+    assert hits("深入学习党的十九大、二十大精神。", "phrase.party_congress") == []

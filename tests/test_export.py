@@ -426,3 +426,11 @@ def test_export_command(tmp_path: Path) -> None:
     assert fonts_of(run._r)["eastAsia"] == "楷体" and run.bold is True
     with pytest.raises(BiganziError, match="bold-levels"):
         CliRunner().invoke(cli, ["export", str(src), "--bold-levels", "二"], catch_exceptions=False)
+
+
+def test_check_command_reads_docx(tmp_path: Path) -> None:
+    out = export_docx(REPORT, tmp_path / "r.docx")
+    result = CliRunner().invoke(cli, ["check", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    rules = {(f["rule"], f["excerpt"][:4]) for f in json.loads(result.output)["findings"]}
+    assert ("heading.bracket", "(二)集") in rules

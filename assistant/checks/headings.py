@@ -32,9 +32,20 @@ def check(doc: TextDoc, opts: CheckOptions) -> Iterator[Finding]:
         yield from _enumerations(doc)
 
 
+# A part above 一、 (第一部分, 上篇, 附件1) starts the numbering again.
+_PART = re.compile(
+    r"^[\s\u3000]*(?:#{1,6}\s*)?(?:第[一二三四五六七八九十0-9]+(?:部分|篇|章)|[上中下]篇|附件\s*[0-9一二三四五六七八九十]*)"
+)
+
+
 def _sequence_and_levels(doc: TextDoc, opts: CheckOptions) -> Iterator[Finding]:
     stack: list[_Open] = []
+    parts = [i for i, raw in enumerate(doc.lines) if _PART.match(raw) and i not in doc.headings]
     for i, h in sorted(doc.headings.items()):
+        if parts and parts[0] < i:
+            stack.clear()
+            while parts and parts[0] < i:
+                parts.pop(0)
         while stack and stack[-1].level > h.level:
             stack.pop()
         previous = stack.pop() if stack and stack[-1].level == h.level else None

@@ -19,7 +19,9 @@ _RATE_CHANGE = re.compile(
     rf"(?P<num>{_NUM})\s*(?P<pct>[%％])"
 )
 # Rates whose change in % is a relative change of the quantity itself.
-_RELATIVE_RATES = ("效率", "功率", "频率", "汇率", "速率", "税率收入")
+_RELATIVE_RATES = ("效率", "功率", "频率", "汇率", "速率")
+# 按比例增加5%: the rate is the method, not the thing that changes.
+_BY_RATE = re.compile(r"(?:按|按照|依|依照)[^，。；]{0,4}$")
 _PERCENT_NOUN = re.compile(r"个百分比")
 
 # 23年1月, 23年度, 23年底, 22年至23年 — a two-digit year. 近3年, 5年来, 20周年 are durations.
@@ -69,6 +71,8 @@ def _rate_change(doc: TextDoc, i: int, line: str) -> Iterator[Finding]:
     for m in _RATE_CHANGE.finditer(line):
         before = line[max(0, m.start() - 4) : m.end("subject")]
         if any(before.endswith(r) for r in _RELATIVE_RATES):
+            continue
+        if _BY_RATE.search(line[: m.start("subject")]):
             continue
         fix = f"{m.group('verb')}{m.group('le') or ''}{m.group('num')}个百分点"
         yield doc.finding(

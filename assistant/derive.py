@@ -65,7 +65,10 @@ def _months(period: str) -> tuple[int, ...]:
 
 
 def _label(f: Fact) -> str:
-    return f.period or (f"{f.year}年" if f.year else "")
+    """ "截至2024年11月"; a period without its year gets it from the fact: "截至11月" -> "2023年11月"."""
+    if f.year and not re.search(r"(?:19|20)[0-9]{2}", to_halfwidth(f.period)):
+        return f"{f.year}年{re.sub(r'^(?:截至到?|截止到?)', '', f.period)}"
+    return f.period
 
 
 def change(current: Fact, previous: Fact, pct: str | None = None) -> list[DerivedFigure]:

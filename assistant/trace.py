@@ -178,7 +178,10 @@ def _classify_figure(m: Mention, metric: str, ctx: _Context) -> TracedNumber:
 
 
 def _classify_date(m: Mention, ctx: _Context) -> TracedNumber:
-    ok = set(m.years) <= ctx.years and set(m.months) <= ctx.months and set(m.days) <= ctx.days
+    months = set(m.months)
+    if len(m.months) == 2 and m.months[0] == 1:
+        months = {m.months[1]}  # "1－10月" is the year so far: only its end must be the user's
+    ok = set(m.years) <= ctx.years and months <= ctx.months and set(m.days) <= ctx.days
     t = TracedNumber(m.start, m.end, m.text, "date" if ok else "unsupported", mention=m)
     if not ok:
         for pm, label in ctx.past_dates:

@@ -81,3 +81,9 @@ def test_fullwidth_digits_in_model_output_are_users_figures() -> None:
     assert out.text == "完成扫描办业务5318件。" and out.report["used"] == [
         {"metric": "扫描办业务", "text": "5318件"}
     ]
+
+
+def test_year_to_date_month_range_needs_only_its_end() -> None:
+    locked = lock(parse_figures("截至2024年10月底，完成扫描办业务5318件").facts)
+    kinds = [(t.text, t.kind) for t in trace_numbers("1－10月，完成扫描办业务5318件；3－10月，另有", locked)]
+    assert kinds == [("1－10月", "date"), ("5318件", "user"), ("3－10月", "unsupported")]

@@ -182,6 +182,10 @@ _QUOTES = "“”\"「」‘’'"
 def clean_metric(clause: str) -> str:
     """ "截至2024年10月底，累计完成扫描办业务" -> "扫描办业务"; "参保率达" -> "参保率"."""
     s = to_halfwidth(clause).strip(" \t，,、:：")
+    # List markers of pasted notes: "- ", "1. ", "（一）", "一、".
+    s = re.sub(
+        r"^(?:[-*•·]+|[0-9]+[.、]|[（(][0-9一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)\s*", "", s
+    )
     for q in _QUOTES:
         s = s.replace(q, "")
     # Drop date/period phrases anywhere ("2024年基本医保参保人数" -> "基本医保参保人数").
@@ -304,6 +308,8 @@ def _distribute(subject: str, n: int) -> list[str]:
             split_at = pos + k
             break
     if split_at is None:
+        split_at = _head_start(last)
+    if split_at is None:
         split_at = _subject_length(last)
     tail = last[split_at:]
     return [*(it + tail for it in items[:-1]), last]
@@ -334,6 +340,29 @@ def _known_subject(phrase: str) -> int | None:
         if phrase.startswith(subj) and len(phrase) > len(subj) + 1:
             return len(subj)
     return None
+
+
+# Words a shared metric tail starts with ("灵活就业人员｜参保人数", "城乡居民｜政策范围内住院报销比例").
+_HEADS = (
+    "政策范围内",
+    "参保",
+    "住院",
+    "门诊",
+    "报销",
+    "结算",
+    "带量采购",
+    "覆盖",
+    "就诊",
+    "签约",
+    "人数",
+    "费用",
+    "满意",
+)
+
+
+def _head_start(phrase: str) -> int | None:
+    found = [i for h in _HEADS if (i := phrase.find(h)) > 0]
+    return min(found) if found else None
 
 
 def _noun_run(phrase: str, limit: int = 10) -> str:
@@ -476,6 +505,11 @@ def _parse_free(line: str, offset: int, default_metric: str = "") -> tuple[list[
         for d in dates:
             if sent_start <= d.start < first.start and not re.match(r"\s*的", line[d.end : d.end + 2]):
                 period = _period_text(line, d)
+        if not period:
+            # "追回医保基金：452.3万元（截至2024年11月）": the as-of date follows in brackets.
+            after = re.match(r"\s*[（(]([^）)]{2,20})[）)]", line[last.end :])
+            if after and any(d.kind == "date" for d in find_numbers(after.group(1))):
+                period = after.group(1).strip()
         cstart = _clause_start(line, first.start, max(floor, sent_start))
         clause = line[cstart : first.start]
         source_end = last.end

@@ -175,3 +175,14 @@ def test_eval_figures_all_extracted() -> None:
         for needle in case["must_include"]:
             assert any(needle in t for t in texts), (case["id"], needle, texts)
         assert all(f.metric for f in r.facts)
+
+
+def test_three_items_respectively_and_bulleted_notes() -> None:
+    facts = parse_figures("城镇职工、城乡居民和灵活就业人员参保人数分别为12.3万人、35.6万人和2.1万人").facts
+    assert [f.metric for f in facts] == ["城镇职工参保人数", "城乡居民参保人数", "灵活就业人员参保人数"]
+    r = parse_figures("- 参保率：99.91％\n- 追回医保基金：452.3万元（截至2024年11月）\n1. 处理两定单位21家")
+    assert [(f.metric, f.text, f.period) for f in r.facts] == [
+        ("参保率", "99.91％", ""),
+        ("追回医保基金", "452.3万元", "截至2024年11月"),
+        ("处理两定单位", "21家", ""),
+    ]

@@ -24,6 +24,14 @@ def _plain(obj: Any) -> Any:
     return obj
 
 
+def _without_paths(row: dict[str, Any]) -> dict[str, Any]:
+    """Server-side paths stay on the server (and a "path" key makes gradio_client fetch a file)."""
+    out = {k: v for k, v in row.items() if k != "path"}
+    if "path" in row and "name" not in row:
+        out["name"] = str(row["path"]).replace("\\", "/").rsplit("/", 1)[-1]
+    return out
+
+
 def build_api(settings: Settings) -> None:
     import gradio as gr
 
@@ -62,9 +70,8 @@ def build_api(settings: Settings) -> None:
     @friendly
     def update(old_text: str, figures: str) -> dict[str, Any]:
         """套改: last year's paragraph with its figures replaced by the new ones (no model)."""
-        from assistant.update import update_text
-
         from assistant.figures import parse_figures
+        from assistant.update import update_text
 
         facts = parse_figures(figures or "").facts
         if not facts:
@@ -97,7 +104,7 @@ def build_api(settings: Settings) -> None:
     def list_documents(kb: str = "") -> list[dict[str, Any]]:
         """Documents of a knowledge base: file, title, year, genre, chunk count…"""
         st = kb_of(kb)
-        return [d.to_json() for d in services.kb_documents(st, st.kb)]
+        return [_without_paths(d.to_json()) for d in services.kb_documents(st, st.kb)]
 
     @friendly
     def list_kbs() -> list[dict[str, Any]]:
@@ -137,7 +144,9 @@ def build_api(settings: Settings) -> None:
         )
         data: dict[str, Any] = {"kb": st.kb, "files": [], "rejected": [r.__dict__ for r in checked.rejected]}
         if checked.accepted:
-            data = {**services.ingest(st, checked.accepted, st.kb).to_json(), "rejected": data["rejected"]}
+            report = services.ingest(st, checked.accepted, st.kb).to_json()
+            report["files"] = [_without_paths(f) for f in report["files"]]
+            data = {**report, "rejected": data["rejected"]}
         return data
 
     @friendly

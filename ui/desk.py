@@ -3,7 +3,6 @@ diff with 接受/放弃, the current draft with export and 校对; the figures p
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,8 +19,6 @@ from ui.session import DeskSession
 
 FINDING_HEADERS = ["级别", "位置", "问题", "原文", "建议"]
 SEVERITY_WORDS = {"error": "错误", "warning": "提醒", "info": "提示"}
-# Streaming: at most this many UI updates a second (the model may emit a token every few ms).
-STREAM_FPS = 20
 
 
 @dataclass
@@ -124,7 +121,9 @@ def build_desk(settings: Settings, session: Any) -> Desk:
                 with gr.Row():
                     export_btn = gr.Button("导出 .md 和 .docx", elem_id="export")
                     check_btn = gr.Button("校对当前稿", elem_id="check")
-                files = gr.File(label="下载", file_count="multiple", interactive=False, elem_id="downloads")
+                files = gr.File(
+                    label="下载", file_count="multiple", interactive=False, visible=False, elem_id="downloads"
+                )
                 findings = gr.HTML(elem_id="findings")
         with gr.Column(scale=2, min_width=320):
             kb_status = gr.Markdown(elem_id="desk-kb")
@@ -165,14 +164,10 @@ def build_desk(settings: Settings, session: Any) -> Desk:
         s.chat.append({"role": "assistant", "content": "…"})
         s.proposal = None
         yield (*_streaming(s)[:4], gr.update(visible=False), "", gr.skip(), s)
-        last = 0.0
         try:
             for partial in runner():
-                now = time.monotonic()
-                if now - last >= 1 / STREAM_FPS:
-                    s.chat[-1]["content"] = escape(partial) or "…"
-                    last = now
-                    yield _streaming(s)
+                s.chat[-1]["content"] = escape(partial) or "…"
+                yield _streaming(s)
         except Exception as e:
             s.chat[-1]["content"] = f"⚠ {escape(user_message(e))}"
             yield _final(s)
@@ -263,13 +258,14 @@ def build_desk(settings: Settings, session: Any) -> Desk:
         return s
 
     @friendly
-    def export(text: str, s: DeskSession) -> list[str]:
+    def export_files(text: str, s: DeskSession) -> Any:
         stem = f"草稿_{datetime.now():%Y%m%d_%H%M%S}"
         s.exports += 1
-        return [str(p) for p in services.export_draft(text or s.draft, services.exports_dir(s.id), stem)]
+        paths = services.export_draft(text or s.draft, services.exports_dir(s.id), stem)
+        return gr.update(value=[str(p) for p in paths], visible=True)
 
     @friendly
-    def check(text: str, s: DeskSession) -> str:
+    def proofread(text: str, s: DeskSession) -> str:
         found = services.check_draft(s.settings(settings), text or s.draft)
         if not found:
             return '<div class="bgz-ok">校对未发现问题。</div>'
@@ -302,8 +298,8 @@ def build_desk(settings: Settings, session: Any) -> Desk:
     accept_btn.click(accept, [session], chat_outputs, api_visibility="private")
     reject_btn.click(reject, [session], chat_outputs, api_visibility="private")
     draft.input(edit_draft, [draft, session], [session], api_visibility="private", show_progress="hidden")
-    export_btn.click(export, [draft, session], [files], api_visibility="private")
-    check_btn.click(check, [draft, session], [findings], api_visibility="private")
+    export_btn.click(export_files, [draft, session], [files], api_visibility="private")
+    check_btn.click(proofread, [draft, session], [findings], api_visibility="private")
     mode.change(mode_changed, [mode], [source], api_visibility="private", queue=False)
     return Desk(kb_status=kb_status)
 

@@ -84,7 +84,7 @@ def build_figures_panel(settings: Settings, session: Any) -> FiguresPanel:
         upload = gr.File(
             label=f"或上传 {' / '.join(FIGURE_SUFFIXES)}",
             file_count="single",
-            height=90,
+            height=120,
             elem_id="figures-upload",
         )
     parse_btn = gr.Button("解析数据", elem_id="figures-parse")
@@ -148,7 +148,9 @@ def build_figures_panel(settings: Settings, session: Any) -> FiguresPanel:
         s.figures_text = facts_text(s.facts)
         if not s.facts:
             return s, "未确认任何数据：起草时不使用今年数据。"
-        listed = "；".join(f"{f['metric']} {f['text']}" for f in s.facts[:6])
+        listed = "；".join(
+            f"{f['metric']} {f['text']}" + (f"（{f['period']}）" if f["period"] else "") for f in s.facts[:6]
+        )
         more = f" 等 {len(s.facts)} 项" if len(s.facts) > 6 else ""
         return s, f"已确认 {len(s.facts)} 项数据，起草和套改将使用：{listed}{more}"
 

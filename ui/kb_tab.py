@@ -72,10 +72,14 @@ def build_kb_tab(settings: Settings, session: Any) -> KbTab:
 
     gr.Markdown("把往年的总结、述职报告等材料放进知识库，起草时会参照其中的写法。")
     with gr.Row(equal_height=True):
-        kb_select = gr.Dropdown(label="当前知识库", choices=[], value=None, scale=2, interactive=True)
-        new_name = gr.Textbox(label="新建知识库", placeholder="名称，例如 医保局往年材料", scale=2)
-        create_btn = gr.Button("新建", scale=1)
-    kb_status = gr.Markdown()
+        kb_select = gr.Dropdown(
+            label="当前知识库", choices=[], value=None, scale=2, interactive=True, elem_id="kb-select"
+        )
+        new_name = gr.Textbox(
+            label="新建知识库", placeholder="名称，例如 医保局往年材料", scale=2, elem_id="kb-new-name"
+        )
+        create_btn = gr.Button("新建", scale=1, elem_id="kb-create")
+    kb_status = gr.Markdown(elem_id="kb-status")
     upload = gr.File(
         label=f"上传往年材料：可多选、可拖放；支持 {' '.join(KB_SUFFIXES)}，单个不超过 {settings.max_file_mb:g} MB",
         file_count="multiple",
@@ -86,14 +90,14 @@ def build_kb_tab(settings: Settings, session: Any) -> KbTab:
         headers=DOC_HEADERS, value=[], interactive=False, wrap=True, label="文档列表", elem_id="kb-docs"
     )
     with gr.Row(equal_height=True):
-        doc_pick = gr.Dropdown(label="选择要删除的文档", choices=[], scale=3)
-        remove_btn = gr.Button("删除文档", variant="stop", scale=1)
+        doc_pick = gr.Dropdown(label="选择要删除的文档", choices=[], scale=3, elem_id="kb-doc-pick")
+        remove_btn = gr.Button("删除文档", variant="stop", scale=1, elem_id="kb-remove-doc")
     with gr.Accordion("删除整个知识库", open=False):
-        delete_btn = gr.Button("删除当前知识库…", variant="stop")
+        delete_btn = gr.Button("删除当前知识库…", variant="stop", elem_id="kb-delete")
         confirm_btn = gr.Button(
             "确认删除（不可恢复）", variant="stop", visible=False, elem_id="kb-confirm-delete"
         )
-    kb_message = gr.HTML()
+    kb_message = gr.HTML(elem_id="kb-message")
 
     def _view(s: DeskSession) -> tuple[Any, ...]:
         st = s.settings(settings)
@@ -148,7 +152,9 @@ def build_kb_tab(settings: Settings, session: Any) -> KbTab:
         return (*_view(s), render.messages_html([f"已从知识库删除 {rec.source}"], []))
 
     @friendly
-    def ingest(files: list[str] | None, s: DeskSession, progress: Any = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008 - Gradio injects progress this way
+    def upload_files(
+        files: list[str] | None, s: DeskSession, progress: Any = gr.Progress()
+    ) -> tuple[Any, ...]:  # noqa: B008 - Gradio injects progress this way
         if not files:
             return (None, "", *_view(s))
         st = s.settings(settings)
@@ -184,7 +190,7 @@ def build_kb_tab(settings: Settings, session: Any) -> KbTab:
     )
     remove_btn.click(remove_doc, [doc_pick, session], [*view_outputs, kb_message], api_visibility="private")
     upload.upload(
-        ingest,
+        upload_files,
         [upload, session],
         [upload, ingest_result, *view_outputs],
         concurrency_id="ingest",

@@ -316,6 +316,7 @@ def build_draft_messages(
     length: int,
     exemplars: Sequence[Exemplar],
     history: Sequence[BaseMessage] = (),
+    figures_locked: bool = False,
 ) -> list[BaseMessage]:
     from langchain_core.messages import HumanMessage, SystemMessage
 
@@ -323,6 +324,7 @@ def build_draft_messages(
         "draft",
         request=request,
         figures=figures_block,
+        figures_locked=figures_locked,
         length=length,
         exemplars=[{"heading": ex.heading or "段落", "text": ex.text} for ex in exemplars],
     )
@@ -405,6 +407,7 @@ def stream_draft(
     exemplars_k: int = 3,
     view: ExemplarView = "structure",
     lock_figures: bool = True,
+    max_continuations: int = MAX_CONTINUATIONS,
 ) -> Iterator[DraftEvent]:
     """Draft one section. Yields info events (no KB, trimmed exemplars…), tokens, then `done`."""
     t0 = time.perf_counter()
@@ -434,7 +437,9 @@ def stream_draft(
         lambda t: llm_api.count_tokens(model, t),
         n_ctx=n_ctx,
         max_new_tokens=max_new_tokens or max_new_tokens_for(model, length),
-        build=lambda ex, h: build_draft_messages(system, request, figures_block, length, ex, h),
+        build=lambda ex, h: build_draft_messages(
+            system, request, figures_block, length, ex, h, figures_locked=locked is not None
+        ),
         exemplars=exemplars,
         history=hist,
     )
@@ -452,6 +457,7 @@ def stream_draft(
             stats=stats,
             t0=t0,
             temperature=temperature,
+            max_continuations=max_continuations,
         )
     )
     if stats.continuations:

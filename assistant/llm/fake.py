@@ -131,7 +131,7 @@ def default_reply(messages: list[BaseMessage]) -> str:
         previous = [text_of(m) for m in messages if isinstance(m, AIMessage)]
         full = reword(previous[-1] if previous else "", _block(prompt, "【修改要求】"))
     elif "【今年数据】" in prompt or "【写作任务】" in prompt:
-        full = _draft(_block(prompt, "【写作任务】"), _block(prompt, "【今年数据】"))
+        full = _draft(_block(prompt, "【写作任务】"), _between(prompt, "【今年数据】", "【写作任务】"))
     else:
         full = "收到：" + prompt.strip()[:60]
     return full[len(partial) :] if partial and full.startswith(partial) else full
@@ -161,15 +161,41 @@ def _block(prompt: str, marker: str) -> str:
     return (rest[: nxt.start()] if nxt else rest).strip()
 
 
+def _between(prompt: str, start: str, end: str) -> str:
+    a = prompt.find(start)
+    if a < 0:
+        return ""
+    b = prompt.find(end, a)
+    return prompt[a + len(start) : b if b >= 0 else len(prompt)]
+
+
+_LOCK_LINE = re.compile(
+    r"^(?P<metric>[^：:]{1,40})[：:](?P<value>[^（(]+)(?:[（(](?P<period>[^）)]+)[）)])?$"
+)
+
+
+def _fact_sentence(line: str) -> str | None:
+    """One figure line as a sentence: raw user text as is; a lock line "1. 指标：值（期间）" reads
+    "期间，指标值"; rule lines (【…】, notes) are skipped."""
+    line = line.strip(" -·\t")
+    if not line or line.startswith(("【", "（", "(")) or not re.search(r"\d", line):
+        return None
+    line = re.sub(r"^\d+[.．、]\s*", "", line)
+    m = _LOCK_LINE.match(line)
+    if m:
+        period = m.group("period")
+        line = (
+            f"{period}，{m.group('metric')}{m.group('value').strip()}"
+            if period
+            else m.group("metric") + m.group("value")
+        )
+    return line if line.endswith(("。", "；")) else line + "。"
+
+
 def _draft(request: str, figures: str) -> str:
     quoted = re.findall(r"[“\"]([^”\"]+)[”\"]", request)
     topic = quoted[0] if quoted else "本项工作"
-    facts = []
-    for line in figures.splitlines():
-        line = line.strip(" -·\t")
-        if line and re.search(r"\d", line):
-            facts.append(line if line.endswith(("。", "；")) else line + "。")
-    body = "".join(facts)
+    body = "".join(s for line in figures.splitlines() if (s := _fact_sentence(line)))
     return f"围绕“{topic}”，我们始终坚持以人民为中心，聚焦重点任务，扎实推进各项工作。{body}下一步，将持续巩固提升工作成效。"
 
 

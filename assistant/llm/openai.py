@@ -103,8 +103,13 @@ def _detail(e: Exception) -> str:
     return " ".join(str(e).split())[:160]
 
 
-def _connection_reason(e: Exception) -> str:
-    text = repr(e.__cause__ or e).lower()
+def _connection_reason(e: BaseException) -> str:
+    chain: list[str] = []
+    seen: BaseException | None = e
+    while seen is not None and len(chain) < 8:  # the reason sits on httpx/socket errors underneath
+        chain.append(repr(seen))
+        seen = seen.__cause__ or seen.__context__
+    text = " ".join(chain).lower()
     if "refused" in text:
         return "连接被拒绝"
     if "name or service not known" in text or "nodename" in text or "getaddrinfo" in text:

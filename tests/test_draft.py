@@ -1,0 +1,343 @@
+"""Drafting pipeline with the scripted fake model: prompt layout, exemplars, budget, continuation,
+no-KB fallback, conversation refinement and the CLI's JSON."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import sys
+
+import pytest
+from click.testing import CliRunner
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+
+from assistant.cli import cli
+from assistant.conversation import Conversation
+from assistant.draft import DraftResult, clean_output, draft_section, exemplar_view, stream_draft
+from assistant.settings import get_settings
+from tests.conftest import EXAMPLES
+
+FIGURES = "截至2024年11月，检查定点医药机构186家，追回医保基金452.3万元，处罚款126.8万元。"
+REQUEST = "起草2024年“综合施策护基金”一段"
+
+
+@pytest.fixture
+def demo_kb():
+    from index.ingest import ingest_paths
+
+    settings = get_settings(kb="demo")
+    ingest_paths(settings, [EXAMPLES], kb="demo")
+    return settings
+
+
+def run(events):
+    out = {"token": [], "info": [], "done": None}
+    for ev in events:
+        if ev.kind == "done":
+            out["done"] = ev.result
+        else:
+            out[ev.kind].append(ev.text)
+    return out
+
+
+# --- prompt layout and exemplars ------------------------------------------------------------------
+
+
+def test_prompt_layout_stable_system_then_exemplars_figures_request(demo_kb, fake_chat) -> None:
+    r1 = draft_section(demo_kb, REQUEST, figures=FIGURES, kb="demo", model=fake_chat)
+    r2 = draft_section(
+        demo_kb, "起草“集采落地减负担”一段", figures="节约费用2.3亿元。", kb="demo", model=fake_chat
+    )
+    first, second = fake_chat.calls
+    assert isinstance(first[0], SystemMessage) and isinstance(first[-1], HumanMessage)
+    assert first[0].content == second[0].content  # byte-identical system prefix → llama.cpp reuses it
+    assert "本单位文风" in first[0].content
+    user = first[-1].content
+    assert user.index("【往年写法】") < user.index("【今年数据】") < user.index("【写作任务】")
+    assert REQUEST in user and all(v in user for v in ("186家", "452.3万元", "126.8万元"))
+    # Exemplars are style references without last year's numbers.
+    examples = user[user.index("【往年写法】") : user.index("【今年数据】")]
+    shown = [re.sub(r"^\d+\.", "", line) for line in examples.splitlines()[1:]]
+    assert shown and not any(re.search(r"[0-9０-９]", line) for line in shown)
+    assert len(r1.sources) == 3 and all(set(s) == {"source", "section", "text"} for s in r1.sources)
+    assert r1.kb_used and r2.kb_used
+    assert len({(s["source"], s["section"]) for s in r1.sources}) == 3
+
+
+def test_stream_events_and_result(demo_kb, fake_chat) -> None:
+    out = run(stream_draft(demo_kb, REQUEST, figures=FIGURES, kb="demo", model=fake_chat))
+    res: DraftResult = out["done"]
+    assert "".join(out["token"]) == res.raw_text
+    for figure in ("186家", "452.3万元", "126.8万元"):
+        assert figure in res.text
+    assert res.model == "fake"
+    assert set(res.timings) >= {"ttft_s", "total_s", "prompt_tokens", "completion_tokens"}
+    assert res.timings["completion_tokens"] == len(res.raw_text)
+    assert res.timings["prompt_tokens"] > 0 and res.finish_reason == "stop"
+
+
+def test_no_kb_drafts_from_style_defaults_and_says_so(fake_chat) -> None:
+    out = run(stream_draft(get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat))
+    res = out["done"]
+    assert res.kb_used is False and res.sources == []
+    assert any("默认文风" in i for i in out["info"])
+    assert res.notes and "默认文风" in res.notes[0]
+    assert "【往年写法】" not in fake_chat.calls[0][-1].content
+    assert "452.3万元" in res.text
+
+
+def test_empty_kb_says_so(fake_chat) -> None:
+    from index.store import open_kb
+
+    settings = get_settings()
+    open_kb(
+        settings,
+        "empty",
+        embedder=__import__("index.embed", fromlist=["x"]).get_embedder("fake"),
+        create=True,
+    )
+    res = draft_section(settings, REQUEST, figures=FIGURES, kb="empty", model=fake_chat)
+    assert res.kb_used is False and any("为空" in n for n in res.notes)
+
+
+def test_exemplar_view_drops_number_clauses_and_keeps_structure() -> None:
+    text = (
+        "坚持把基金安全作为首要任务，全年检查定点医药机构120家，追回基金300万元。"
+        "一是强化智能监控，扩充审核规则20条，提高核查效率。二是推行信用评价，压实主体责任。"
+        "三是借助第三方力量，缓解人手不足。全年处理违规机构15家。"
+    )
+    view = exemplar_view(text)
+    assert not re.search(r"\d", view)
+    assert view.startswith("坚持把基金安全作为首要任务。")
+    assert "一是强化智能监控" in view and "二是推行信用评价" in view
+    assert exemplar_view(text, "full") == text
+    assert len(exemplar_view(text, "masked")) > len(view) - 5
+
+
+def test_clean_output_drops_preface_and_markdown() -> None:
+    assert (
+        clean_output("好的，以下是起草的段落：\n**围绕护基金**，我们强化监管。")
+        == "围绕护基金，我们强化监管。"
+    )
+    assert clean_output("综合施策护基金\n我局强化监管，成效明显。") == "我局强化监管，成效明显。"
+    assert clean_output("我局强化监管，成效明显。") == "我局强化监管，成效明显。"
+
+
+# --- continuation ------------------------------------------------------------------------------
+
+
+def test_reply_cut_by_length_is_continued_in_place(fake_chat) -> None:
+    fake_chat.enqueue({"text": "围绕护基金，我们追回医保", "finish_reason": "length"}, "基金452.3万元。")
+    out = run(stream_draft(get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat))
+    res = out["done"]
+    assert res.raw_text == "围绕护基金，我们追回医保基金452.3万元。"
+    assert len(fake_chat.calls) == 2
+    cont = fake_chat.calls[1]
+    assert isinstance(cont[-1], AIMessage) and cont[-1].content == "围绕护基金，我们追回医保"
+    assert cont[:-1] == fake_chat.calls[0]  # same prompt: the continuation reuses its prefix
+    assert res.timings["continuations"] == 1
+    assert any("续写" in i for i in out["info"])
+
+
+def test_continuation_without_prefill_asks_and_drops_overlap(fake_chat) -> None:
+    fake_chat.supports_prefill = False
+    fake_chat.enqueue(
+        {"text": "围绕护基金，我们追回医保基金", "finish_reason": "length"},
+        "追回医保基金452.3万元，处罚款126.8万元，成效明显。",
+    )
+    res = draft_section(get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat)
+    assert res.raw_text == "围绕护基金，我们追回医保基金452.3万元，处罚款126.8万元，成效明显。"
+    last = fake_chat.calls[1][-1]
+    assert isinstance(last, HumanMessage) and "截断" in last.content
+
+
+def test_at_most_two_continuations(fake_chat) -> None:
+    fake_chat.enqueue(*[{"text": f"第{i}段", "finish_reason": "length"} for i in range(5)])
+    res = draft_section(get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat)
+    assert len(fake_chat.calls) == 3
+    assert res.raw_text == "第0段第1段第2段" and res.finish_reason == "length"
+
+
+def test_default_fake_reply_is_continued_by_max_tokens(fake_chat) -> None:
+    whole = draft_section(get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat).raw_text
+    fake_chat.calls.clear()
+    fake_chat.call_kwargs.clear()
+    step = len(whole) // 3 + 1
+    cut = draft_section(
+        get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, max_new_tokens=step
+    )
+    assert cut.raw_text == whole and len(fake_chat.calls) == 3  # step + step + rest
+    assert [kw["max_tokens"] for kw in fake_chat.call_kwargs] == [step, step, step]
+
+
+# --- budget -------------------------------------------------------------------------------------
+
+
+def test_small_context_trims_exemplars_and_reports(demo_kb, fake_chat) -> None:
+    full = draft_section(demo_kb, REQUEST, figures=FIGURES, kb="demo", model=fake_chat)
+    prompt_chars = sum(len(m.content) for m in fake_chat.calls[0])
+    fake_chat.n_ctx = prompt_chars + 400 - 120  # fake tokens are characters; 400 = reply room
+    out = run(stream_draft(demo_kb, REQUEST, figures=FIGURES, kb="demo", model=fake_chat, max_new_tokens=400))
+    res = out["done"]
+    assert res.trimmed and any("范例3" in t for t in res.trimmed)
+    assert any("为不超出上下文" in i for i in out["info"])
+    user = fake_chat.calls[-1][-1].content
+    assert REQUEST in user and all(v in user for v in ("186家", "452.3万元", "126.8万元"))
+    assert len(res.sources) < len(full.sources) or any("截短" in t for t in res.trimmed)
+
+
+def test_history_goes_between_system_and_request(fake_chat) -> None:
+    history = [("user", "先写一段总体情况"), ("assistant", "总体情况稿。")]
+    draft_section(get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, history=history)
+    msgs = fake_chat.calls[0]
+    assert [type(m).__name__ for m in msgs] == ["SystemMessage", "HumanMessage", "AIMessage", "HumanMessage"]
+    assert msgs[2].content == "总体情况稿。"
+
+
+def test_bad_inputs_are_one_line_errors(fake_chat) -> None:
+    from assistant.errors import BiganziError
+
+    with pytest.raises(BiganziError, match="请写明"):
+        draft_section(get_settings(), "  ", model=fake_chat)
+    with pytest.raises(BiganziError, match="--length"):
+        draft_section(get_settings(), REQUEST, length=5, model=fake_chat)
+
+
+# --- figures lock wiring (assistant/lock.py, issue 4) ---------------------------------------------
+
+
+def test_figures_report_present_when_lock_installed(fake_chat) -> None:
+    pytest.importorskip("assistant.lock")
+    res = draft_section(get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat)
+    assert res.figures is not None and set(res.figures) >= {"used", "missing", "flagged"}
+    plain = draft_section(
+        get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, lock_figures=False
+    )
+    assert plain.figures is None
+
+
+# --- conversation -------------------------------------------------------------------------------
+
+
+def test_conversation_refines_previous_draft_with_prefix_reuse(fake_chat) -> None:
+    conv = Conversation(get_settings(), kb="missing", model=fake_chat, figures=FIGURES)
+    first = run(conv.send(REQUEST))["done"]
+    assert conv.turns[-1].kind == "draft"
+    second = run(conv.send("再精炼一些"))["done"]
+    assert conv.turns[-1].kind == "refine"
+    refine_prompt = fake_chat.calls[1]
+    # The follow-up prompt extends the first one: same messages, then the draft, then the instruction.
+    assert refine_prompt[: len(fake_chat.calls[0])] == fake_chat.calls[0]
+    assert refine_prompt[len(fake_chat.calls[0])].content == first.text
+    assert "【修改要求】再精炼一些" in refine_prompt[-1].content
+    assert len(second.text) < len(first.text)
+    for figure in ("186家", "452.3万元", "126.8万元"):
+        assert figure in second.text
+    third = run(conv.send("第二句换个说法"))["done"]
+    assert conv.turns[-1].kind == "refine" and third.sources == first.sources
+    assert len(fake_chat.calls[2]) == len(fake_chat.calls[1]) + 2
+
+
+def test_conversation_new_request_drafts_again(fake_chat) -> None:
+    conv = Conversation(get_settings(), kb="missing", model=fake_chat, figures=FIGURES)
+    run(conv.send(REQUEST))
+    run(conv.send("再写一段“集采落地减负担”"))
+    assert [t.kind for t in conv.turns] == ["draft", "draft"]
+    conv.reset()
+    assert conv.current is None and conv.messages == []
+
+
+def test_refinement_that_drops_a_number_is_repaired(fake_chat) -> None:
+    conv = Conversation(get_settings(), kb="missing", model=fake_chat, figures=FIGURES)
+    run(conv.send(REQUEST))
+    fake_chat.enqueue(
+        "精炼稿：检查机构186家，追回基金452.3万元。",
+        "精炼稿：检查机构186家，追回基金452.3万元，罚款126.8万元。",
+    )
+    out = run(conv.send("压缩到50字"))
+    assert any("126.8" in i for i in out["info"])
+    assert out["done"].text.endswith("罚款126.8万元。")
+    assert "126.8" in fake_chat.calls[-1][-1].content
+
+
+# --- CLI ----------------------------------------------------------------------------------------
+
+
+def test_cli_draft_json_shape(demo_kb, tmp_path) -> None:
+    figures_file = tmp_path / "figures.txt"
+    figures_file.write_text(FIGURES, encoding="utf-8")
+    res = CliRunner().invoke(
+        cli,
+        [
+            "draft",
+            "--kb",
+            "demo",
+            "--request",
+            REQUEST,
+            "--figures-file",
+            str(figures_file),
+            "--json",
+            "--llm",
+            "fake",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert set(data) >= {"text", "sources", "model", "timings"}
+    assert all(set(s) == {"source", "section"} for s in data["sources"]) and len(data["sources"]) == 3
+    assert set(data["timings"]) >= {"ttft_s", "total_s", "prompt_tokens", "completion_tokens"}
+    assert "452.3万元" in data["text"] and data["model"] == "fake"
+
+
+def test_cli_draft_streams_text_and_sources(demo_kb, fake_replies) -> None:
+    fake_replies("围绕护基金，我局检查定点医药机构186家，追回医保基金452.3万元，处罚款126.8万元。")
+    res = CliRunner().invoke(cli, ["draft", "--kb", "demo", "-r", REQUEST, "--figures", FIGURES])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith("围绕护基金，我局检查定点医药机构186家")
+    assert "参考的往年段落" in res.stdout
+
+
+def test_cli_errors_are_one_line(monkeypatch, capsys) -> None:
+    from assistant.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["biganzi", "draft", "-r", REQUEST, "--llm", "openai"])
+    monkeypatch.delenv("BIGANZI_OPENAI_BASE_URL", raising=False)
+    with pytest.raises(SystemExit) as ex:
+        main()
+    assert ex.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("错误：") and "BIGANZI_OPENAI_BASE_URL" in err and "\n" not in err
+
+
+def test_cli_chat_reads_piped_lines(fake_replies, monkeypatch) -> None:
+    fake_replies(
+        "第一稿：检查定点医药机构186家，追回医保基金452.3万元，处罚款126.8万元，成效明显。还有一句。",
+        "第二稿：检查定点医药机构186家，追回医保基金452.3万元，处罚款126.8万元。",
+    )
+    res = CliRunner().invoke(
+        cli,
+        ["chat", "--kb", "missing", "--figures", FIGURES],
+        input=f"{REQUEST}\n再精炼一些\n/show\n/exit\n不会被读到\n",
+    )
+    assert res.exit_code == 0, res.output
+    assert "第一稿" in res.stdout and "第二稿" in res.stdout
+    assert res.stdout.count("第二稿") == 2  # streamed, then /show
+    assert "不会被读到" not in res.stdout
+
+
+def test_fake_backend_selected_by_settings_with_shared_script(fake_replies) -> None:
+    from assistant.llm import get_chat_model
+
+    fake_replies("一", "二")
+    settings = get_settings()
+    assert get_chat_model(settings).invoke("x").content == "一"
+    assert get_chat_model(settings).invoke("x").content == "二"  # one script per process
+    assert get_chat_model(settings).invoke("x").content.startswith("收到")
+
+
+def test_stdin_unaffected(monkeypatch) -> None:
+    # Guard: the chat command must not consume more than it reads (used with pipes).
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    res = CliRunner().invoke(cli, ["chat", "--kb", "missing"], input="")
+    assert res.exit_code == 0

@@ -1,0 +1,124 @@
+"""Rewrite: numbers of the original survive (checked, repaired once, reported), character diff, CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from assistant.cli import cli
+from assistant.errors import BiganziError
+from assistant.rewrite import (
+    char_diff,
+    diff_text,
+    missing_numbers,
+    numbers_in,
+    numbers_to_keep,
+    rewrite_text,
+    stream_rewrite,
+)
+from assistant.settings import get_settings
+
+ORIGINAL = (
+    "2024年，我局积极推进基金监管，检查定点医药机构186家，追回医保基金452.3万元。"
+    "我们进一步完善制度，大力开展宣传。参保率达到９９.９１％，比上年提高0.06个百分点。"
+)
+
+
+def test_numbers_in_normalises_width_and_separators() -> None:
+    assert numbers_in("参保率９９.９１％，金额1,234.5万元，2024年，186家，186家") == [
+        "99.91",
+        "1234.5",
+        "2024",
+        "186",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("instruction", "kept"),
+    [
+        ("更正式一些，压缩到200字", ["2024", "186", "452.3", "99.91", "0.06"]),  # shortening is not dropping
+        ("去掉所有数字", []),
+        ("删去186家这个数据", ["2024", "452.3", "99.91", "0.06"]),
+        ("把452.3改成460.1", ["2024", "186", "99.91", "0.06"]),
+    ],
+)
+def test_which_numbers_must_survive(instruction: str, kept: list[str]) -> None:
+    assert numbers_to_keep(ORIGINAL, instruction) == kept
+
+
+def test_missing_numbers() -> None:
+    assert missing_numbers(["186", "452.3"], "检查186家") == ["452.3"]
+    assert missing_numbers(["99.91"], "参保率99.91%") == []
+
+
+def test_char_diff_groups_readably() -> None:
+    ops = char_diff("我们进一步完善制度", "我们持续完善了制度")
+    assert "".join(o["old"] for o in ops) == "我们进一步完善制度"
+    assert "".join(o["new"] for o in ops) == "我们持续完善了制度"
+    assert ops[0] == {"op": "equal", "old": "我们", "new": "我们"}
+    assert ops[1] == {"op": "replace", "old": "进一步", "new": "持续"}
+    assert diff_text(ops) == "我们[-进一步-]{+持续+}完善{+了+}制度"
+    # A one-character match between two changes is folded into one replacement.
+    folded = char_diff("甲乙丙", "丁乙戊")
+    assert [o["op"] for o in folded] == ["replace"] and diff_text(folded) == "[-甲乙丙-]{+丁乙戊+}"
+
+
+def test_rewrite_with_default_fake_keeps_numbers_and_diffs(fake_chat) -> None:
+    res = rewrite_text(get_settings(), ORIGINAL, "更正式一些", model=fake_chat)
+    assert res.text != ORIGINAL and res.missing_numbers == [] and not res.repaired
+    assert "持续完善制度" in res.text  # the fake rewords 进一步 → 持续
+    assert "[-进一步-]{+持续+}" in res.diff_text
+    prompt = fake_chat.calls[0][-1].content
+    assert "【原文】" in prompt and "452.3" in prompt and "必须全部保留" in prompt
+
+
+def test_dropped_number_is_repaired_once(fake_chat) -> None:
+    fake_chat.enqueue(
+        "我局推进基金监管，检查定点医药机构186家。参保率达到99.91％。",
+        "2024年，我局推进基金监管，检查定点医药机构186家，追回医保基金452.3万元。参保率达到99.91％，提高0.06个百分点。",
+    )
+    events = list(stream_rewrite(get_settings(), ORIGINAL, "压缩到60字", model=fake_chat))
+    restarts = [e for e in events if e.kind == "info" and e.restart]
+    assert len(restarts) == 1 and "452.3" in restarts[0].text
+    res = events[-1].result
+    assert res.repaired and res.missing_numbers == []
+    assert "452.3万元" in res.text
+    repair_prompt = fake_chat.calls[1][-1].content
+    assert "2024、452.3、0.06" in repair_prompt
+    assert res.notes[-1] == "已补回全部数字"
+
+
+def test_still_missing_after_repair_is_reported(fake_chat) -> None:
+    fake_chat.enqueue("我局推进基金监管。", "我局推进基金监管，检查机构186家。")
+    res = rewrite_text(get_settings(), ORIGINAL, "压缩到30字", model=fake_chat)
+    assert res.text == "我局推进基金监管，检查机构186家。"  # the better of the two tries
+    assert res.missing_numbers == ["2024", "452.3", "99.91", "0.06"]
+    assert "请人工核对" in res.notes[-1]
+    assert len(fake_chat.calls) == 2  # one repair only
+
+
+def test_empty_inputs_are_errors(fake_chat) -> None:
+    with pytest.raises(BiganziError, match="为空"):
+        rewrite_text(get_settings(), " ", "更正式", model=fake_chat)
+    with pytest.raises(BiganziError, match="改写要求"):
+        rewrite_text(get_settings(), ORIGINAL, "", model=fake_chat)
+
+
+def test_cli_rewrite_json_from_stdin() -> None:
+    res = CliRunner().invoke(
+        cli, ["rewrite", "--text", "-", "--instruction", "更正式一些", "--json"], input=ORIGINAL
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert set(data) >= {"text", "diff"}
+    assert "{+持续+}" in data["diff"] and all(n in data["text"] for n in ("186", "452.3"))
+
+
+def test_cli_rewrite_file_prints_text_and_diff(tmp_path) -> None:
+    f = tmp_path / "para.txt"
+    f.write_text(ORIGINAL, encoding="gb18030")  # old Windows files are GBK
+    res = CliRunner().invoke(cli, ["rewrite", "--text", str(f), "-i", "更正式一些"])
+    assert res.exit_code == 0, res.output
+    assert "——改动" in res.stdout and "[-进一步-]{+持续+}" in res.stdout

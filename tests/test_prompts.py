@@ -15,6 +15,7 @@ def test_all_prompt_files_render_with_their_variables() -> None:
         "style": "文风",
         "request": "起草“护基金”一段",
         "figures": "追回医保基金452.3万元",
+        "figures_locked": False,
         "length": 200,
         "exemplars": [{"heading": "综合施策护基金", "text": "一是……"}],
         "text": "原文98.5％。",
@@ -40,7 +41,14 @@ def test_missing_variable_names_template_and_variable() -> None:
 
 def test_undefined_attribute_is_an_error_too() -> None:
     with pytest.raises(PromptError, match=r"draft\.jinja"):
-        render("draft", request="x", figures="", length=100, exemplars=[{"text": "no heading"}])
+        render(
+            "draft",
+            request="x",
+            figures="",
+            figures_locked=False,
+            length=100,
+            exemplars=[{"text": "no heading"}],
+        )
 
 
 def test_unknown_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -56,6 +64,7 @@ def test_draft_prompt_order_exemplars_then_figures_then_request() -> None:
         "draft",
         request="起草“护基金”一段",
         figures="追回医保基金452.3万元",
+        figures_locked=False,
         length=300,
         exemplars=[{"heading": "综合施策护基金", "text": "一是强化监管。"}],
     )
@@ -64,7 +73,7 @@ def test_draft_prompt_order_exemplars_then_figures_then_request() -> None:
 
 
 def test_no_figures_says_write_no_numbers() -> None:
-    out = render("draft", request="r", figures="", length=300, exemplars=[])
+    out = render("draft", request="r", figures="", figures_locked=False, length=300, exemplars=[])
     assert "【往年写法】" not in out
     assert "不要写任何具体数字" in out
 

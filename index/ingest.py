@@ -31,7 +31,7 @@ from index.embed import BaseEmbedder, get_embedder
 from index.lexical import chunk_tokens
 from index.models import Chunk
 from index.registry import ChunkRecord, DocumentRecord
-from index.store import REGISTRY_FILE, KnowledgeBase, delete_kb, open_kb, validate_name
+from index.store import REGISTRY_FILE, DocumentWrite, KnowledgeBase, delete_kb, open_kb, validate_name
 
 Status = Literal["added", "unchanged", "replaced", "duplicate", "error"]
 Progress = Callable[[int, int, str], None]  # (files done, files total, file just finished)
@@ -279,8 +279,9 @@ class _Run:
         self.seq += 1
         return self.seq
 
-    def _finish(self, outcome: FileOutcome) -> None:
-        self.report.outcomes.append(outcome)
+    def _finish(self, outcome: FileOutcome, recorded: bool = False) -> None:
+        if not recorded:
+            self.report.outcomes.append(outcome)
         self.done += 1
         if self.progress:
             self.progress(self.done, self.total, outcome.path)
@@ -452,40 +453,61 @@ class _Run:
 
     # --- committing --------------------------------------------------------------------------------
     def _commit(self, batch: list[_Prepared], vectors: np.ndarray, n_embedded: int) -> None:
+        """Duplicate groups, then one Chroma write and one registry transaction for the whole batch
+        (Chroma's per-call cost is high; a batch still commits whole documents only)."""
         self.report.chunks_embedded += n_embedded
         self.report.chunks_reused += len(vectors) - n_embedded
+        local = _BatchIndex()
+        items = []
         start = 0
         for p in batch:
             vecs = vectors[start : start + len(p.chunks)]
             start += len(p.chunks)
             doc_keys = dedup.band_keys(p.doc_sig) if p.doc_sig is not None else []
-            p.doc.duplicate_of = self._near_duplicate_doc(p, doc_keys)
-            if p.doc.duplicate_of:
-                other = self.kb.registry.document(p.doc.duplicate_of)
-                p.outcome.duplicate_of = p.doc.duplicate_of
-                p.outcome.duplicate_source = other.source if other else ""
-            chunk_keys = self._assign_groups(p)
+            dup = self._near_duplicate_doc(p, doc_keys, local)
+            if dup:
+                p.doc.duplicate_of, p.outcome.duplicate_of, p.outcome.duplicate_source = (
+                    dup[0],
+                    dup[0],
+                    dup[1],
+                )
+            chunk_keys = self._assign_groups(p, local)
+            local.docs.append((p.doc.doc_id, p.doc_sig, p.doc.source))
             p.doc.ingested_at = datetime.now().isoformat(timespec="seconds")
-            self.kb.write_document(p.doc, p.chunks, vecs, doc_keys, chunk_keys, replaces=p.replaces)
-            self._finish(p.outcome)
+            items.append(DocumentWrite(p.doc, p.chunks, vecs, doc_keys, chunk_keys, p.replaces))
+        self.kb.write_documents(items)
+        # Record the whole batch before reporting progress, so an interrupt from here on still
+        # reports every committed document.
+        self.report.outcomes.extend(p.outcome for p in batch)
+        for p in batch:
+            self._finish(p.outcome, recorded=True)
 
-    def _near_duplicate_doc(self, p: _Prepared, keys: list[int]) -> str | None:
+    def _near_duplicate_doc(
+        self, p: _Prepared, keys: list[int], local: _BatchIndex
+    ) -> tuple[str, str] | None:
+        """(doc id, file name) of the most similar earlier document above the threshold, if any."""
         if p.doc_sig is None or not keys:
             return None
-        best, best_sim = None, dedup.DOC_THRESHOLD
         replaced = {d.doc_id for d in p.replaces}
-        for doc_id, blob in self.kb.registry.doc_candidates(keys):
-            sig = dedup.from_blob(blob)
+        candidates = [
+            (doc_id, dedup.from_blob(blob), "") for doc_id, blob in self.kb.registry.doc_candidates(keys)
+        ]
+        candidates += local.docs
+        best, best_sim = None, dedup.DOC_THRESHOLD
+        for doc_id, sig, source in candidates:
             if doc_id in replaced or sig is None:
                 continue
             sim = dedup.similarity(p.doc_sig, sig)
             if sim >= best_sim:
-                best, best_sim = doc_id, sim
+                best, best_sim = (doc_id, source), sim
+        if best and not best[1]:
+            other = self.kb.registry.document(best[0])
+            best = (best[0], other.source if other else "")
         return best
 
-    def _assign_groups(self, p: _Prepared) -> dict[str, list[int]]:
-        """Each chunk joins the group of an earlier near-identical chunk, or starts its own."""
-        local: list[tuple[str, np.ndarray, set[int]]] = []  # (group, signature, band keys) in this document
+    def _assign_groups(self, p: _Prepared, local: _BatchIndex) -> dict[str, list[int]]:
+        """Each chunk joins the group of an earlier near-identical chunk (stored or earlier in this
+        batch), or starts its own. Returns the chunks' LSH band keys."""
         out: dict[str, list[int]] = {}
         for c, sig in zip(p.chunks, p.chunk_sigs, strict=True):
             c.dup_group = c.id
@@ -494,17 +516,29 @@ class _Run:
             same = self.kb.registry.chunks_with_norm_hash(c.norm_hash)
             if same:
                 c.dup_group = same[0][1]
+            elif c.norm_hash in local.norm:
+                c.dup_group = local.norm[c.norm_hash]
             elif sig is not None:
                 best_sim = dedup.CHUNK_THRESHOLD
-                for _, grp, blob in self.kb.registry.chunk_candidates(keys):
-                    other = dedup.from_blob(blob)
+                candidates = [
+                    (grp, dedup.from_blob(b)) for _, grp, b in self.kb.registry.chunk_candidates(keys)
+                ]
+                candidates += [pair for k in keys for pair in local.bands.get(k, [])]
+                for grp, other in candidates:
                     sim = dedup.similarity(sig, other) if other is not None else 0.0
                     if sim >= best_sim:
                         c.dup_group, best_sim = grp, sim
-                for grp, psig, pkeys in local:
-                    sim = dedup.similarity(sig, psig)
-                    if pkeys & set(keys) and sim >= best_sim:
-                        c.dup_group, best_sim = grp, sim
+            local.norm.setdefault(c.norm_hash, c.dup_group)
             if sig is not None:
-                local.append((c.dup_group, sig, set(keys)))
+                for k in keys:
+                    local.bands.setdefault(k, []).append((c.dup_group, sig))
         return out
+
+
+@dataclass
+class _BatchIndex:
+    """Duplicate-detection view of the documents earlier in the batch (not yet committed)."""
+
+    docs: list[tuple[str, np.ndarray | None, str]] = field(default_factory=list)  # (doc id, signature, file)
+    norm: dict[str, str] = field(default_factory=dict)  # normalised-text hash -> group
+    bands: dict[int, list[tuple[str, np.ndarray]]] = field(default_factory=dict)  # band key -> (group, sig)

@@ -20,7 +20,7 @@ import shutil
 import threading
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -111,6 +111,18 @@ def _chroma_metadata(c: ChunkRecord) -> dict[str, Any]:
 
 
 # --- knowledge bases -------------------------------------------------------------------------------
+
+
+@dataclass
+class DocumentWrite:
+    """One document to store: its rows, its chunks' vectors (same order) and its duplicate-band keys."""
+
+    doc: DocumentRecord
+    chunks: list[ChunkRecord]
+    vectors: np.ndarray
+    doc_keys: list[int]
+    chunk_keys: dict[str, list[int]]
+    replaces: list[DocumentRecord] = field(default_factory=list)
 
 
 @dataclass
@@ -330,10 +342,16 @@ class KnowledgeBase:
         chunk_keys: dict[str, list[int]],
         replaces: list[DocumentRecord] | None = None,
     ) -> None:
-        """Vectors first, then the rows in one transaction: a crash leaves the whole document or none of it."""
+        self.write_documents([DocumentWrite(doc, chunks, vectors, doc_keys, chunk_keys, replaces or [])])
+
+    def write_documents(self, items: list[DocumentWrite]) -> None:
+        """Vectors first (listed as pending), then all rows in one transaction: a crash leaves each
+        document whole or absent, never half of one."""
         self._require_lock()
-        ids = [c.id for c in chunks]
-        if ids:
+        chunks = [c for it in items for c in it.chunks]
+        if chunks:
+            vectors = np.concatenate([np.asarray(it.vectors, dtype=np.float32) for it in items if it.chunks])
+            ids = [c.id for c in chunks]
             self.registry.add_pending(ids)
             col = self.collection()
             for i in range(0, len(ids), 5000):
@@ -344,10 +362,11 @@ class KnowledgeBase:
                     documents=[c.text for c in chunks[i : i + 5000]],
                 )
         with self.registry.transaction():
-            for old in replaces or []:
-                self.registry.delete_document(old.doc_id)
-            self.registry.insert_document(doc, chunks, doc_keys, chunk_keys)
-        if replaces:
+            for it in items:
+                for old in it.replaces:
+                    self.registry.delete_document(old.doc_id)
+                self.registry.insert_document(it.doc, it.chunks, it.doc_keys, it.chunk_keys)
+        if any(it.replaces for it in items):
             self.sweep()
 
     def remove(self, doc: DocumentRecord | str) -> DocumentRecord:

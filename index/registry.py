@@ -231,6 +231,15 @@ class Registry:
             out.update((r[0], _chunk(r)) for r in self.db.execute(q, part))
         return out
 
+    def groups(self, ids: list[str]) -> dict[str, str]:
+        """Committed chunk id -> duplicate group, for candidate ids (missing = not committed)."""
+        out: dict[str, str] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            q = f"SELECT id, dup_group FROM chunks WHERE id IN ({','.join('?' * len(part))})"
+            out.update(self.db.execute(q, part).fetchall())
+        return out
+
     def iter_chunks(self, doc_id: str | None = None) -> Iterator[ChunkRecord]:
         if doc_id is None:
             cur = self.db.execute(f"SELECT {_CHUNK_COLS} FROM chunks ORDER BY doc_id, position")

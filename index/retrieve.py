@@ -93,18 +93,20 @@ def search(
     order = sorted(fused, key=lambda c: (-fused[c], -dense_sim.get(c, -1.0), c))
 
     # Only committed chunks exist: a vector whose rows are missing (killed ingest) is skipped here.
-    records = base.registry.chunks(order)
-    best = (fusion.dense_weight + fusion.lexical_weight) / (fusion.rrf_k + 1)
-    hits: list[SearchHit] = []
+    groups = base.registry.groups(order)
+    chosen: list[str] = []
     seen_groups: set[str] = set()
     for cid in order:
-        rec = records.get(cid)
-        if rec is None or rec.dup_group in seen_groups:
+        group = groups.get(cid)
+        if group is None or group in seen_groups:
             continue
-        seen_groups.add(rec.dup_group)
-        hits.append(_hit(rec, round(fused[cid] / best, 4)))
-        if len(hits) == k:
+        seen_groups.add(group)
+        chosen.append(cid)
+        if len(chosen) == k:
             break
+    records = base.registry.chunks(chosen)
+    best = (fusion.dense_weight + fusion.lexical_weight) / (fusion.rrf_k + 1)
+    hits = [_hit(records[cid], round(fused[cid] / best, 4)) for cid in chosen if cid in records]
     return hits
 
 

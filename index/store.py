@@ -158,6 +158,8 @@ class KnowledgeBase:
     # --- identity ----------------------------------------------------------------------------------
     @property
     def meta(self) -> dict[str, str]:
+        """Identity and collection (fixed once set) plus the changing generation: read fresh each time,
+        it is one small query."""
         return self.registry.get_meta()
 
     @property

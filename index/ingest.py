@@ -187,15 +187,20 @@ class _Prepared:
     replaces: list[DocumentRecord]
 
 
-def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, str | None]]:
-    """(file, problem) for every path; folders recursively, hidden files and folders skipped."""
+def iter_files(paths: Iterable[str | Path], exclude: Path | None = None) -> Iterator[tuple[Path, str | None]]:
+    """(file, problem) for every path; folders recursively, skipping hidden files and folders, Office
+    lock files (~$…) and anything under `exclude` (our own data directory)."""
+    skip = exclude.resolve() if exclude is not None else None
     for raw in paths:
         p = Path(raw).expanduser()
         if p.is_dir():
             for f in sorted(p.rglob("*")):
                 rel = f.relative_to(p).parts
-                if f.is_file() and not any(part.startswith((".", "~$")) for part in rel):
-                    yield f, None
+                if not f.is_file() or any(part.startswith((".", "~$")) for part in rel):
+                    continue
+                if skip is not None and f.resolve().is_relative_to(skip):
+                    continue
+                yield f, None
         elif p.exists():
             yield p, None
         else:
@@ -211,7 +216,7 @@ def ingest_paths(
 ) -> IngestReport:
     """Ingest files and folders into a knowledge base (created if missing). Never raises for a bad file;
     Ctrl-C raises IngestInterrupted after the last whole document."""
-    return _ingest(settings, list(iter_files(paths)), kb, progress, embedder)
+    return _ingest(settings, list(iter_files(paths, exclude=settings.data_dir)), kb, progress, embedder)
 
 
 def ingest_chunks(

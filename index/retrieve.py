@@ -77,7 +77,8 @@ def search(
     base.check_embedder(embedder)
 
     n = max(fusion.candidates, 4 * k)
-    lex = lexical_index(base.dir, base.registry.db)
+    with base.lock:  # one SQLite connection per knowledge base, shared by the web page's threads
+        lex = lexical_index(base.dir, base.registry.db)
     if len(lex) == 0:
         return []
     lexical = lex.top(tokenize(query), n, lex.mask(year, genre, section_kind))
@@ -93,7 +94,8 @@ def search(
     order = sorted(fused, key=lambda c: (-fused[c], -dense_sim.get(c, -1.0), c))
 
     # Only committed chunks exist: a vector whose rows are missing (killed ingest) is skipped here.
-    groups = base.registry.groups(order)
+    with base.lock:
+        groups = base.registry.groups(order)
     chosen: list[str] = []
     seen_groups: set[str] = set()
     for cid in order:
@@ -104,7 +106,8 @@ def search(
         chosen.append(cid)
         if len(chosen) == k:
             break
-    records = base.registry.chunks(chosen)
+    with base.lock:
+        records = base.registry.chunks(chosen)
     best = (fusion.dense_weight + fusion.lexical_weight) / (fusion.rrf_k + 1)
     hits = [_hit(records[cid], round(fused[cid] / best, 4)) for cid in chosen if cid in records]
     return hits

@@ -154,6 +154,7 @@ class KnowledgeBase:
         self.registry = registry
         self._collection: Any = None
         self._lock_fd: int | None = None
+        self.lock = threading.RLock()  # serialises use of the registry connection across threads
 
     # --- identity ----------------------------------------------------------------------------------
     @property

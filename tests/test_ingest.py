@@ -189,3 +189,11 @@ def test_seed_near_duplicates_are_recorded() -> None:
         shared = [g for g in groups.values() if g == {"000", "001"}]
         assert len(shared) >= 15  # nearly every passage of 001 is grouped with its 000 twin
         assert all(g <= {"000", "001"} or len(g) == 1 for g in groups.values())
+
+
+def test_own_data_dir_inside_the_folder_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / "材料.txt").write_text(report_text("青禾县医保局2023年工作总结"), "utf-8")
+    s = get_settings(data_dir=tmp_path / "data")
+    ingest_paths(s, [tmp_path])
+    report = ingest_paths(s, [tmp_path])  # data/ now holds the registry and Chroma files
+    assert report.ok and [o.status for o in report.outcomes] == ["unchanged"]

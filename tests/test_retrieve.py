@@ -156,3 +156,15 @@ def test_seed_section_names_as_written() -> None:
     assert "二、画好医保改革“路线图”，“党建＋发展”聚力创变 > （三）综合施策“护基金”" in [
         h.section for h in hits
     ]
+
+
+def test_concurrent_searches_share_one_kb(fake_doc) -> None:
+    """The web page searches from several threads at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    s = get_settings()
+    ingest_chunks(s, [fake_doc()])
+    queries = ["打击欺诈骗保", "异地就医", "三会一课", "带量采购", "参保率"] * 8
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda q: search(s, q, k=1)[0].section, queries))
+    assert results == [search(s, q, k=1)[0].section for q in queries]

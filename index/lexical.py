@@ -80,14 +80,19 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def mask(self, year: int | None, genre: str | None, section_kind: str | None) -> np.ndarray | None:
+    def mask(
+        self, year: int | None, genre: str | list[str] | None, section_kind: str | None
+    ) -> np.ndarray | None:
+        """Rows passing the filters (None = all); `genre` may be several genres (any of them)."""
         if year is None and not genre and not section_kind:
             return None
         m = np.ones(len(self.ids), dtype=bool)
         if year is not None:
             m &= self.year == int(year)
         if genre:
-            m &= self.genre == (self.genres.index(genre) if genre in self.genres else -2)
+            wanted = [genre] if isinstance(genre, str) else genre
+            codes = [self.genres.index(g) for g in wanted if g in self.genres]
+            m &= np.isin(self.genre, np.asarray(codes or [-2], dtype=np.int32))
         if section_kind:
             m &= self.kind == (self.kinds.index(section_kind) if section_kind in self.kinds else -2)
         return m

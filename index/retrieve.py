@@ -81,8 +81,9 @@ def search(
         lex = lexical_index(base.dir, base.registry.db)
     if len(lex) == 0:
         return []
-    lexical = lex.top(tokenize(query), n, lex.mask(year, genre, section_kind))
-    dense = base.dense_query(embedder.embed_query_vector(query), n, year, genre, section_kind)
+    genres = _genres(base, lex.genres, genre)
+    lexical = lex.top(tokenize(query), n, lex.mask(year, genres, section_kind))
+    dense = base.dense_query(embedder.embed_query_vector(query), n, year, genres, section_kind)
 
     fused: dict[str, float] = {}
     dense_sim: dict[str, float] = {}
@@ -111,6 +112,18 @@ def search(
     best = (fusion.dense_weight + fusion.lexical_weight) / (fusion.rrf_k + 1)
     hits = [_hit(records[cid], round(fused[cid] / best, 4)) for cid in chosen if cid in records]
     return hits
+
+
+def _genres(base: KnowledgeBase, known: list[str], genre: str | None) -> list[str] | None:
+    """A genre filter matches every genre that contains it: 工作总结 also finds 党建工作总结."""
+    if not genre:
+        return None
+    genre = genre.strip()
+    matches = [g for g in known if genre in g]
+    if not matches:
+        listed = "、".join(known) if known else "（无）"
+        raise BiganziError(f"知识库 {base.name} 中没有文种为“{genre}”的材料；现有文种：{listed}")
+    return matches
 
 
 def _hit(rec: ChunkRecord, score: float) -> SearchHit:

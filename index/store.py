@@ -81,12 +81,16 @@ def chroma_client(settings: Settings) -> Any:
         return client
 
 
-def _where(year: int | None, genre: str | None, section_kind: str | None) -> dict[str, Any] | None:
+def _where(
+    year: int | None, genre: str | list[str] | None, section_kind: str | None
+) -> dict[str, Any] | None:
     conds: list[dict[str, Any]] = []
     if year is not None:
         conds.append({"year": int(year)})
-    if genre:
+    if isinstance(genre, str) and genre:
         conds.append({"genre": genre})
+    elif genre:
+        conds.append({"genre": {"$in": list(genre)}})
     if section_kind:
         conds.append({"section_kind": section_kind})
     if not conds:
@@ -233,7 +237,7 @@ class KnowledgeBase:
         vector: np.ndarray,
         n: int,
         year: int | None = None,
-        genre: str | None = None,
+        genre: str | list[str] | None = None,
         section_kind: str | None = None,
     ) -> list[tuple[str, float]]:
         """(chunk id, cosine distance) of the nearest vectors, filters applied inside Chroma."""
@@ -373,8 +377,11 @@ class KnowledgeBase:
             self.sweep()
 
     def remove(self, doc: DocumentRecord | str) -> DocumentRecord:
-        """Delete one document (record or reference): rows first, then its vectors."""
-        self._require_lock()
+        """Delete one document (record or reference: id prefix, file name, path): rows first, then its
+        vectors. Takes the write lock itself unless the caller already holds it."""
+        if self._lock_fd is None:
+            with self.writing():
+                return self.remove(doc)
         record = doc if isinstance(doc, DocumentRecord) else self.find_document(doc)
         with self.registry.transaction():
             self.registry.delete_document(record.doc_id)

@@ -56,6 +56,10 @@ def test_filters(fake_doc) -> None:
     )
     assert {h.year for h in search(s, "基金监管", k=10, year=2022)} == {2022}
     assert {h.genre for h in search(s, "基金监管", k=10, genre="述职报告")} == {"述职报告"}
+    assert {h.genre for h in search(s, "基金监管", k=10, genre="总结")} == {"工作总结"}  # contains
+    with pytest.raises(BiganziError) as e:
+        search(s, "基金监管", genre="讲话稿")
+    assert "现有文种：工作总结、述职报告" in str(e.value)
     kinds = search(s, "基金监管", k=10, section_kind="问题")
     assert kinds and {h.section_kind for h in kinds} == {"问题"}
     assert search(s, "基金监管", k=10, year=1999) == []

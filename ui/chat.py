@@ -115,9 +115,8 @@ def run_update(settings: Settings, s: DeskSession, message: str, source_text: st
     """套改: last year's paragraph (原文 box, else the message) with each old figure replaced by the
     confirmed new one; deterministic, no model. Figures typed in the message are used when none
     are confirmed."""
-    from assistant.update import update_text
-
     from assistant.figures import parse_figures
+    from assistant.update import update_text
 
     old = (source_text or "").strip()
     figures = s.figures_text
@@ -131,13 +130,25 @@ def run_update(settings: Settings, s: DeskSession, message: str, source_text: st
     if not facts:
         raise BiganziError("没有可用的新数据：请先在右侧“今年数据”中解析并确认，或把新数据写在消息里")
     result = update_text(old, facts)
-    text = getattr(result, "text", str(result))
-    report = _plain(getattr(result, "report", None))
-    s.proposal = Proposal(
-        kind="update", old=old, new=text, trace=report if isinstance(report, dict) else None
-    )
-    s.last = Reply(mode=MODE_UPDATE, request=message, text=text, trace=s.proposal.trace)
-    yield text
+    trace = {
+        "used": [
+            {"metric": r.new_metric or r.metric, "text": r.new}
+            for r in result.replacements
+            if r.kind == "figure"
+        ],
+        "computed": [{"metric": d.metric, "text": d.text, "figure": d.figure} for d in result.derived],
+    }
+    notes = []
+    if result.stale_marked:
+        notes.append(f"这些旧数据没有对应的新值，已标为【待更新】：{'、'.join(result.stale_marked)}")
+    unplaced = [
+        str(u.get("text", u) if isinstance(u, dict) else u) for u in result.report.get("unplaced") or []
+    ]
+    if unplaced:
+        notes.append(f"这些新数据在原文中找不到对应位置，未写入：{'、'.join(unplaced)}")
+    s.proposal = Proposal(kind="update", old=old, new=result.text, trace=trace)
+    s.last = Reply(mode=MODE_UPDATE, request=message, text=result.text, trace=trace, notes=notes)
+    yield result.text
 
 
 def run_chat(settings: Settings, s: DeskSession, message: str, temperature: float | None) -> Iterator[str]:
@@ -192,16 +203,6 @@ def undo_last_turn(conv: Any) -> None:
     prev = conv.turns[-1].result
     conv.messages = [*prev.messages, AIMessage(content=prev.text)]
     conv._locked = prev.locked
-
-
-def _plain(report: Any) -> Any:
-    if report is None or isinstance(report, dict):
-        return report
-    for attr in ("to_json", "as_dict", "dict"):
-        fn = getattr(report, attr, None)
-        if callable(fn):
-            return fn()
-    return report
 
 
 def _dedupe(items: list[str]) -> list[str]:

@@ -15,7 +15,7 @@ from ui import chat, render, services
 from ui.errors import friendly, user_message
 from ui.figures_panel import build_figures_panel
 from ui.launch import llm_concurrency
-from ui.session import DeskSession
+from ui.session import DeskSession, Proposal
 
 FINDING_HEADERS = ["级别", "位置", "问题", "原文", "建议"]
 SEVERITY_WORDS = {"error": "错误", "warning": "提醒", "info": "提示"}
@@ -121,6 +121,7 @@ def build_desk(settings: Settings, session: Any) -> Desk:
                 with gr.Row():
                     export_btn = gr.Button("导出 .md 和 .docx", elem_id="export")
                     check_btn = gr.Button("校对当前稿", elem_id="check")
+                    fix_btn = gr.Button("按校对建议修正", elem_id="fix")
                 files = gr.File(
                     label="下载", file_count="multiple", interactive=False, visible=False, elem_id="downloads"
                 )
@@ -141,11 +142,11 @@ def build_desk(settings: Settings, session: Any) -> Desk:
 
     chat_outputs = [chatbot, message, details, sources, proposal_box, diff, draft, session]
 
-    def _final(s: DeskSession) -> tuple[Any, ...]:
+    def _final(s: DeskSession, clear_input: bool = True) -> tuple[Any, ...]:
         show_sources = s.last is not None and s.last.mode != chat.MODE_CHAT and s.last.sources is not None
         return (
             list(s.chat),
-            "",
+            "" if clear_input else gr.skip(),
             details_html(s),
             render.sources_html(s.last.sources) if show_sources and s.last else gr.skip(),
             gr.update(visible=s.proposal is not None),
@@ -240,18 +241,18 @@ def build_desk(settings: Settings, session: Any) -> Desk:
 
     def accept(s: DeskSession) -> tuple[Any, ...]:
         if s.proposal is None:
-            return _final(s)
+            return _final(s, clear_input=False)
         s.draft = s.proposal.new
         s.proposal = None
         s.chat.append({"role": "assistant", "content": "已接受修改，当前稿已更新。"})
-        return _final(s)
+        return _final(s, clear_input=False)
 
     def reject(s: DeskSession) -> tuple[Any, ...]:
         if s.proposal is None:
-            return _final(s)
+            return _final(s, clear_input=False)
         s.proposal = None
         s.chat.append({"role": "assistant", "content": "已放弃修改，当前稿保持不变。"})
-        return _final(s)
+        return _final(s, clear_input=False)
 
     def edit_draft(text: str, s: DeskSession) -> DeskSession:
         s.draft = text or ""
@@ -271,6 +272,19 @@ def build_desk(settings: Settings, session: Any) -> Desk:
             return '<div class="bgz-ok">校对未发现问题。</div>'
         table = render.table_html(FINDING_HEADERS, finding_rows(found))
         return f'<div data-testid="findings"><b>校对发现 {len(found)} 处</b>{table}</div>'
+
+    @friendly
+    def fix(text: str, s: DeskSession) -> tuple[Any, ...]:
+        text = text or s.draft
+        fixed, n = services.fix_draft(s.settings(settings), text)
+        if not n:
+            s.chat.append({"role": "assistant", "content": "校对没有可自动修正的问题。"})
+            return _final(s, clear_input=False)
+        s.proposal = Proposal(kind="fix", old=text, new=fixed)
+        s.chat.append(
+            {"role": "assistant", "content": f"按校对建议修正了 {n} 处，请在“修改对比”中查看后接受或放弃。"}
+        )
+        return _final(s, clear_input=False)
 
     def mode_changed(m: str) -> Any:
         return gr.update(visible=m in (chat.MODE_REWRITE, chat.MODE_UPDATE))
@@ -300,6 +314,7 @@ def build_desk(settings: Settings, session: Any) -> Desk:
     draft.input(edit_draft, [draft, session], [session], api_visibility="private", show_progress="hidden")
     export_btn.click(export_files, [draft, session], [files], api_visibility="private")
     check_btn.click(proofread, [draft, session], [findings], api_visibility="private")
+    fix_btn.click(fix, [draft, session], chat_outputs, api_visibility="private")
     mode.change(mode_changed, [mode], [source], api_visibility="private", queue=False)
     return Desk(kb_status=kb_status)
 

@@ -151,10 +151,10 @@ def build_kb_tab(settings: Settings, session: Any) -> KbTab:
         rec = services.remove_document(s.settings(settings), s.kb_name(settings), doc_id)
         return (*_view(s), render.messages_html([f"已从知识库删除 {rec.source}"], []))
 
+    track = gr.Progress()  # Gradio sees a Progress default and injects the live tracker
+
     @friendly
-    def upload_files(
-        files: list[str] | None, s: DeskSession, progress: Any = gr.Progress()
-    ) -> tuple[Any, ...]:  # noqa: B008 - Gradio injects progress this way
+    def upload_files(files: list[str] | None, s: DeskSession, progress: Any = track) -> tuple[Any, ...]:
         if not files:
             return (None, "", *_view(s))
         st = s.settings(settings)

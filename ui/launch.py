@@ -59,12 +59,21 @@ def launch(settings: Settings, host: str, port: int, auth: list[tuple[str, str]]
     from ui.app import build_app
 
     app = build_app(settings)
+    message = "笔杆子写作台：请输入账号和密码"
+    app_kwargs: dict[str, Any] = {}
+    if auth:
+        from starlette.middleware import Middleware
+
+        from ui.auth import RequireLogin
+
+        app_kwargs["middleware"] = [Middleware(RequireLogin, message=message)]
     try:
         app.launch(
             server_name=host,
             server_port=port,
             auth=auth or None,
-            auth_message="笔杆子写作台：请输入账号和密码" if auth else None,
+            auth_message=message if auth else None,
+            app_kwargs=app_kwargs,
             prevent_thread_lock=True,
             quiet=True,
             show_error=False,

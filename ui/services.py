@@ -146,3 +146,10 @@ def test_backend(settings: Settings) -> str:
     text = reply.content if isinstance(reply.content, str) else str(reply.content)
     seconds = time.perf_counter() - t0
     return f"连接成功：{llm.model_label(model)}，{seconds:.1f} 秒内回复“{' '.join(text.split())[:20]}”"
+
+
+def fix_draft(settings: Settings, text: str) -> tuple[str, int]:
+    """The draft with every finding that carries an exact replacement applied (assistant.check)."""
+    from assistant.check import apply_fixes
+
+    return apply_fixes(text, check_draft(settings, text))

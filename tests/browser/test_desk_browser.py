@@ -261,3 +261,39 @@ def test_settings_tab_shows_server_info_and_tests_connection(page: Any, server: 
     page.click("#settings-test")
     page.wait_for_function("() => document.querySelector('#settings-status').innerText.includes('连接成功')")
     screenshot(page, "ui_settings")
+
+
+def test_update_mode_replaces_old_figures(page: Any) -> None:
+    confirm_figures(page, "截至2024年11月，参保率99.91％，追回医保基金452.3万元。")
+    page.get_by_label("套改（用新数据更新旧段落）").check()
+    page.fill(
+        "#source-text textarea",
+        "截至2023年9月底，全县参保率99.85％，追回医保基金309.82万元，检查定点医药机构150家。",
+    )
+    page.click("#send")  # no message needed: the 原文 and the confirmed figures say it all
+    diff = page.locator('#proposal [data-testid="diff"]')
+    diff.wait_for()
+    deleted = "".join(diff.locator("del").all_inner_texts())
+    inserted = "".join(diff.locator("ins").all_inner_texts())
+    assert "309.82" in deleted and "452.3" in inserted and "99.91" in inserted
+    bubble = page.locator('#chat [data-testid="bot"]').last
+    assert bubble.locator(".bgz-placeholder", has_text="【待更新：150家】").count() == 1
+    assert "150家" in page.inner_text("#reply-details")
+    page.click("#accept")
+    page.wait_for_selector("#proposal", state="hidden")
+    assert page.input_value("#draft textarea").startswith("截至2024年11月，全县参保率99.91％")
+
+
+def test_proofread_findings_and_fixes(page: Any) -> None:
+    page.fill("#draft textarea", "一、工作成效\n学习贯彻二十大精神，参保率提高2.6%。\n三、下一步打算\n")
+    page.click("#check")
+    findings = page.locator('#findings [data-testid="findings"]')
+    findings.wait_for()
+    text = findings.inner_text()
+    assert "党的二十大" in text and "个百分点" in text and "二、" in text
+    page.click("#fix")
+    page.wait_for_selector('#proposal [data-testid="diff"]')
+    page.click("#accept")
+    page.wait_for_selector("#proposal", state="hidden")
+    fixed = page.input_value("#draft textarea")
+    assert "学习贯彻党的二十大精神" in fixed and "提高2.6个百分点" in fixed and "二、下一步打算" in fixed

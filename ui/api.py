@@ -79,14 +79,17 @@ def build_api(settings: Settings) -> None:
         return _plain(update_text(old_text, facts))
 
     @friendly
-    def parse_figures(text: str) -> dict[str, Any]:
-        """This year's figures → facts (metric, value, unit, period…) and the lines not understood."""
+    def parse_figures(text: str, kb: str = "") -> dict[str, Any]:
+        """This year's figures → facts (metric, value, unit, period…), the lines not understood, and
+        the changes computed in code (against the user's own figures and the knowledge base's)."""
         from assistant.figures import parse_figures as parse
         from ui.figures_panel import DERIVED_HEADERS, derived_rows
 
         result = parse(text or "")
         data = _plain(result)
-        data["derived"] = [dict(zip(DERIVED_HEADERS, r, strict=False)) for r in derived_rows(result.facts)]
+        st = kb_of(kb)
+        rows = derived_rows(result.facts, st, st.kb)
+        data["derived"] = [dict(zip(DERIVED_HEADERS, r, strict=False)) for r in rows]
         return data
 
     @friendly

@@ -3,6 +3,7 @@ confirms (confirmed facts are what drafting and 套改 use); computed changes an
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,12 +61,28 @@ def facts_text(facts: list[dict[str, str]]) -> str:
     return "\n".join(lines)
 
 
-def derived_rows(facts: list[Any]) -> list[list[str]]:
-    """Changes computed in code (同比, 个百分点, 倍) that the user's own figures imply: a metric given
-    for two years, or 由…提高到… pairs."""
+def derived_rows(
+    facts: list[Any], settings: Settings | None = None, kb: str | None = None
+) -> list[list[str]]:
+    """Changes computed in code (同比, 个百分点, 倍): those the user's own figures imply (a metric given
+    for two years, 由…提高到…), then this year's figures against the past reports in the knowledge base."""
     from assistant.derive import changes_within
 
-    return [[d.metric, d.current, d.previous, f"{d.text}（{d.basis}）"] for d in changes_within(facts)]
+    changes = list(changes_within(facts))
+    if settings is not None and facts:
+        from assistant.errors import BiganziError
+        from assistant.history import changes_from_history
+
+        with contextlib.suppress(BiganziError):  # no knowledge base yet: the user's own comparisons only
+            changes += changes_from_history(settings, facts, kb)
+    rows, seen = [], set()
+    for d in changes:
+        key = (d.metric, d.current)
+        if key in seen:
+            continue
+        seen.add(key)
+        rows.append([d.metric, d.current, d.previous, f"{d.text}（{d.basis}）"])
+    return rows
 
 
 def build_figures_panel(settings: Settings, session: Any) -> FiguresPanel:
@@ -104,7 +121,7 @@ def build_figures_panel(settings: Settings, session: Any) -> FiguresPanel:
     derived = gr.HTML(elem_id="figures-derived")
     unparsed = gr.HTML(elem_id="figures-unparsed")
 
-    def _show_parse(parse: Any) -> tuple[Any, str, str]:
+    def _show_parse(parse: Any, s: DeskSession) -> tuple[Any, str, str]:
         rows = fact_rows(parse)
         lines = "".join(f"<li>{render.escape(u)}</li>" for u in parse.unparsed)
         unparsed_html = (
@@ -112,17 +129,17 @@ def build_figures_panel(settings: Settings, session: Any) -> FiguresPanel:
             if parse.unparsed
             else ""
         )
-        der = derived_rows(parse.facts)
+        der = derived_rows(parse.facts, s.settings(settings), s.kb_name(settings))
         derived_html = "<b>程序计算的变化</b>" + render.table_html(DERIVED_HEADERS, der) if der else ""
         return rows, unparsed_html, derived_html
 
     @friendly
-    def parse_text(text: str) -> tuple[Any, ...]:
+    def parse_text(text: str, s: DeskSession) -> tuple[Any, ...]:
         from assistant.figures import parse_figures
 
         if not (text or "").strip():
             raise BiganziError("请先粘贴数据，或上传 CSV/XLSX 文件")
-        rows, unparsed_html, derived_html = _show_parse(parse_figures(text))
+        rows, unparsed_html, derived_html = _show_parse(parse_figures(text), s)
         note = f"解析出 {len(rows)} 项数据，请核对后点“确认数据”。" if rows else "没有解析出数据。"
         return rows, unparsed_html, derived_html, note
 
@@ -138,7 +155,7 @@ def build_figures_panel(settings: Settings, session: Any) -> FiguresPanel:
         )
         if not checked.accepted:
             return [], render.messages_html([], checked.messages()), "", "文件未被接受。", None
-        rows, unparsed_html, derived_html = _show_parse(parse_figures_file(checked.accepted[0]))
+        rows, unparsed_html, derived_html = _show_parse(parse_figures_file(checked.accepted[0]), s)
         note = f"从 {checked.accepted[0].name} 解析出 {len(rows)} 项数据，请核对后点“确认数据”。"
         return rows, unparsed_html, derived_html, note, None
 
@@ -154,7 +171,9 @@ def build_figures_panel(settings: Settings, session: Any) -> FiguresPanel:
         more = f" 等 {len(s.facts)} 项" if len(s.facts) > 6 else ""
         return s, f"已确认 {len(s.facts)} 项数据，起草和套改将使用：{listed}{more}"
 
-    parse_btn.click(parse_text, [paste], [table, unparsed, derived, status], api_visibility="private")
+    parse_btn.click(
+        parse_text, [paste, session], [table, unparsed, derived, status], api_visibility="private"
+    )
     upload.upload(
         parse_file, [upload, session], [table, unparsed, derived, status, upload], api_visibility="private"
     )

@@ -57,8 +57,8 @@ def delete_kb(settings: Settings, name: str) -> None:
 def remove_document(settings: Settings, kb_name: str, doc_ref: str) -> DocumentRecord:
     from index.store import open_kb
 
-    with open_kb(settings, kb_name) as kb, kb.writing():
-        return kb.remove(doc_ref)
+    with open_kb(settings, kb_name) as kb:
+        return kb.remove(doc_ref)  # takes the knowledge base's write lock itself
 
 
 def ingest(

@@ -50,9 +50,28 @@ class LockedFigures:
         }
 
 
-def _line(f: Fact) -> str:
-    when = f"（{f.period}）" if f.period and f.period not in f.metric else ""
-    return f"{f.metric}：{f.text}{when}"
+def _line(f: Fact, shared_period: str) -> str:
+    """A natural clause ("检查定点医药机构186家"), so that a model copying the line still writes prose;
+    the as-of date is said once for the block unless the figures differ in it."""
+    when = f"（{f.period}）" if f.period and f.period != shared_period and f.period not in f.metric else ""
+    joiner = "为" if f.base in ("%", "pp") and not f.metric.endswith(("为", "达")) else ""
+    return f"{f.metric}{joiner}{f.text}{when}"
+
+
+def _shared_period(facts: Sequence[Fact]) -> str:
+    periods = {f.period for f in facts}
+    return next(iter(periods)) if len(periods) == 1 else ""
+
+
+# Lines of the block that are instructions, not content: a model that echoes them gets them removed.
+INSTRUCTION_PREFIXES = (
+    "【本段必须使用的数据】",
+    "【已算好的比较】",
+    "【缺少的数据】",
+    "【数据】",
+    "写法示例：",
+    "（时间：",
+)
 
 
 def lock(
@@ -70,6 +89,7 @@ def lock(
     need = [m for m in dict.fromkeys(needed) if m and m not in given]
     tokens: dict[str, Fact] = {}
     lines: list[str] = []
+    shared = _shared_period(fs)
     if fs and mode == "placeholder":
         lines.append(
             "【本段必须使用的数据】写到下列数据时，只写它的编号（如〔数1〕），不要写数字和单位，"
@@ -79,7 +99,8 @@ def lock(
         for i, f in enumerate(fs, 1):
             tok = TOKEN.format(n=i)
             tokens[tok] = f
-            lines.append(f"{tok} = {_line(f)}")
+            when = f"，{f.period}" if f.period and f.period != shared else ""
+            lines.append(f"{tok} = {f.text}（{f.metric}{when}）")
         first = fs[0]
         lines.append(f"写法示例：{first.metric}达{next(iter(tokens))}。")
     elif fs:
@@ -87,7 +108,9 @@ def lock(
             "【本段必须使用的数据】下列数据要逐字照抄（数值、单位、“余”“以上”等字样都不改动，不换算），"
             "一个不漏。除这些数据外不要写任何数字，往年材料中的数字一律不得使用。"
         )
-        lines.extend(f"{i}. {_line(f)}" for i, f in enumerate(fs, 1))
+        lines.extend(f"{i}. {_line(f, shared)}" for i, f in enumerate(fs, 1))
+    if fs and shared:
+        lines.append(f"（时间：{shared}）")
     if ds:
         lines.append("【已算好的比较】如需比较，只能用这些说法：")
         lines.extend(f"- {d.metric}{d.text}（{d.basis}）" for d in ds)

@@ -33,7 +33,7 @@ from typing import Any
 
 from assistant.derive import DerivedFigure
 from assistant.figures import Fact, metric_score, parse_figures
-from assistant.lock import LockedFigures, substitute
+from assistant.lock import INSTRUCTION_PREFIXES, LockedFigures, substitute
 from assistant.numbers import Mention, find_numbers, to_halfwidth, units_compatible
 
 _MARKER_RE = re.compile(r"【(?:待核实|待补充|待更新)[:：][^】]*】")
@@ -368,6 +368,19 @@ def _paragraph_for(paragraphs: list[str], group: list[Fact]) -> int:
     return nonempty[-1] if nonempty else len(paragraphs) - 1
 
 
+def _drop_echoed_instructions(text: str, locked: LockedFigures) -> str:
+    """Small models sometimes copy the figures block's instruction lines into the draft: remove them."""
+    block = {
+        ln.strip() for ln in locked.prompt_block.splitlines() if ln.strip().startswith(INSTRUCTION_PREFIXES)
+    }
+    kept = [
+        ln
+        for ln in text.split("\n")
+        if not (ln.strip() in block or ln.strip().startswith(INSTRUCTION_PREFIXES))
+    ]
+    return "\n".join(kept)
+
+
 def finalize(
     raw_text: str,
     locked: LockedFigures,
@@ -387,7 +400,7 @@ def finalize(
         "repairs": [],
         "needed": [],
     }
-    text, unknown = substitute(raw_text, locked)
+    text, unknown = substitute(_drop_echoed_instructions(raw_text, locked), locked)
     for tok in unknown:
         report["flagged"].append(
             {"text": tok, "kind": "unsupported", "source": None, "replaced_with": f"【待核实：{tok}】"}

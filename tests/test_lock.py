@@ -28,6 +28,20 @@ def test_prompt_block_lists_every_figure_verbatim() -> None:
     assert lock([], needed=["参保率"]).prompt_block.count("待补充") >= 1
 
 
+def test_block_lines_read_as_prose_and_date_said_once() -> None:
+    locked = lock(parse_figures("截至2024年11月，检查定点医药机构186家，参保率99.91％").facts)
+    lines = locked.prompt_block.splitlines()
+    assert lines[1:] == ["1. 检查定点医药机构186家", "2. 参保率为99.91％", "（时间：截至2024年11月）"]
+
+
+def test_echoed_instructions_are_removed() -> None:
+    facts = parse_figures("截至2024年11月，检查定点医药机构186家").facts
+    locked = lock(facts)
+    raw = locked.prompt_block + "\n我局持续加强基金监管，检查定点医药机构186家。"
+    out = finalize(raw, locked, [], "写2024年基金监管")
+    assert out.text == "1. 检查定点医药机构186家\n我局持续加强基金监管，检查定点医药机构186家。"
+
+
 def test_issue_failure_case_is_repaired() -> None:
     """The model wrote none of the three figures and copied 346.12万元 and 4.9％ from last year."""
     locked = lock(parse_figures(ISSUE_FIGURES).facts)
@@ -91,7 +105,7 @@ def test_missing_figures_are_appended_in_the_users_words() -> None:
 def test_placeholder_round_trip_with_scripted_model_output() -> None:
     locked = lock(parse_figures(ISSUE_FIGURES).facts, mode="placeholder")
     assert set(locked.tokens) == {"〔数1〕", "〔数2〕", "〔数3〕"}
-    assert "〔数1〕 = 县域内就诊率：91.2％" in locked.prompt_block
+    assert "〔数1〕 = 91.2％（县域内就诊率）" in locked.prompt_block
     # What small models really do: the token, a bracket variant, a unit repeated after the token, a made-up token.
     raw = "县域内就诊率达〔数1〕，基层就诊率达[数2]％，群众就医满意度保持在〔数3〕以上，另有〔数9〕。"
     out = finalize(raw, locked, [EXEMPLAR])

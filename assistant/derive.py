@@ -135,7 +135,7 @@ def derive_changes(current: Fact | Iterable[Fact], previous: Fact | Iterable[Fac
     cur_list = [current] if isinstance(current, Fact) else list(current)
     prev_list = [previous] if isinstance(previous, Fact) else list(previous)
     out: list[DerivedFigure] = []
-    sign = pct_style(cur_list + prev_list)
+    sign = pct_style(cur_list)  # the user's own style, not the past reports'
     for c in cur_list:
         cands = [(metric_score(c.metric, p.metric), p) for p in prev_list if p.base == c.base and p is not c]
         cands = [(s, p) for s, p in cands if s >= 0.8]

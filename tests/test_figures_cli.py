@@ -179,3 +179,21 @@ def test_errors_are_one_line() -> None:
     assert r.returncode == 2 and "请给出要解析的数据" in r.stderr
     r = _cli("figures", "parse", "--file", "/nonexistent.xlsx")
     assert r.returncode == 2 and "找不到数据文件" in r.stderr
+
+
+def test_parse_compares_with_last_years_value_in_the_kb(fake_doc) -> None:
+    from assistant.settings import get_settings
+    from index.ingest import ingest_chunks
+
+    ingest_chunks(get_settings(), [fake_doc()], kb="hist")
+    data = run(
+        "figures",
+        "parse",
+        "2024年检查定点医药机构186家，追回违规基金452.3万元",
+        "--compare-kb",
+        "hist",
+        "--json",
+    )
+    got = {d["metric"]: (d["text"], d["previous"], d["kind"]) for d in data["derived"]}
+    assert got["检查定点医药机构"] == ("同比增长47.6％", "126家", "同比")
+    assert got["追回违规基金"][1] == "238万元"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -163,7 +164,7 @@ def search(
         click.echo(click.style(head, bold=True))
         if h.section:
             click.echo(f"    {h.section}")
-        click.echo(f"    {h.text}\n")
+        click.echo(textwrap.indent(h.text, "    ") + "\n")
 
 
 # --- docs / remove -----------------------------------------------------------------------------------

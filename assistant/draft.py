@@ -35,9 +35,12 @@ if TYPE_CHECKING:
     from index.models import SearchHit
 
 EventKind = Literal["token", "info", "done"]
-ExemplarView = Literal["structure", "masked", "full"]
+ExemplarView = Literal["openings", "structure", "masked", "full"]
 
 MAX_CONTINUATIONS = 2
+# A small model sometimes goes on to echo the prompt's layout after the paragraph: stop there.
+# (At most four stop strings: the OpenAI API's limit.)
+STOPS = ["\n【", "【写作任务】", "【今年数据】", "【本段必须使用的数据】"]
 EXEMPLAR_CHARS = 120  # an exemplar's structure view: its opening and enumeration, ≈ 80 Qwen tokens
 _TOKEN_RATIO_SAMPLE = (
     "今年以来，我局始终坚持以人民为中心，聚焦群众急难愁盼，扎实推进医保领域各项改革，工作成效明显。"
@@ -110,6 +113,7 @@ def stream_generate(
     t0: float,
     temperature: float | None = None,
     max_continuations: int = MAX_CONTINUATIONS,
+    stop: list[str] | None = None,
 ) -> Iterator[str]:
     """Yield text pieces; a reply stopped by the token limit is continued seamlessly: in place when
     the backend can continue an assistant message, else by asking for the rest and dropping any
@@ -139,6 +143,8 @@ def stream_generate(
                 break
             stats.continuations += 1
         kwargs: dict[str, Any] = {"max_tokens": budget}
+        if stop:
+            kwargs["stop"] = stop
         if temperature is not None:
             kwargs["temperature"] = temperature
         finish: str | None = None
@@ -200,6 +206,9 @@ def _strip_overlap(written: str, new: str, max_overlap: int = 40) -> str:
 def clean_output(text: str) -> str:
     """What a chat model adds around a paragraph: markdown, a preface line, a repeated title."""
     text = text.replace("**", "").replace("```", "").strip()
+    # A title in brackets or a list number before the paragraph: "【集采落地“减负担”】…", "1. …".
+    text = re.sub(r"^【(?!待补充|待核实|待更新)[^】]{1,30}】\s*", "", text)
+    text = re.sub(r"^\d{1,2}[.．、]\s*", "", text)
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     if len(lines) > 1 and (
         (re.match(r"^(好的|以下是|下面是|根据)", lines[0]) and lines[0].endswith(("：", ":")))
@@ -234,6 +243,8 @@ def exemplar_view(text: str, view: ExemplarView = "structure", max_chars: int = 
         sentences.append(s)
     if view == "masked":
         return "".join(sentences)
+    if view == "openings":
+        return _openings_view(sentences)
     out = ""
     for i, s in enumerate(sentences):
         enum = re.match(r"^(?:[一二三四五六七八九十]是|其[一二三四五六七八九十]|第[一二三四五六七八九十])", s)
@@ -250,12 +261,28 @@ def exemplar_view(text: str, view: ExemplarView = "structure", max_chars: int = 
     return out
 
 
+OPENING_CHARS = 16
+OPENINGS_MAX = 4
+
+
+def _openings_view(sentences: list[str]) -> str:
+    """Each sentence reduced to its opening clause (≤ OPENING_CHARS characters): the moves and the
+    一是/二是 pattern show, but there is no whole sentence to copy."""
+    parts = []
+    for s in sentences[:OPENINGS_MAX]:
+        head = _CLAUSE.findall(s)[0].rstrip("，、：；。！？")
+        if len(head) > OPENING_CHARS:
+            head = head[:OPENING_CHARS]
+        parts.append(head + "……")
+    return "".join(parts)
+
+
 def _ngrams(text: str, n: int = 4) -> set[str]:
     return {text[i : i + n] for i in range(max(0, len(text) - n + 1))}
 
 
 def select_exemplars(
-    hits: Sequence[SearchHit], k: int = 3, view: ExemplarView = "structure"
+    hits: Sequence[SearchHit], k: int = 3, view: ExemplarView = "openings"
 ) -> list[Exemplar]:
     """Top-k hits as exemplars, near-duplicates collapsed (same section, or most 4-grams shared)."""
     chosen: list[Exemplar] = []
@@ -287,7 +314,7 @@ def select_exemplars(
 
 
 def retrieve_exemplars(
-    settings: Settings, request: str, kb: str | None, k: int = 3, view: ExemplarView = "structure"
+    settings: Settings, request: str, kb: str | None, k: int = 3, view: ExemplarView = "openings"
 ) -> tuple[list[Exemplar], str | None]:
     """Exemplars for the request, or none with a note saying why (no KB, empty KB, search failed)."""
     from index.retrieve import search
@@ -405,7 +432,7 @@ def stream_draft(
     model: BaseChatModel | None = None,
     max_new_tokens: int | None = None,
     exemplars_k: int = 3,
-    view: ExemplarView = "structure",
+    view: ExemplarView = "openings",
     lock_figures: bool = True,
     max_continuations: int = MAX_CONTINUATIONS,
 ) -> Iterator[DraftEvent]:
@@ -458,6 +485,7 @@ def stream_draft(
             t0=t0,
             temperature=temperature,
             max_continuations=max_continuations,
+            stop=STOPS,
         )
     )
     if stats.continuations:

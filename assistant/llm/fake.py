@@ -63,7 +63,7 @@ class FakeChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        text, finish = self._reply(messages, kwargs)
+        text, finish = self._reply(messages, kwargs, stop)
         meta = {"finish_reason": finish, "model_name": self.label}
         usage = {"input_tokens": self._prompt_len(messages), "output_tokens": len(text), "total_tokens": 0}
         usage["total_tokens"] = usage["input_tokens"] + usage["output_tokens"]
@@ -79,7 +79,7 @@ class FakeChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        text, finish = self._reply(messages, kwargs)
+        text, finish = self._reply(messages, kwargs, stop)
         for i in range(0, len(text), self.chunk_chars):
             piece = text[i : i + self.chunk_chars]
             chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
@@ -98,7 +98,16 @@ class FakeChatModel(BaseChatModel):
     def _prompt_len(self, messages: list[BaseMessage]) -> int:
         return sum(len(text_of(m)) for m in messages)
 
-    def _reply(self, messages: list[BaseMessage], kwargs: dict[str, Any]) -> tuple[str, str]:
+    def _reply(
+        self, messages: list[BaseMessage], kwargs: dict[str, Any], stop: list[str] | None = None
+    ) -> tuple[str, str]:
+        text, finish = self._next(messages, kwargs)
+        for s in stop or []:  # like a real server: cut at the first stop string, reason "stop"
+            if s and s in text:
+                text, finish = text[: text.index(s)], "stop"
+        return text, finish
+
+    def _next(self, messages: list[BaseMessage], kwargs: dict[str, Any]) -> tuple[str, str]:
         self.calls.append(list(messages))
         self.call_kwargs.append(dict(kwargs))
         if self.replies:

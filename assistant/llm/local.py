@@ -86,6 +86,7 @@ class LlamaChatModel(BaseChatModel):
     repeat_penalty: float = 1.1
     prompt_lookup: int = 0
     max_tokens: int | None = None
+    seed: int | None = None  # fixed for reproducible benchmarks; None = llama.cpp's default
     supports_prefill: bool = True
 
     @property
@@ -138,7 +139,7 @@ class LlamaChatModel(BaseChatModel):
             "max_tokens": kwargs.get("max_tokens", self.max_tokens),
             "repeat_penalty": kwargs.get("repeat_penalty", self.repeat_penalty),
             "frequency_penalty": kwargs.get("frequency_penalty", 0.0),
-            "seed": kwargs.get("seed"),
+            "seed": kwargs.get("seed", self.seed),
         }
         stops = list(stop or [])
         prefill = bool(messages) and isinstance(messages[-1], AIMessage) and formatter is not None

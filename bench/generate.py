@@ -1,0 +1,273 @@
+"""Generation speed with the local model: raw llama.cpp vs our pipeline, section drafts, follow-ups,
+prompt-lookup decoding.
+
+    nice -n 10 .venv/bin/python bench/generate.py [--runs 3] [--max-tokens 128] [--lookup 0,10] [--json]
+
+A. Same prompt, cold KV cache each run (Llama.reset()): `Llama.create_chat_completion(stream=True)`
+   called directly ("raw") vs our LangChain adapter ("adapter") vs the whole pipeline ("pipeline":
+   retrieval, style, budget, adapter, figures check). Greedy decoding, same max_tokens, so all three
+   generate the same tokens. Reports TTFT, tokens/s and total, medians, and the overhead.
+B. End-to-end section drafts (≈300 字, three exemplars) for the figures_dev requests (seeds KB) or,
+   without ../shared, for demo requests over examples/; the process is warm, as in the web page:
+   the system prompt's KV is reused, each request's own tokens are evaluated. One cold draft too.
+C. Follow-up turn ("再精炼一些") in a Conversation after each draft: its time to first token.
+D. Prompt-lookup decoding (LlamaPromptLookupDecoding(num_pred_tokens=N)): the B drafts again with
+   greedy decoding for each N in --lookup; tokens/s and total vs N=0.
+Everything runs in `.bench/data` (outside git). Timings are medians; the machine is noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+SHARED = REPO.parent / "shared"
+BENCH_DATA = REPO / ".bench" / "data"
+DEMO_CASES = [
+    {
+        "request": "起草2023年“基金监管保持高压”一段",
+        "figures": "全年检查定点医药机构96家，追回医保基金215.6万元。",
+    },
+    {
+        "request": "起草“待遇保障更加有力”一段",
+        "figures": "参保人数31.2万人，参保率99.6％，住院报销比例82.5％。",
+    },
+    {"request": "写一段党员志愿服务的成效", "figures": "开展志愿服务活动24场，服务群众1800余人次。"},
+]
+
+
+def med(xs: list[float]) -> float:
+    return round(statistics.median(xs), 3) if xs else float("nan")
+
+
+def cases_and_corpus() -> tuple[list[dict[str, str]], list[Path], str]:
+    cases_file = SHARED / "eval" / "figures_dev.jsonl"
+    seeds = sorted((SHARED / "seeds").glob("*.txt"))
+    if cases_file.exists() and seeds:
+        cases = [json.loads(x) for x in cases_file.read_text(encoding="utf-8").splitlines() if x.strip()]
+        return cases, seeds, "bench-seeds"
+    return DEMO_CASES, [REPO / "examples"], "bench-examples"
+
+
+def raw_call(
+    llm: Any, messages: list[dict[str, str]], max_tokens: int, repeat_penalty: float
+) -> dict[str, float]:
+    t0 = time.perf_counter()
+    ttft, n = None, 0
+    for chunk in llm.create_chat_completion(
+        messages=messages,
+        stream=True,
+        max_tokens=max_tokens,
+        temperature=0.0,
+        repeat_penalty=repeat_penalty,
+        seed=1,
+    ):
+        if chunk["choices"][0].get("delta", {}).get("content"):
+            n += 1
+            if ttft is None:
+                ttft = time.perf_counter() - t0
+    total = time.perf_counter() - t0
+    return {"ttft_s": ttft or total, "total_s": total, "tokens": n}
+
+
+def timed_stream(events: Any) -> dict[str, Any]:
+    result = None
+    for ev in events:
+        if ev.kind == "done":
+            result = ev.result
+    t = result.timings
+    gen = max(1e-6, t["total_s"] - (t["ttft_s"] or 0))
+    return {
+        "ttft_s": t["ttft_s"],
+        "total_s": t["total_s"],
+        "tokens": t["completion_tokens"],
+        "tok_s": t["completion_tokens"] / gen,
+        "chars": len(result.text),
+        "prompt_tokens": t["prompt_tokens"],
+        "result": result,
+    }
+
+
+def part_a(
+    settings: Any, model: Any, case: dict[str, str], kb: str, runs: int, max_tokens: int
+) -> dict[str, Any]:
+    from assistant.draft import GenStats, stream_draft, stream_generate
+    from assistant.llm.messages import to_dicts
+
+    llm = model.llama()
+    warm = timed_stream(
+        stream_draft(
+            settings,
+            case["request"],
+            case["figures"],
+            kb=kb,
+            model=model,
+            max_new_tokens=max_tokens,
+            max_continuations=0,
+        )
+    )
+    messages = warm["result"].messages
+    rows: dict[str, list[dict[str, float]]] = {"raw": [], "adapter": [], "pipeline": []}
+    for _ in range(runs):
+        llm.reset()
+        rows["raw"].append(raw_call(llm, to_dicts(messages), max_tokens, settings.repeat_penalty))
+        llm.reset()
+        stats, t0 = GenStats(), time.perf_counter()
+        for _piece in stream_generate(
+            model,
+            messages,
+            max_new_tokens=max_tokens,
+            n_ctx=settings.n_ctx,
+            stats=stats,
+            t0=t0,
+            temperature=0.0,
+            max_continuations=0,
+        ):
+            pass
+        rows["adapter"].append(
+            {
+                "ttft_s": stats.ttft_s or 0.0,
+                "total_s": time.perf_counter() - t0,
+                "tokens": stats.completion_tokens,
+            }
+        )
+        llm.reset()
+        got = timed_stream(
+            stream_draft(
+                settings, case["request"], case["figures"], kb=kb, model=model, max_new_tokens=max_tokens,
+                max_continuations=0, temperature=0.0,
+            )
+        )  # fmt: skip
+        if got["result"].messages != messages:
+            print("warning: the pipeline's prompt differs from the raw call's", file=sys.stderr)
+        rows["pipeline"].append({k: got[k] for k in ("ttft_s", "total_s", "tokens")})
+    out: dict[str, Any] = {"prompt_tokens": warm["prompt_tokens"], "max_tokens": max_tokens, "runs": runs}
+    for name, rs in rows.items():
+        out[name] = {
+            "ttft_s": med([r["ttft_s"] for r in rs]),
+            "total_s": med([r["total_s"] for r in rs]),
+            "tokens": med([r["tokens"] for r in rs]),
+            "tok_s": med([r["tokens"] / max(1e-6, r["total_s"] - r["ttft_s"]) for r in rs]),
+        }
+    raw_total = out["raw"]["total_s"]
+    out["overhead_adapter_pct"] = round(100 * (out["adapter"]["total_s"] / raw_total - 1), 1)
+    out["overhead_pipeline_pct"] = round(100 * (out["pipeline"]["total_s"] / raw_total - 1), 1)
+    return out
+
+
+def part_bc(settings: Any, model: Any, cases: list[dict[str, str]], kb: str) -> dict[str, Any]:
+    from assistant.conversation import Conversation
+
+    model.llama().reset()
+    drafts, followups = [], []
+    for i, case in enumerate(cases):
+        conv = Conversation(settings, kb=kb, model=model, figures=case["figures"], length=300)
+        d = timed_stream(conv.send(case["request"]))
+        d["cold"] = i == 0
+        drafts.append(d)
+        f = timed_stream(conv.send("再精炼一些"))
+        followups.append(f)
+    warm = [d for d in drafts if not d["cold"]] or drafts
+    return {
+        "cold_total_s": round(drafts[0]["total_s"], 2),
+        "cold_ttft_s": drafts[0]["ttft_s"],
+        "draft_total_s_median": med([d["total_s"] for d in warm]),
+        "draft_ttft_s_median": med([d["ttft_s"] for d in warm]),
+        "draft_tok_s_median": med([d["tok_s"] for d in drafts]),
+        "draft_chars_median": med([d["chars"] for d in drafts]),
+        "draft_prompt_tokens_median": med([d["prompt_tokens"] for d in drafts]),
+        "followup_ttft_s_median": med([f["ttft_s"] for f in followups]),
+        "followup_ttft_s": [round(f["ttft_s"], 2) for f in followups],
+        "followup_total_s_median": med([f["total_s"] for f in followups]),
+        "draft_total_s": [round(d["total_s"], 2) for d in drafts],
+    }
+
+
+def part_d(settings: Any, cases: list[dict[str, str]], kb: str, lookups: list[int]) -> dict[str, Any]:
+    from assistant.draft import stream_draft
+    from assistant.llm import get_chat_model
+
+    out: dict[str, Any] = {}
+    for n in lookups:
+        model = get_chat_model(settings.model_copy(update={"prompt_lookup": n}))
+        model.llama()  # load outside the timings
+        rows = []
+        for case in cases:
+            model.llama().reset()
+            rows.append(
+                timed_stream(
+                    stream_draft(
+                        settings, case["request"], case["figures"], kb=kb, model=model, temperature=0.0
+                    )
+                )
+            )
+        out[str(n)] = {
+            "total_s_median": med([r["total_s"] for r in rows]),
+            "tok_s_median": med([r["tok_s"] for r in rows]),
+            "ttft_s_median": med([r["ttft_s"] for r in rows]),
+            "texts_equal_to_off": None,
+            "_texts": [r["result"].raw_text for r in rows],
+        }
+    base = out.get("0")
+    for n, row in out.items():
+        if base is not None:
+            row["texts_equal_to_off"] = row["_texts"] == base["_texts"]
+            row["speedup_total"] = round(base["total_s_median"] / row["total_s_median"], 2)
+    for row in out.values():
+        del row["_texts"]
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--max-tokens", type=int, default=128)
+    ap.add_argument(
+        "--lookup", default="0,10", help="prompt-lookup num_pred_tokens values; '' to skip part D"
+    )
+    ap.add_argument("--parts", default="abcd")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+
+    from assistant.llm import get_chat_model
+    from assistant.settings import get_settings
+    from index.ingest import ingest_paths
+
+    cases, corpus, kb = cases_and_corpus()
+    settings = get_settings(data_dir=BENCH_DATA, llm="local")
+    ingest_paths(settings, corpus, kb=kb)
+    model = get_chat_model(settings)
+    model.seed = 1234
+    t0 = time.perf_counter()
+    model.llama()
+    report: dict[str, Any] = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
+        "model": model.label,
+        "load_s": round(time.perf_counter() - t0, 2),
+        "n_ctx": settings.n_ctx,
+        "corpus": kb,
+    }
+    if "a" in args.parts:
+        report["A_raw_vs_pipeline"] = part_a(settings, model, cases[0], kb, args.runs, args.max_tokens)
+    if "b" in args.parts or "c" in args.parts:
+        report["BC_drafts_and_followups"] = part_bc(settings, model, cases, kb)
+    lookups = [int(x) for x in args.lookup.split(",") if x.strip()]
+    if "d" in args.parts and lookups:
+        report["D_prompt_lookup"] = part_d(settings, cases, kb, lookups)
+    print(json.dumps(report, ensure_ascii=False, indent=None if args.json else 2))
+
+
+if __name__ == "__main__":
+    main()

@@ -80,7 +80,9 @@ def _exemplar_pairs(exemplars: Iterable[Any]) -> list[tuple[str, str]]:
         if isinstance(ex, dict):
             text, src, sec = ex.get("text", ""), ex.get("source", ""), ex.get("section", "")
         else:
-            text, src, sec = getattr(ex, "text", ""), getattr(ex, "source", ""), getattr(ex, "section", "")
+            # Exemplar objects carry the passage as stored in `.original` (`.text` may be a masked view).
+            text = getattr(ex, "original", None) or getattr(ex, "text", "")
+            src, sec = getattr(ex, "source", ""), getattr(ex, "section", "")
         label = " > ".join(p for p in (str(src), str(sec)) if p)
         out.append((label, str(text)))
     return out

@@ -87,3 +87,19 @@ def test_year_to_date_month_range_needs_only_its_end() -> None:
     locked = lock(parse_figures("截至2024年10月底，完成扫描办业务5318件").facts)
     kinds = [(t.text, t.kind) for t in trace_numbers("1－10月，完成扫描办业务5318件；3－10月，另有", locked)]
     assert kinds == [("1－10月", "date"), ("5318件", "user"), ("3－10月", "unsupported")]
+
+
+def test_exemplar_objects_give_the_source_of_a_stale_number() -> None:
+    from dataclasses import dataclass
+
+    @dataclass
+    class Ex:  # the shape of assistant.budget.Exemplar: a masked view and the stored original
+        source: str
+        section: str
+        text: str
+        original: str
+
+    locked = lock(parse_figures("参保率99.91％").facts)
+    ex = Ex("2023年总结.txt", "一、成效", "预付周转金……", "预付药品集采周转金346.12万元。")
+    out = finalize("预付药品集采周转金346.12万元，参保率99.91％。", locked, [ex])
+    assert out.report["flagged"][0]["source"] == "2023年总结.txt > 一、成效"

@@ -45,6 +45,21 @@ def norm_hash(text: str) -> str:
     return hashlib.sha1(normalize(text).encode()).hexdigest()
 
 
+# Shorter normalised texts ("2023年 45.6%" → "0年0") say too little to share a vector.
+MIN_VECTOR_KEY_CHARS = 12
+
+
+def vector_key(embed_text: str) -> str:
+    """Chunks with equal keys share one stored vector: the same embedded text once placeholders,
+    numbers, spaces and punctuation are masked — last year's paragraph with this year's figures.
+    The registry keeps each chunk's own text and BM25 tokens (numbers included), and such chunks
+    are one near-duplicate group at search anyway."""
+    norm = normalize(embed_text)
+    if len(norm) >= MIN_VECTOR_KEY_CHARS:
+        return "n" + hashlib.sha1(norm.encode()).hexdigest()
+    return "x" + hashlib.sha1(embed_text.encode()).hexdigest()
+
+
 def minhash(text: str) -> np.ndarray | None:
     """(NUM_PERM,) uint32 signature of the normalised text, or None when there is nothing to compare."""
     norm = normalize(text)

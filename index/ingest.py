@@ -7,8 +7,9 @@ content under another path is a "duplicate" (not stored twice); a known path wit
 "replaced" its old version; anything unreadable is an error line and the other files go on.
 
 Throughput: chunks of several documents are embedded in one batch (the e5 engine spreads a batch
-over all cores), a chunk whose embedded text is already stored reuses that vector, and the next
-batch is prepared (parsing, jieba) while the current one is being embedded.
+over all cores), a chunk whose embedded text is already stored — exactly, or up to numbers and
+placeholders (last year's paragraph with new figures) — reuses that vector, and the next batch is
+prepared (parsing, jieba) while the current one is being embedded.
 """
 
 from __future__ import annotations
@@ -169,7 +170,7 @@ def chunk_records(doc_id: str, source: str, chunks: list[Chunk], title: str = ""
                 org=c.org,
                 genre=c.genre,
                 tokens=chunk_tokens(c.heading_path, c.text),
-                embed_hash=hashlib.sha1(c.embed_text.encode()).hexdigest(),
+                embed_hash=dedup.vector_key(c.embed_text),
                 norm_hash=dedup.norm_hash(c.text),
                 minhash=dedup.to_blob(sig),
             )
@@ -428,8 +429,9 @@ class _Run:
     def _submit(
         self, pool: ThreadPoolExecutor, batch: list[_Prepared]
     ) -> Future[tuple[list[_Prepared], np.ndarray, int]]:
-        """Vectors for every chunk of the batch, in order; each distinct text is embedded at most once,
-        and a text already stored in the knowledge base reuses its vector."""
+        """Vectors for every chunk of the batch, in order. Each distinct text (up to masked numbers and
+        placeholders, see dedup.vector_key) is embedded at most once, and one already stored in the
+        knowledge base reuses its vector."""
         all_chunks = [c for p in batch for c in p.chunks]
         unique: dict[str, int] = {}
         for c in all_chunks:

@@ -109,7 +109,7 @@ class ChunkRecord:
     org: str | None
     genre: str | None
     tokens: list[str]  # jieba tokens of heading path + text, for BM25
-    embed_hash: str  # sha1 of the embedded text: equal hash, equal vector
+    embed_hash: str  # dedup.vector_key of the embedded text: equal key, one shared vector
     norm_hash: str  # sha1 of the normalised text (placeholders and numbers masked)
     dup_group: str = ""  # chunks sharing a group are near-duplicates; search keeps one
     minhash: bytes | None = field(default=None, repr=False)

@@ -97,3 +97,13 @@ def test_disk_cache_loads_identically(fake_doc, monkeypatch: pytest.MonkeyPatch)
     q = tokenize("打击欺诈骗保 追回基金")
     np.testing.assert_allclose(loaded.scores(q), built.scores(q))
     assert loaded.genres == built.genres and loaded.kinds == built.kinds
+
+
+def test_vector_key_masks_numbers_and_placeholders_only() -> None:
+    from index.dedup import vector_key
+
+    a = "一、成效 > （二）基金监管\n检查定点医药机构126家，追回违规基金238万元。"
+    assert vector_key(a) == vector_key(a.replace("126", "98").replace("238", "1,024"))
+    assert vector_key(a.replace("定点", "XX")) == vector_key(a.replace("定点", "＊"))
+    assert vector_key(a) != vector_key(a.replace("追回", "挽回"))
+    assert vector_key("2023年 45.6%") != vector_key("2024年 41.2%")  # too little text to share

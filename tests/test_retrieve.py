@@ -172,3 +172,18 @@ def test_concurrent_searches_share_one_kb(fake_doc) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda q: search(s, q, k=1)[0].section, queries))
     assert results == [search(s, q, k=1)[0].section for q in queries]
+
+
+def test_number_only_variant_reuses_the_vector_but_keeps_its_own_text(fake_doc) -> None:
+    """Last year's paragraph with this year's figures: one vector, own text and BM25 tokens, one group."""
+    s = get_settings()
+    ingest_chunks(s, [fake_doc()])
+    newer = fake_document(
+        source="2024.txt", title="青禾县医保局2024年工作总结", year=2024, replace={"126": "131", "238": "251"}
+    )
+    report = ingest_chunks(s, [newer])
+    assert report.chunks_embedded == 0 and report.chunks_reused == 5
+    hit = search(s, "追回违规基金", k=1, year=2024)[0]
+    assert "131家" in hit.text and "251万元" in hit.text
+    assert search(s, "131家", k=1, year=2024)[0].text == hit.text
+    assert len(search(s, "追回违规基金", k=10)) == 5  # the two years' copies collapse

@@ -25,7 +25,7 @@ DOC_THRESHOLD = 0.6
 CHUNK_THRESHOLD = 0.7
 
 _PLACEHOLDER = re.compile(r"[XxＸｘ*＊]+")
-_NUMBER = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?")
+_NUMBER = re.compile(r"[0-9０-９]+(?:[,.．][0-9０-９]+)*")
 _DROP = re.compile(r"[\W_]+", re.UNICODE)
 
 _rng = np.random.default_rng(20240229)

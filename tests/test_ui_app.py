@@ -34,10 +34,9 @@ API_NAMES = {
 
 
 def drain(gen: Any) -> str:
-    last = ""
-    for last in gen:
-        pass
-    return last
+    """Run a streamed turn to its end; its last value is the final text."""
+    parts = list(gen)
+    return parts[-1] if parts else ""
 
 
 def test_public_api_names() -> None:
@@ -45,7 +44,9 @@ def test_public_api_names() -> None:
 
     app = build_app(get_settings())
     public = {
-        fn.api_name for fn in app.fns.values() if fn.api_name and fn.api_visibility == "public" and fn.fn is not None
+        fn.api_name
+        for fn in app.fns.values()
+        if fn.api_name and fn.api_visibility == "public" and fn.fn is not None
     }
     assert public - {"new_session"} == API_NAMES  # new_session: Gradio's own loader of the session state
 
@@ -95,7 +96,11 @@ def test_new_figures_start_a_new_draft() -> None:
 def test_rewrite_waits_as_a_proposal() -> None:
     st = get_settings()
     s = DeskSession(draft="当前稿不应被改动。")
-    drain(chat.run_rewrite(st, s, "更简洁一些", "我局进一步压实责任，参保率达到99.91％。其他工作有序开展。", None))
+    drain(
+        chat.run_rewrite(
+            st, s, "更简洁一些", "我局进一步压实责任，参保率达到99.91％。其他工作有序开展。", None
+        )
+    )
     assert s.proposal is not None and s.proposal.kind == "rewrite"
     assert "99.91％" in s.proposal.new and "持续" in s.proposal.new
     assert s.proposal.ops and s.draft == "当前稿不应被改动。"
@@ -149,8 +154,9 @@ def test_login_middleware() -> None:
     assert not is_open("/gradio_api/cancel") and not is_open("/gradio_api/file=/etc/passwd")
 
     class FakeGradio:
-        cookie_id = "abc"
-        tokens = {"tok": "clerk"}
+        def __init__(self) -> None:
+            self.cookie_id = "abc"
+            self.tokens = {"tok": "clerk"}
 
     seen: list[str] = []
 

@@ -48,8 +48,10 @@ def build_app(settings: Settings) -> gr.Blocks:
         def on_load(s: DeskSession) -> tuple[Any, ...]:
             return (*kb.refresh(s), desk_kb(s))
 
-        app.load(on_load, [session], [*kb.outputs, desk.kb_status], api_visibility="private")
-        kb_tab_el.select(kb.refresh, [session], kb.outputs, api_visibility="private")
-        desk_tab.select(desk_kb, [session], [desk.kb_status], api_visibility="private")
+        # quick reads: answered at once, not queued behind drafts
+        quick = {"api_visibility": "private", "queue": False}
+        app.load(on_load, [session], [*kb.outputs, desk.kb_status], **quick)
+        kb_tab_el.select(kb.refresh, [session], kb.outputs, **quick)
+        desk_tab.select(desk_kb, [session], [desk.kb_status], **quick)
     app.queue(default_concurrency_limit=8)
     return app

@@ -161,8 +161,12 @@ def build_desk(settings: Settings, session: Any) -> Desk:
     def _run(
         s: DeskSession, user_text: str, shown: str, runner: Callable[[], Iterator[str]]
     ) -> Iterator[tuple[Any, ...]]:
-        s.chat.append({"role": "user", "content": escape(shown)})
-        s.chat.append({"role": "assistant", "content": "…"})
+        if s.queued:  # the message is already on screen (see `enqueue`)
+            s.queued = False
+            s.chat[-1]["content"] = "…"
+        else:
+            s.chat.append({"role": "user", "content": escape(shown)})
+            s.chat.append({"role": "assistant", "content": "…"})
         s.proposal = None
         yield (*_streaming(s)[:4], gr.update(visible=False), "", gr.skip(), s)
         try:
@@ -186,6 +190,17 @@ def build_desk(settings: Settings, session: Any) -> Desk:
         if mode == chat.MODE_CHAT:
             return lambda: chat.run_chat(st, s, text, temp)
         return lambda: chat.run_draft(st, s, text, int(length), temp)
+
+    def enqueue(text: str, mode: str, s: DeskSession) -> tuple[Any, ...]:
+        """Show the user's message at once, before the model is free: with the local model a request
+        may wait in the queue, and its place is shown on the chat while it waits."""
+        text = (text or "").strip()
+        if not text and mode != chat.MODE_UPDATE:
+            return gr.skip(), s
+        s.chat.append({"role": "user", "content": escape(text or "（用确认的数据套改原文）")})
+        s.chat.append({"role": "assistant", "content": "（排队等待模型…）"})
+        s.queued = True
+        return list(s.chat), s
 
     @friendly
     def send(
@@ -296,8 +311,13 @@ def build_desk(settings: Settings, session: Any) -> Desk:
         "show_progress_on": [chatbot],
     }
     inputs = [message, mode, length, temperature, source, session]
-    send_btn.click(send, inputs, chat_outputs, api_name="chat", **stream_kw)
-    message.submit(send, inputs, chat_outputs, api_visibility="private", **stream_kw)
+    show = {"inputs": [message, mode, session], "outputs": [chatbot, session], "queue": False}
+    send_btn.click(enqueue, api_visibility="private", **show).then(
+        send, inputs, chat_outputs, api_name="chat", **stream_kw
+    )
+    message.submit(enqueue, api_visibility="private", **show).then(
+        send, inputs, chat_outputs, api_visibility="private", **stream_kw
+    )
     regen_btn.click(
         regenerate,
         [mode, length, temperature, source, session],

@@ -71,14 +71,15 @@ def build_kb_tab(settings: Settings, session: Any) -> KbTab:
     import gradio as gr
 
     gr.Markdown("把往年的总结、述职报告等材料放进知识库，起草时会参照其中的写法。")
-    with gr.Row(equal_height=True):
+    with gr.Row():
         kb_select = gr.Dropdown(
             label="当前知识库", choices=[], value=None, scale=2, interactive=True, elem_id="kb-select"
         )
-        new_name = gr.Textbox(
-            label="新建知识库", placeholder="名称，例如 医保局往年材料", scale=2, elem_id="kb-new-name"
-        )
-        create_btn = gr.Button("新建", scale=1, elem_id="kb-create")
+        with gr.Column(scale=2):
+            new_name = gr.Textbox(
+                label="新建知识库", placeholder="名称，例如 医保局往年材料", elem_id="kb-new-name"
+            )
+            create_btn = gr.Button("新建知识库", size="sm", elem_id="kb-create")
     kb_status = gr.Markdown(elem_id="kb-status")
     upload = gr.File(
         label=f"上传往年材料：可多选、可拖放；支持 {' '.join(KB_SUFFIXES)}，单个不超过 {settings.max_file_mb:g} MB",
@@ -89,9 +90,9 @@ def build_kb_tab(settings: Settings, session: Any) -> KbTab:
     docs = gr.Dataframe(
         headers=DOC_HEADERS, value=[], interactive=False, wrap=True, label="文档列表", elem_id="kb-docs"
     )
-    with gr.Row(equal_height=True):
-        doc_pick = gr.Dropdown(label="选择要删除的文档", choices=[], scale=3, elem_id="kb-doc-pick")
-        remove_btn = gr.Button("删除文档", variant="stop", scale=1, elem_id="kb-remove-doc")
+    with gr.Group():
+        doc_pick = gr.Dropdown(label="选择要删除的文档", choices=[], elem_id="kb-doc-pick")
+        remove_btn = gr.Button("删除所选文档", variant="stop", size="sm", elem_id="kb-remove-doc")
     with gr.Accordion("删除整个知识库", open=False):
         delete_btn = gr.Button("删除当前知识库…", variant="stop", elem_id="kb-delete")
         confirm_btn = gr.Button(

@@ -49,16 +49,26 @@ def create_kb(settings: Settings, name: str) -> str:
 
 
 def delete_kb(settings: Settings, name: str) -> None:
+    """Delete a knowledge base and the copies of the files uploaded into it from the page."""
+    import shutil
+
     from index.store import delete_kb as _delete
 
     _delete(settings, name)
+    folder = upload_dir(settings, name)
+    if folder.is_dir() and _inside(folder, settings.data_dir / "uploads"):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def remove_document(settings: Settings, kb_name: str, doc_ref: str) -> DocumentRecord:
     from index.store import open_kb
 
     with open_kb(settings, kb_name) as kb:
-        return kb.remove(doc_ref)  # takes the knowledge base's write lock itself
+        record = kb.remove(doc_ref)  # takes the knowledge base's write lock itself
+    copy = Path(record.path)
+    if copy.is_file() and _inside(copy, upload_dir(settings, kb_name)):
+        copy.unlink()  # the page's own upload copy; files ingested from elsewhere are left alone
+    return record
 
 
 def ingest(
@@ -69,7 +79,26 @@ def ingest(
 ) -> IngestReport:
     from index.ingest import ingest_paths
 
-    return ingest_paths(settings, list(paths), kb=kb_name, progress=progress)
+    report = ingest_paths(settings, list(paths), kb=kb_name, progress=progress)
+    # An upload copy the knowledge base does not record (unreadable, or a duplicate of a stored
+    # document) would only linger: remove it.
+    for o in report.outcomes:
+        copy = Path(o.path)
+        if (
+            o.status in ("error", "duplicate")
+            and copy.is_file()
+            and _inside(copy, upload_dir(settings, kb_name))
+        ):
+            copy.unlink()
+    return report
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
 
 
 def upload_dir(settings: Settings, kb_name: str) -> Path:

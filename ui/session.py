@@ -60,6 +60,7 @@ class DeskSession:
     last: Reply | None = None
     proposal: Proposal | None = None
     exports: int = 0
+    queued: bool = False  # the last user message is on screen and waits for the model
 
     def settings(self, base: Settings) -> Settings:
         """The server settings with this session's own choices on top (a copy; `base` is untouched)."""
@@ -78,6 +79,7 @@ class DeskSession:
         self.conversation_key = ()
         self.last = None
         self.proposal = None
+        self.queued = False
 
 
 def new_session() -> DeskSession:

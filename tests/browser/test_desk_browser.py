@@ -101,7 +101,7 @@ def test_page_is_chinese_and_offline(page: Any) -> None:
         assert page.get_by_role("tab", name=tab).is_visible()
     for mode in ("起草段落", "改写", "套改（用新数据更新旧段落）", "自由对话"):
         assert page.get_by_label(mode).count() == 1
-    assert "default" in page.inner_text("#desk-kb")
+    page.wait_for_function("() => document.querySelector('#desk-kb').innerText.includes('default')")
     # open_page asserts on exit that every request went to the loopback server
 
 
@@ -137,6 +137,18 @@ def test_knowledge_base_upload_list_and_delete(page: Any, server: Server, tmp_pa
     page.click("#kb-remove-doc")
     page.wait_for_function(f"() => !document.querySelector('#kb-docs').innerText.includes('{docs[0].name}')")
     assert docs[1].name in page.inner_text("#kb-docs")
+    uploaded = server.data_dir / "uploads" / "测试库"
+    assert sorted(p.name for p in uploaded.iterdir()) == [docs[1].name]  # its upload copy went with it
+
+    # delete the whole knowledge base (two steps), back to the server's default
+    page.get_by_text("删除整个知识库").click()
+    page.click("#kb-delete")
+    page.click("#kb-confirm-delete")
+    page.wait_for_function(
+        "() => document.querySelector('#kb-message').innerText.includes('已删除知识库 测试库')"
+    )
+    assert not (server.data_dir / "kb" / "测试库").exists() and not uploaded.exists()
+    assert page.locator("#kb-select input").input_value() == "default"
 
 
 def test_figures_table_and_computed_changes(page: Any) -> None:
@@ -160,7 +172,7 @@ def test_draft_streams_with_sources_and_number_legend(page: Any) -> None:
         assert label in legend
     page.get_by_text("参考的往年段落").click()
     sources = page.locator('[data-testid="sources"] details')
-    assert sources.count() >= 1
+    sources.first.wait_for()
     sources.first.locator("summary").click()
     assert "青禾县医疗保障局" in page.inner_text('[data-testid="sources"]')
     assert "452.3万元" in page.input_value("#draft textarea")
@@ -183,6 +195,13 @@ def test_follow_up_refines_and_regenerate(page: Any) -> None:
         " return b.length === 2 && b[1].querySelector('.bgz-legend'); }"
     )
     assert len(page.locator('#chat [data-testid="user"]').all()) == 2
+    page.click("#continue")
+    page.wait_for_function(
+        "() => { const b = document.querySelectorAll('#chat [data-testid=\"bot\"]');"
+        " return b.length === 3 && b[2].querySelector('.bgz-legend'); }"
+    )
+    assert page.locator('#chat [data-testid="user"]').last.inner_text() == "继续"
+    assert "452.3万元" in page.input_value("#draft textarea")
 
 
 def test_rewrite_shows_diff_then_accept_and_reject(page: Any) -> None:
@@ -252,6 +271,28 @@ def test_two_browsers_never_share_a_session(browser: Any, server: Server) -> Non
         assert "201家" in b.input_value("#draft textarea")
         assert "201家" not in a.input_value("#draft textarea")
         assert "186家" in a.input_value("#draft textarea")
+
+
+def test_backend_override_is_per_session(browser: Any, server: Server) -> None:
+    """One browser points its session at an unreachable endpoint: it gets one clear line; another
+    browser's session still drafts with the server's backend."""
+    with open_page(browser, server.url) as a, open_page(browser, server.url) as b:
+        for p in (a, b):
+            p.goto(server.url)
+            p.wait_for_selector("#chat-input textarea")
+        a.get_by_role("tab", name="设置").click()
+        a.get_by_label("OpenAI 兼容接口（DeepSeek、通义、vLLM、Ollama…）").check()
+        a.fill("#openai-base-url textarea, #openai-base-url input", "http://127.0.0.1:9/v1")
+        a.fill("#openai-model textarea, #openai-model input", "qwen")
+        a.click("#settings-test")
+        a.wait_for_function("() => document.querySelector('#settings-status').innerText.includes('无法连接')")
+        status = a.inner_text("#settings-status")
+        assert "127.0.0.1:9" in status and "Traceback" not in status
+        a.get_by_role("tab", name="写作台").click()
+        send(a, REQUEST)
+        a.wait_for_function("() => document.querySelector('#chat').innerText.includes('无法连接')")
+        draft_once(b)  # the other session is untouched: fake backend, drafted fine
+        assert "452.3万元" in b.input_value("#draft textarea")
 
 
 def test_settings_tab_shows_server_info_and_tests_connection(page: Any, server: Server) -> None:

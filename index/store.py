@@ -29,7 +29,7 @@ import numpy as np
 
 from assistant.errors import BiganziError
 from assistant.settings import Settings
-from index.registry import ChunkRecord, DocumentRecord, Registry
+from index.registry import SCHEMA_VERSION, ChunkRecord, DocumentRecord, Registry
 
 if TYPE_CHECKING:
     from index.embed import BaseEmbedder
@@ -434,6 +434,13 @@ def open_kb(
         hint = f"现有：{'、'.join(known)}" if known else "还没有任何知识库"
         raise BiganziError(f"知识库 {name} 不存在（{hint}）；先运行 biganzi ingest 文件或文件夹 --kb {name}")
     kb = KnowledgeBase(settings, name, Registry(reg_path))
+    schema = kb.meta.get("schema_version", SCHEMA_VERSION)
+    if schema != SCHEMA_VERSION:
+        kb.close()
+        raise BiganziError(
+            f"知识库 {name} 的格式版本是 {schema}，本程序只认 {SCHEMA_VERSION}；"
+            f"请升级 biganzi，或 biganzi kb delete {name} 后重新导入"
+        )
     if "collection" not in kb.meta:
         if embedder is None:
             raise BiganziError(f"知识库 {name} 尚未建立索引；先运行 biganzi ingest 文件或文件夹 --kb {name}")
@@ -444,6 +451,7 @@ def open_kb(
             dimension=embedder.dimension,
             created_at=datetime.now().isoformat(timespec="seconds"),
             kb_name=name,
+            schema_version=SCHEMA_VERSION,
         )
     if embedder is not None:
         kb.check_embedder(embedder)

@@ -142,3 +142,13 @@ def test_as_langchain_vectorstore(fake_doc) -> None:
         docs = store.similarity_search("打击欺诈骗保 追回违规基金", k=1)
         assert "追回违规基金" in docs[0].page_content
         assert docs[0].metadata["section"].endswith("打击欺诈骗保")
+
+
+def test_unknown_registry_format_is_refused(fake_doc) -> None:
+    s = get_settings()
+    ingest_chunks(s, [fake_doc()])
+    with open_kb(s) as kb:
+        kb.registry.set_meta(schema_version="99")
+    with pytest.raises(BiganziError) as e:
+        open_kb(s)
+    assert "格式版本是 99" in str(e.value)

@@ -49,6 +49,7 @@ def test_public_api_names() -> None:
         if fn.api_name and fn.api_visibility == "public" and fn.fn is not None
     }
     assert public - {"new_session"} == API_NAMES  # new_session: Gradio's own loader of the session state
+    assert app.analytics_enabled is False
 
 
 def test_sessions_are_independent_and_base_settings_untouched() -> None:

@@ -95,13 +95,14 @@ def draft_once(page: Any) -> str:
     return bot_messages(page)[-1]
 
 
-def test_page_is_chinese_and_offline(page: Any) -> None:
+def test_page_is_chinese_and_offline(page: Any, server: Server) -> None:
     assert page.title() == "笔杆子 · 写作台"
     for tab in ("写作台", "知识库", "设置"):
         assert page.get_by_role("tab", name=tab).is_visible()
     for mode in ("起草段落", "改写", "套改（用新数据更新旧段落）", "自由对话"):
         assert page.get_by_label(mode).count() == 1
     page.wait_for_function("() => document.querySelector('#desk-kb').innerText.includes('default')")
+    assert "只在本机 127.0.0.1 上提供服务" in server.output()  # no login: loopback only, and it says so
     # open_page asserts on exit that every request went to the loopback server
 
 
@@ -114,20 +115,25 @@ def test_knowledge_base_upload_list_and_delete(page: Any, server: Server, tmp_pa
     docs = copy_examples(tmp_path / "up")
     bad = tmp_path / "up" / "安装程序.exe"
     bad.write_bytes(b"MZ")
-    page.locator("#kb-upload input[type=file]").set_input_files([str(p) for p in [*docs[:2], bad]])
+    broken = tmp_path / "up" / "坏文件.docx"
+    broken.write_bytes(b"this is not a word file")
+    page.locator("#kb-upload input[type=file]").set_input_files([str(p) for p in [*docs[:2], bad, broken]])
     page.wait_for_function(
         "() => document.querySelector('#kb-ingest-result').innerText.includes('新增 2 篇')"
     )
     result = page.inner_text("#kb-ingest-result")
     assert "安装程序.exe" in result and "不支持的文件类型" in result
+    assert "坏文件.docx：" in result and "Traceback" not in result  # the loader's own plain words
     table = page.inner_text("#kb-docs")
     for d in docs[:2]:
         assert d.name in table
     assert "2022" in table and "工作总结" in table
-    # uploads were copied into the data dir under their own (clean) names, nowhere else
+    # uploads were copied into the data dir under their own names; the unreadable one is not kept
     assert sorted(p.name for p in (server.data_dir / "uploads" / "测试库").iterdir()) == sorted(
         d.name for d in docs[:2]
     )
+    # Gradio's own upload cache is inside the data dir too (nothing lands outside it)
+    assert any((server.data_dir / "tmp" / "gradio").rglob("安装程序.exe"))
     screenshot(page, "ui_kb")
 
     # delete one document

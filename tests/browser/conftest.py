@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import CHROMIUM, CHROMIUM_ARGS
+from browser.harness import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture(scope="session")

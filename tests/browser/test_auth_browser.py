@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from harness import Server, needs_chromium, open_page, running_server, screenshot
+from browser.harness import Server, needs_chromium, open_page, running_server, screenshot
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(300)]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import copy_examples, needs_chromium, open_page, running_server, screenshot, server_env
+from browser.harness import copy_examples, needs_chromium, open_page, running_server, screenshot, server_env
 
 pytestmark = [
     pytest.mark.smoke,

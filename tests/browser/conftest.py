@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from browser.harness import CHROMIUM, CHROMIUM_ARGS
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from browser.harness import Server, copy_examples, running_server
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(300)]

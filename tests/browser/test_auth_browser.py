@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from browser.harness import Server, needs_chromium, open_page, running_server, screenshot
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(300)]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from browser.harness import copy_examples, needs_chromium, open_page, running_server, screenshot, server_env
 
 pytestmark = [

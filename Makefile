@@ -14,10 +14,13 @@ export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
+# The demo corpus, without its README.
+DEMO_FILES := $(filter-out examples/README.md,$(wildcard examples/*))
+
 .PHONY: run test setup lint browser docs-tools clean bench
 
 run: setup
-	$(BIN)/biganzi ingest examples/ --kb demo
+	$(BIN)/biganzi ingest $(DEMO_FILES) --kb demo
 	$(BIN)/biganzi serve --kb demo
 
 test: setup browser docs-tools

@@ -7,10 +7,10 @@ Three corpora, each ingested `--runs` times into a fresh data directory by the r
 and Chroma writes are all inside the timing):
 
   novel    copy k of each seed: placeholders (XX, X) replaced by a different fictional county name,
-           every number shifted by k, and the sentences of every paragraph shuffled (seeded by k), so
-           copies share words but not passages: the embedder really runs on nearly every chunk
-           (one-sentence paragraphs without a name or number stay identical and reuse their
-           vector; the script prints how many chunks were embedded and how many reused).
+           every number shifted by k, the sentences of every paragraph and the clauses of every
+           sentence shuffled (seeded by k), so copies share words but not passages: the embedder
+           really runs on nearly every chunk (the script prints how many chunks were embedded and
+           how many reused a stored vector).
   figures  copy k with names and numbers changed but sentences in order — last year's report with
            this year's figures: a chunk that differs only in numbers or placeholders reuses the
            stored vector (dedup.vector_key); chunks whose text gained a county name are embedded.
@@ -81,12 +81,22 @@ def _vary(text: str, k: int, shuffle: bool) -> str:
     lines = []
     for line in text.split("\n"):
         sentences = _SENTENCE.findall(line)
-        if len(sentences) > 2:  # keep a heading sentence first, shuffle the body after it
-            head, rest = sentences[0], sentences[1:]
-            rng.shuffle(rest)
-            line = head + "".join(rest)
-        lines.append(line)
+        if len(sentences) < 2 and len(line) < 40:
+            lines.append(line)  # a heading or a short line stays as it is
+            continue
+        head, rest = sentences[0], [_shuffle_clauses(x, rng) for x in sentences[1:]]
+        rng.shuffle(rest)  # the first sentence may be an inline heading: keep it first
+        lines.append(head + "".join(rest))
     return "\n".join(lines)
+
+
+def _shuffle_clauses(sentence: str, rng: random.Random) -> str:
+    """Reorder the comma-separated clauses of a sentence (its end mark stays at the end)."""
+    m = re.match(r"^(.*?)([。！？；]?[”’」』）)]*)$", sentence, re.S)
+    body, end = (m.group(1), m.group(2)) if m else (sentence, "")
+    clauses = body.split("，")
+    rng.shuffle(clauses)
+    return "，".join(clauses) + end
 
 
 def build_corpus(root: Path, target_bytes: int, kind: str) -> tuple[int, int]:

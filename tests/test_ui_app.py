@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import pkgutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -174,7 +175,9 @@ def test_login_middleware() -> None:
     def call(path: str, cookie: str = "") -> None:
         headers = [(b"cookie", cookie.encode())] if cookie else []
         scope = {"type": "http", "path": path, "headers": headers, "app": FakeGradio()}
-        asyncio.run(mw(scope, None, send))
+        # A fresh thread: an earlier test (Playwright's sync API) may leave a loop running in this one.
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, mw(scope, None, send)).result()
 
     call("/gradio_api/queue/join")
     assert sent[0]["status"] == 401 and not seen

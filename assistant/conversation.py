@@ -73,6 +73,20 @@ class Conversation:
         self.messages = []
         self._locked = None
 
+    def undo(self) -> None:
+        """Forget the last turn (to regenerate it): the conversation is as it was before that turn."""
+        from langchain_core.messages import AIMessage
+
+        if not self.turns:
+            return
+        self.turns.pop()
+        if not self.turns:
+            self.reset()
+            return
+        prev = self.turns[-1].result
+        self.messages = [*prev.messages, AIMessage(content=prev.text)]
+        self._locked = prev.locked
+
     def chat_model(self) -> BaseChatModel:
         if self.model is None:
             self.model = llm_api.get_chat_model(self.settings)

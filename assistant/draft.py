@@ -161,7 +161,9 @@ def stream_generate(
                 continue
             if not released:
                 pending += piece
-                if len(pending) < 24:
+                head = pending.lstrip()
+                # Hold back while it may still be repeating what was written (a tail, or from the start).
+                if len(head) < 24 or (stats.text.startswith(head) and len(head) < len(stats.text)):
                     continue
                 piece, pending, released = _strip_overlap(stats.text, pending), "", True
                 if not piece:
@@ -195,12 +197,22 @@ def stream_generate(
 
 
 def _strip_overlap(written: str, new: str, max_overlap: int = 40) -> str:
-    """`new` minus a repeated tail of `written` at its start ("…追回基金" + "追回基金452.3万元" → "452.3万元")."""
+    """`new` minus what repeats `written`: a repeated tail at its start ("…追回基金" + "追回基金452.3万元"
+    → "452.3万元"), or the whole text started over (small models often do that when asked to go on)."""
     new_l = new.lstrip()
+    if not written:
+        return new
+    common = 0
+    for a, b in zip(written, new_l, strict=False):
+        if a != b:
+            break
+        common += 1
+    if common >= min(10, len(written)):
+        return new_l[common:]
     for size in range(min(max_overlap, len(written), len(new_l)), 1, -1):
         if written.endswith(new_l[:size]):
             return new_l[size:]
-    return new_l if written else new
+    return new_l
 
 
 def clean_output(text: str) -> str:

@@ -221,7 +221,7 @@ def part_d(settings: Any, cases: list[dict[str, str]], kb: str, lookups: list[in
             "_texts": [r["result"].raw_text for r in rows],
         }
     base = out.get("0")
-    for n, row in out.items():
+    for row in out.values():
         if base is not None:
             row["texts_equal_to_off"] = row["_texts"] == base["_texts"]
             row["speedup_total"] = round(base["total_s_median"] / row["total_s_median"], 2)
@@ -237,6 +237,7 @@ def main() -> None:
     ap.add_argument(
         "--lookup", default="0,10", help="prompt-lookup num_pred_tokens values; '' to skip part D"
     )
+    ap.add_argument("--lookup-ctx", type=int, default=2048, help="n_ctx for part D")
     ap.add_argument("--parts", default="abcd")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
@@ -259,14 +260,20 @@ def main() -> None:
         "n_ctx": settings.n_ctx,
         "corpus": kb,
     }
+    def show(key: str, value: Any) -> None:  # print each part as it completes: a long run may be cut
+        report[key] = value
+        print(json.dumps({key: value}, ensure_ascii=False, indent=None if args.json else 2), flush=True)
+
+    print(json.dumps(report, ensure_ascii=False), flush=True)
     if "a" in args.parts:
-        report["A_raw_vs_pipeline"] = part_a(settings, model, cases[0], kb, args.runs, args.max_tokens)
+        show("A_raw_vs_pipeline", part_a(settings, model, cases[0], kb, args.runs, args.max_tokens))
     if "b" in args.parts or "c" in args.parts:
-        report["BC_drafts_and_followups"] = part_bc(settings, model, cases, kb)
+        show("BC_drafts_and_followups", part_bc(settings, model, cases, kb))
     lookups = [int(x) for x in args.lookup.split(",") if x.strip()]
     if "d" in args.parts and lookups:
-        report["D_prompt_lookup"] = part_d(settings, cases, kb, lookups)
-    print(json.dumps(report, ensure_ascii=False, indent=None if args.json else 2))
+        # Prompt lookup needs llama-cpp-python's all-logits buffer (n_ctx × vocab): use a smaller context.
+        small = settings.model_copy(update={"n_ctx": args.lookup_ctx})
+        show("D_prompt_lookup", {"n_ctx": args.lookup_ctx, **part_d(small, cases, kb, lookups)})
 
 
 if __name__ == "__main__":

@@ -152,6 +152,14 @@ def test_continuation_without_prefill_asks_and_drops_overlap(fake_chat) -> None:
     assert isinstance(last, HumanMessage) and "截断" in last.content
 
 
+def test_continuation_that_starts_over_is_not_duplicated(fake_chat) -> None:
+    fake_chat.supports_prefill = False
+    first = "围绕护基金，我们强化监管，持续开展专项检查，检查定点医药机构186家"
+    fake_chat.enqueue({"text": first, "finish_reason": "length"}, first + "，追回医保基金452.3万元。")
+    res = draft_section(get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, lock_figures=False)
+    assert res.raw_text == first + "，追回医保基金452.3万元。"
+
+
 def test_at_most_two_continuations(fake_chat) -> None:
     fake_chat.enqueue(*[{"text": f"第{i}段", "finish_reason": "length"} for i in range(5)])
     res = draft_section(get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat)
@@ -237,6 +245,20 @@ def test_conversation_refines_previous_draft_with_prefix_reuse(fake_chat) -> Non
     third = run(conv.send("第二句换个说法"))["done"]
     assert conv.turns[-1].kind == "refine" and third.sources == first.sources
     assert len(fake_chat.calls[2]) == len(fake_chat.calls[1]) + 2
+
+
+def test_conversation_undo_restores_the_previous_state(fake_chat) -> None:
+    conv = Conversation(get_settings(), kb="missing", model=fake_chat, figures=FIGURES)
+    run(conv.send(REQUEST))
+    after_draft = list(conv.messages)
+    run(conv.send("再精炼一些"))
+    conv.undo()
+    assert [t.kind for t in conv.turns] == ["draft"] and conv.messages == after_draft
+    run(conv.send("再精炼一些"))  # regenerate: the same prompt as the first time
+    assert fake_chat.calls[-1] == fake_chat.calls[1]
+    conv.undo()
+    conv.undo()
+    assert conv.turns == [] and conv.messages == []
 
 
 def test_conversation_new_request_drafts_again(fake_chat) -> None:

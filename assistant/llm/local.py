@@ -53,6 +53,9 @@ def load_llama(model_path: str, n_ctx: int, n_threads: int, prompt_lookup: int =
                 n_threads=n_threads,
                 n_threads_batch=n_threads,
                 draft_model=draft,
+                # Speculative decoding reads the logits of every position; llama-cpp-python sizes its
+                # score buffer from this flag (n_ctx × vocab floats: ~1.2 GB at n_ctx 2048 for Qwen).
+                logits_all=draft is not None,
                 verbose=False,
             )
         except (ValueError, RuntimeError, OSError) as e:

@@ -260,6 +260,7 @@ def main() -> None:
         "n_ctx": settings.n_ctx,
         "corpus": kb,
     }
+
     def show(key: str, value: Any) -> None:  # print each part as it completes: a long run may be cut
         report[key] = value
         print(json.dumps({key: value}, ensure_ascii=False, indent=None if args.json else 2), flush=True)

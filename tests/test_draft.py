@@ -156,7 +156,9 @@ def test_continuation_that_starts_over_is_not_duplicated(fake_chat) -> None:
     fake_chat.supports_prefill = False
     first = "围绕护基金，我们强化监管，持续开展专项检查，检查定点医药机构186家"
     fake_chat.enqueue({"text": first, "finish_reason": "length"}, first + "，追回医保基金452.3万元。")
-    res = draft_section(get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, lock_figures=False)
+    res = draft_section(
+        get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, lock_figures=False
+    )
     assert res.raw_text == first + "，追回医保基金452.3万元。"
 
 

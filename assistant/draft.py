@@ -216,18 +216,22 @@ def _strip_overlap(written: str, new: str, max_overlap: int = 40) -> str:
 
 
 def clean_output(text: str) -> str:
-    """What a chat model adds around a paragraph: markdown, a preface line, a repeated title."""
+    """What a chat model adds around a paragraph: markdown, a preface line, a repeated title.
+    Everything else is kept as written, paragraph breaks included: the conversation sends this text
+    back as the assistant's turn, and the closer it is to the generated tokens, the more of the
+    follow-up prompt llama.cpp finds already evaluated."""
     text = text.replace("**", "").replace("```", "").strip()
     # A title in brackets or a list number before the paragraph: "【集采落地“减负担”】…", "1. …".
     text = re.sub(r"^【(?!待补充|待核实|待更新)[^】]{1,30}】\s*", "", text)
     text = re.sub(r"^\d{1,2}[.．、]\s*", "", text)
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    if len(lines) > 1 and (
-        (re.match(r"^(好的|以下是|下面是|根据)", lines[0]) and lines[0].endswith(("：", ":")))
-        or (len(lines[0]) <= 25 and not re.search(r"[。！？；，]", lines[0]))
+    first, _, rest = text.partition("\n")
+    first = first.strip()
+    if rest.strip() and (
+        (re.match(r"^(好的|以下是|下面是|根据)", first) and first.endswith(("：", ":")))
+        or (len(first) <= 25 and not re.search(r"[。！？；，]", first))
     ):
-        lines = lines[1:]
-    return "\n".join(lines)
+        text = rest.strip()
+    return re.sub(r"\n{3,}", "\n\n", text)
 
 
 # --- exemplars --------------------------------------------------------------------------------
@@ -486,20 +490,28 @@ def stream_draft(
         yield DraftEvent("info", f"为不超出上下文，{t}")
 
     stats = GenStats()
-    yield from (
-        DraftEvent("token", piece)
-        for piece in stream_generate(
-            model,
-            plan.messages,
-            max_new_tokens=plan.max_new_tokens,
-            n_ctx=n_ctx,
-            stats=stats,
-            t0=t0,
-            temperature=temperature,
-            max_continuations=max_continuations,
-            stop=STOPS,
+    temp = temperature
+    for attempt in range(2):
+        yield from (
+            DraftEvent("token", piece)
+            for piece in stream_generate(
+                model,
+                plan.messages,
+                max_new_tokens=plan.max_new_tokens,
+                n_ctx=n_ctx,
+                stats=stats,
+                t0=t0,
+                temperature=temp,
+                max_continuations=max_continuations,
+                stop=STOPS,
+            )
         )
-    )
+        if stats.text.strip() or attempt:
+            break
+        # Nothing but an echo of the prompt (cut by STOPS): sample once more, a little hotter. The
+        # prompt is still in llama.cpp's cache, so the retry costs only the new tokens.
+        temp = max(0.7, (settings.temperature if temperature is None else temperature) + 0.4)
+        yield DraftEvent("info", "模型没有写出正文，换个采样温度重试一次")
     if stats.continuations:
         yield DraftEvent("info", f"输出达到长度上限，已自动续写{stats.continuations}次")
     raw = clean_output(stats.text)

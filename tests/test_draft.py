@@ -162,6 +162,23 @@ def test_continuation_that_starts_over_is_not_duplicated(fake_chat) -> None:
     assert res.raw_text == first + "，追回医保基金452.3万元。"
 
 
+def test_empty_reply_is_retried_once_hotter(fake_chat) -> None:
+    fake_chat.enqueue("【今年数据】\n1. 追回医保基金：452.3万元", "围绕护基金，追回医保基金452.3万元。")
+    out = run(
+        stream_draft(
+            get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, lock_figures=False
+        )
+    )
+    assert out["done"].raw_text == "围绕护基金，追回医保基金452.3万元。"
+    assert any("重试" in i for i in out["info"])
+    assert fake_chat.call_kwargs[1]["temperature"] >= 0.7
+    fake_chat.enqueue("【今年数据】", "【今年数据】")  # a second empty reply is not retried again
+    res = draft_section(
+        get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, lock_figures=False
+    )
+    assert res.raw_text == "" and len(fake_chat.calls) == 4
+
+
 def test_at_most_two_continuations(fake_chat) -> None:
     fake_chat.enqueue(*[{"text": f"第{i}段", "finish_reason": "length"} for i in range(5)])
     res = draft_section(get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat)

@@ -31,7 +31,7 @@ from assistant.draft import (
 )
 from assistant.errors import BiganziError
 from assistant.prompts import render
-from assistant.rewrite import missing_numbers, numbers_to_keep
+from assistant.rewrite import numbers_to_keep, repair_numbers
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
@@ -177,35 +177,19 @@ class Conversation:
         ):
             yield DraftEvent("token", piece)
         out = clean_output(stats.text)
-        messages = plan.messages
-        notes: list[str] = []
         keep = numbers_to_keep(previous.text, instruction)
-        missing = missing_numbers(keep, out)
-        if missing:
-            note = f"修改稿漏掉了数字 {'、'.join(missing)}，正在补回"
-            notes.append(note)
-            yield DraftEvent("info", note, restart=True)
-            messages = [
-                *messages,
-                AIMessage(content=out),
-                HumanMessage(content=render("repair_numbers", missing=missing)),
-            ]
-            stats.text = ""
-            for piece in stream_generate(
-                model,
-                messages,
-                max_new_tokens=plan.max_new_tokens,
-                n_ctx=n_ctx,
-                stats=stats,
-                t0=t0,
-                temperature=temperature,
-            ):
-                yield DraftEvent("token", piece)
-            second = clean_output(stats.text)
-            if len(missing_numbers(keep, second)) <= len(missing):
-                out = second
-            still = missing_numbers(keep, out)
-            notes.append(f"仍缺少数字：{'、'.join(still)}，请人工核对" if still else "已补回全部数字")
+        out, _, notes, messages = yield from repair_numbers(
+            model,
+            plan.messages,
+            out,
+            keep,
+            what="修改稿",
+            limit=plan.max_new_tokens,
+            n_ctx=n_ctx,
+            stats=stats,
+            t0=t0,
+            temperature=temperature,
+        )
 
         text, report = _finalize(
             out, self._locked, [s.get("text", "") for s in previous.sources], previous.request

@@ -237,12 +237,14 @@ def clean_output(text: str) -> str:
 # --- exemplars --------------------------------------------------------------------------------
 
 _CLAUSE = re.compile(r"[^，。；！？、：]+[，。；！？、：]?")
-_HAS_NUMBER = re.compile(r"[0-9０-９*＊]")
+# Clauses carrying last year's specifics are not shown: numbers, anonymisation placeholders (XX局,
+# ××), and document titles (《…》) — a small model copies them into this year's draft as facts.
+_HAS_NUMBER = re.compile(r"[0-9０-９*＊]|[XＸ×]{2,}|(?<![A-Za-z])[XＸ](?![A-Za-z])|《")
 
 
 def exemplar_view(text: str, view: ExemplarView = "structure", max_chars: int = EXEMPLAR_CHARS) -> str:
-    """How an exemplar is shown to the model. "masked": clauses carrying a number are removed (the
-    model can't reuse last year's figures); "structure": masked, then cut at a sentence end after
+    """How an exemplar is shown to the model. "masked": clauses carrying a number, a placeholder or a
+    document title are removed (the model can't reuse last year's figures and facts); "structure": masked, then cut at a sentence end after
     about `max_chars` characters, keeping each 一是/二是… opening so the structure shows."""
     if view == "full":
         return text.strip()

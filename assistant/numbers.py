@@ -149,6 +149,7 @@ def units_compatible(a: str, b: str) -> bool:
 _CN_DIGITS = {
     "零": 0,
     "〇": 0,
+    "○": 0,
     "一": 1,
     "二": 2,
     "两": 2,
@@ -184,6 +185,15 @@ def parse_chinese_int(s: str) -> int | None:
         else:
             return None
     return total + section + (digit or 0)
+
+
+def int_to_cn(n: int) -> str:
+    """3 → "三", 10 → "十", 12 → "十二", 20 → "二十" (heading numbers stay below 100)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
 
 
 def parse_decimal(s: str) -> Decimal | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -141,6 +141,50 @@ def diff_text(ops: Sequence[dict[str, str]]) -> str:
 # --- the pipeline ------------------------------------------------------------------------------
 
 
+def repair_numbers(
+    model: BaseChatModel,
+    messages: list[BaseMessage],
+    out: str,
+    keep: Sequence[str],
+    *,
+    what: str,
+    limit: int,
+    n_ctx: int,
+    stats: GenStats,
+    t0: float,
+    temperature: float | None,
+) -> Generator[DraftEvent, None, tuple[str, list[str], list[str], list[BaseMessage]]]:
+    """If `out` lost numbers of `keep`, ask the model once to put them back and keep whichever version
+    lost fewer (the repair may rewrite more than asked). Returns (text, still missing, notes, messages)."""
+    from langchain_core.messages import AIMessage, HumanMessage
+
+    missing = missing_numbers(keep, out)
+    if not missing:
+        return out, [], [], messages
+    note = f"{what}漏掉了数字 {'、'.join(missing)}，正在补回"
+    yield DraftEvent("info", note, restart=True)
+    messages = [
+        *messages,
+        AIMessage(content=out),
+        HumanMessage(content=render("repair_numbers", missing=missing)),
+    ]
+    stats.text = ""
+    for piece in stream_generate(
+        model, messages, max_new_tokens=limit, n_ctx=n_ctx, stats=stats, t0=t0, temperature=temperature
+    ):
+        yield DraftEvent("token", piece)
+    second = clean_output(stats.text)
+    if len(missing_numbers(keep, second)) <= len(missing):
+        out = second
+    still = missing_numbers(keep, out)
+    return (
+        out,
+        still,
+        [note, f"仍缺少原文数字：{'、'.join(still)}，请人工核对" if still else "已补回全部数字"],
+        messages,
+    )
+
+
 def stream_rewrite(
     settings: Settings,
     text: str,
@@ -153,7 +197,7 @@ def stream_rewrite(
     history: Sequence[BaseMessage] = (),
 ) -> Iterator[DraftEvent]:
     """Rewrite `text` to `instruction`; yields tokens, a restart info if a repair pass runs, then done."""
-    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+    from langchain_core.messages import HumanMessage, SystemMessage
 
     t0 = time.perf_counter()
     text = (text or "").strip()
@@ -185,33 +229,20 @@ def stream_rewrite(
     ):
         yield DraftEvent("token", piece)
     out = clean_output(stats.text)
-    notes: list[str] = []
-    repaired = False
     missing = missing_numbers(keep, out)
-    if missing:
-        repaired = True
-        note = f"改写稿漏掉了数字 {'、'.join(missing)}，正在补回"
-        notes.append(note)
-        yield DraftEvent("info", note, restart=True)
-        messages = [
-            *messages,
-            AIMessage(content=out),
-            HumanMessage(content=render("repair_numbers", missing=missing)),
-        ]
-        stats.text = ""
-        for piece in stream_generate(
-            model, messages, max_new_tokens=limit, n_ctx=n_ctx, stats=stats, t0=t0, temperature=temperature
-        ):
-            yield DraftEvent("token", piece)
-        second = clean_output(stats.text)
-        # Keep whichever version lost fewer numbers (the repair may have rewritten more than asked).
-        if len(missing_numbers(keep, second)) <= len(missing):
-            out = second
-        missing = missing_numbers(keep, out)
-        if missing:
-            notes.append(f"仍缺少原文数字：{'、'.join(missing)}，请人工核对")
-        else:
-            notes.append("已补回全部数字")
+    repaired = bool(missing)
+    out, missing, notes, messages = yield from repair_numbers(
+        model,
+        messages,
+        out,
+        keep,
+        what="改写稿",
+        limit=limit,
+        n_ctx=n_ctx,
+        stats=stats,
+        t0=t0,
+        temperature=temperature,
+    )
     ops = char_diff(text, out)
     result = RewriteResult(
         text=out,

@@ -324,19 +324,20 @@ def _clause_for(group: list[Fact], all_missing: set[int]) -> str:
 
 
 def _place(text: str, missing: list[Fact]) -> tuple[str, list[Fact]]:
-    """Append the missing figures, in the user's words, to the paragraph that names their metric."""
+    """Put the missing figures, in the user's words, right after the sentence that speaks of their
+    metric (so the figure lands where the draft talks about it); with no such sentence, at the end."""
     if not missing:
         return text, []
     ids = {id(f) for f in missing}
     groups: dict[str, list[Fact]] = {}
     for f in missing:
         groups.setdefault(f.source or f"{f.metric}{f.text}", []).append(f)
-    paragraphs = text.split("\n")
-    by_target: dict[int, list[list[Fact]]] = {}
+    paragraphs = [[x for x in _SENTENCE_END.findall(p) if x] or [p] for p in text.split("\n")]
+    by_target: dict[tuple[int, int], list[list[Fact]]] = {}
     for group in groups.values():
-        by_target.setdefault(_paragraph_for(paragraphs, group), []).append(group)
+        by_target.setdefault(_sentence_for(paragraphs, group), []).append(group)
     placed: list[Fact] = []
-    for target, fgroups in by_target.items():
+    for (pi, si), fgroups in sorted(by_target.items(), reverse=True):  # back to front: indices stay valid
         parts: list[str] = []
         last_period = ""
         for group in fgroups:
@@ -347,27 +348,48 @@ def _place(text: str, missing: list[Fact]) -> tuple[str, list[Fact]]:
             last_period = period or last_period
             parts.append(clause)
             placed.extend(group)
-        p = paragraphs[target].rstrip()
-        if p and p[-1] not in "。！？；…":
-            p += "。"
-        paragraphs[target] = p + "，".join(parts) + "。"
-    return "\n".join(paragraphs), placed
+        sentences = paragraphs[pi]
+        before = sentences[si].rstrip() if sentences else ""
+        if before and before[-1] not in "。！？；…”":
+            before += "。"
+        if sentences:
+            sentences[si] = before + "，".join(parts) + "。"
+    order = {id(f): i for i, f in enumerate(missing)}
+    placed.sort(key=lambda f: order[id(f)])
+    return "\n".join("".join(p) for p in paragraphs), placed
 
 
-def _paragraph_for(paragraphs: list[str], group: list[Fact]) -> int:
-    best, best_i = 0.0, None
-    for i, p in enumerate(paragraphs):
-        for f in group:
-            if f.metric and f.metric in p:
-                return i
-            for mm in parse_figures(p).facts:
-                s = metric_score(f.metric, mm.metric)
-                if s > best:
-                    best, best_i = s, i
-    if best_i is not None and best >= 0.8:
-        return best_i
-    nonempty = [i for i, p in enumerate(paragraphs) if p.strip()]
-    return nonempty[-1] if nonempty else len(paragraphs) - 1
+# Lossless: the pieces join back to the paragraph; a closing quote stays with its sentence.
+_SENTENCE_END = re.compile(r".*?(?:[。！？；!?;]+[”’」』）)]*|$)", re.S)
+
+
+def _bigrams(s: str) -> set[str]:
+    return {s[i : i + 2] for i in range(len(s) - 1)}
+
+
+def _sentence_for(paragraphs: list[list[str]], group: list[Fact]) -> tuple[int, int]:
+    """(paragraph, sentence) after which the group's clause goes: the sentence naming its metric, else
+    the one sharing most of the metric's wording (two character pairs at least, "种植牙" in
+    "单颗常规种植牙总费用"), else the last sentence."""
+    best, best_at = 0.0, None
+    for pi, sentences in enumerate(paragraphs):
+        for si, sent in enumerate(sentences):
+            sb = _bigrams(sent)
+            for f in group:
+                if f.metric and f.metric in sent:
+                    return pi, si
+                shared = len(_bigrams(f.metric) & sb)
+                score = float(shared) if shared >= 2 else 0.0
+                for mm in parse_figures(sent).facts:
+                    if metric_score(f.metric, mm.metric) >= 0.8:
+                        score = max(score, 100.0)
+                if score > best:
+                    best, best_at = score, (pi, si)
+    if best_at is not None:
+        return best_at
+    nonempty = [i for i, p in enumerate(paragraphs) if "".join(p).strip()]
+    last = nonempty[-1] if nonempty else len(paragraphs) - 1
+    return last, max(0, len(paragraphs[last]) - 1)
 
 
 def _drop_echoed_instructions(text: str, locked: LockedFigures) -> str:

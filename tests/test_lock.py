@@ -102,6 +102,19 @@ def test_missing_figures_are_appended_in_the_users_words() -> None:
     assert len(out2.report["missing"]) == 4
 
 
+def test_missing_figure_goes_after_the_sentence_about_its_metric() -> None:
+    facts = parse_figures("2024年药品带量采购412种，单颗常规种植牙总费用平均降幅61％。").facts
+    draft = "一是深入推进药品带量采购412种，减轻群众负担。二是开展种植牙费用专项治理，规范收费。三是优化服务流程。"
+    out = finalize(draft, lock(facts), [], "写2024年医药服务价格")
+    assert out.text == (
+        "一是深入推进药品带量采购412种，减轻群众负担。二是开展种植牙费用专项治理，规范收费。"
+        "2024年，单颗常规种植牙总费用平均降幅61％。三是优化服务流程。"
+    )
+    # nothing in the draft speaks of the metric: the figure goes at the end
+    out2 = finalize("一是优化服务流程。二是加强队伍建设。", lock(facts[1:]), [], "")
+    assert out2.text.endswith("二是加强队伍建设。2024年，单颗常规种植牙总费用平均降幅61％。")
+
+
 def test_placeholder_round_trip_with_scripted_model_output() -> None:
     locked = lock(parse_figures(ISSUE_FIGURES).facts, mode="placeholder")
     assert set(locked.tokens) == {"〔数1〕", "〔数2〕", "〔数3〕"}

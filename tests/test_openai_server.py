@@ -4,15 +4,12 @@ server on loopback, serving the local model; we draft through it, streaming and 
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from servers import free_port, loopback_server
 
 from assistant.draft import draft_section, stream_draft
 from assistant.llm import get_chat_model
@@ -23,17 +20,12 @@ pytestmark = [pytest.mark.server, pytest.mark.smoke]
 FIGURES = "2024年追回医保基金452.3万元。"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(local_model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     pytest.importorskip("llama_cpp.server", reason="llama-cpp-python[server] extras not installed")
     port = free_port()
-    log = (tmp_path_factory.mktemp("llama_server") / "server.log").open("w")
+    log_path = tmp_path_factory.mktemp("llama_server") / "server.log"
+    base = f"http://127.0.0.1:{port}/v1"
     cmd = [
         sys.executable, "-m", "llama_cpp.server",
         "--model", str(local_model_path),
@@ -41,31 +33,8 @@ def server(local_model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         "--n_ctx", "4096", "--n_threads", str(os.cpu_count() or 2),
         "--model_alias", "local-qwen",
     ]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited with {proc.returncode}; see {log.name}")
-            try:
-                with urllib.request.urlopen(f"{base}/models", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama_cpp.server did not answer /v1/models within 180 s; see {log.name}")
-            time.sleep(0.5)
+    with loopback_server(cmd, f"{base}/models", log_path, timeout_s=180):
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def test_draft_streams_through_openai_compatible_server(server: str) -> None:

@@ -9,6 +9,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
+from assistant.numbers import int_to_cn, parse_chinese_int
+
 Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 
@@ -55,51 +57,11 @@ class CheckOptions:
 
 # --- Chinese numerals ------------------------------------------------------------------------
 
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "○": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_OUT = "零一二三四五六七八九"
-
 
 def cn_to_int(s: str) -> int | None:
-    """ "三" → 3, "十二" → 12, "二十" → 20, "一百零一" → 101; Arabic digits pass through."""
+    """ "三" → 3, "十二" → 12, "一百零一" → 101 (heading and date numbers); Arabic digits pass through."""
     s = s.strip()
-    if s.isdigit():
-        return int(s)
-    if not s or any(c not in _CN_DIGITS and c not in "十百" for c in s):
-        return None
-    total, current = 0, 0
-    for c in s:
-        if c in _CN_DIGITS:
-            current = _CN_DIGITS[c]
-        elif c == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif c == "百":
-            total += (current or 1) * 100
-            current = 0
-    return total + current
-
-
-def int_to_cn(n: int) -> str:
-    """3 → "三", 10 → "十", 12 → "十二", 20 → "二十" (heading numbers stay below 100)."""
-    if n < 10:
-        return _CN_OUT[n]
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 1 else _CN_OUT[tens]
-    return head + "十" + (_CN_OUT[ones] if ones else "")
+    return int(s) if s.isdigit() else parse_chinese_int(s)
 
 
 # --- headings ---------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from assistant.checks.base import CheckOptions, Finding, TextDoc, cn_to_int, int_to_cn, marker_text
+from assistant.checks.base import CheckOptions, Finding, TextDoc, cn_to_int, marker_text
+from assistant.numbers import int_to_cn
 
 LEVEL_NAMES = {1: "一级标题“一、”", 2: "二级标题“（一）”", 3: "三级标题“1.”", 4: "四级标题“（1）”"}
 

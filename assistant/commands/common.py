@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from assistant.errors import BiganziError
 from assistant.settings import Settings, get_settings
 
 
@@ -15,10 +17,35 @@ def settings_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """Adds --data-dir and --kb; the command receives `settings` instead of those two."""
     f = click.option("--kb", "kb", default=None, help="知识库名称（默认 default）")(f)
     f = click.option(
-        "--data-dir", "data_dir", type=click.Path(path_type=Path), default=None, help="数据目录（默认在用户数据目录下）"
+        "--data-dir",
+        "data_dir",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="数据目录（默认在用户数据目录下）",
     )(f)
     return f
 
 
 def make_settings(data_dir: Path | None = None, kb: str | None = None, **extra: Any) -> Settings:
     return get_settings(data_dir=data_dir, kb=kb, **extra)
+
+
+def decode_text_file(path: Path) -> str:
+    """A user's text file: UTF-8 (with or without BOM) or GB18030/GBK, as Chinese offices save them."""
+    raw = path.read_bytes()
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise BiganziError(f"无法识别 {path} 的文字编码：请另存为 UTF-8 文本")
+
+
+def read_text_arg(value: str, flag: str = "--text") -> str:
+    """`FLAG F` reads file F; `FLAG -` reads standard input."""
+    if value == "-":
+        return sys.stdin.read()
+    path = Path(value)
+    if not path.is_file():
+        raise BiganziError(f"找不到文件 {value}（{flag} 给文件路径，或 - 表示从标准输入读入）")
+    return decode_text_file(path)

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from assistant.commands.common import make_settings, settings_options
+from assistant.commands.common import decode_text_file, make_settings, read_text_arg, settings_options
 from assistant.errors import BiganziError
 from assistant.settings import Settings
 
@@ -86,29 +86,7 @@ def read_figures_file(path: Path) -> str:
         if parsed.unparsed:
             _info(f"数据文件中有{len(parsed.unparsed)}行未能解析：{'；'.join(parsed.unparsed[:3])}")
         return "\n".join(lines)
-    raw = path.read_bytes()
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise BiganziError(f"无法识别 {path} 的文字编码：请另存为 UTF-8 文本")
-
-
-def read_text_arg(value: str) -> str:
-    """`--text F` reads file F; `--text -` reads standard input."""
-    if value == "-":
-        return sys.stdin.read()
-    path = Path(value)
-    if not path.is_file():
-        raise BiganziError(f"找不到文件 {value}（--text 给文件路径，或 - 表示从标准输入读入）")
-    raw = path.read_bytes()
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise BiganziError(f"无法识别 {path} 的文字编码：请另存为 UTF-8 文本")
+    return decode_text_file(path)
 
 
 # --- style ---------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from assistant.commands.common import make_settings, settings_options
+from assistant.commands.common import make_settings, read_text_arg, settings_options
 from assistant.errors import BiganziError
 
 
@@ -30,21 +30,6 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
         return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True)).rstrip()
 
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
-
-
-def _read_text(value: str) -> str:
-    if value == "-":
-        return sys.stdin.read()
-    path = Path(value)
-    if not path.is_file():
-        raise BiganziError(f"找不到文件 {value}（给文件路径，或 - 表示从标准输入读入）")
-    raw = path.read_bytes()
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise BiganziError(f"无法识别 {path} 的文字编码：请另存为 UTF-8 文本")
 
 
 def _parse(text: str | None, file: Path | None) -> Any:
@@ -193,7 +178,7 @@ def update(
         old = hits[0].text
         source = {"source": hits[0].source, "section": hits[0].section}
     else:
-        old = _read_text(text_arg or "-")
+        old = read_text_arg(text_arg or "-")
     if not old.strip():
         raise BiganziError("旧段落是空的")
     result = update_text(old, parsed.facts)

@@ -152,6 +152,24 @@ def test_reply_cut_by_length_is_continued_in_place(fake_chat) -> None:
     assert any("续写" in i for i in out["info"])
 
 
+def test_reply_cut_past_the_asked_length_ends_at_a_sentence_instead_of_continuing(fake_chat) -> None:
+    long = "围绕护基金，我们追回医保基金452.3万元。" * 4 + "同时持续开展专项"
+    fake_chat.enqueue({"text": long, "finish_reason": "length"})
+    out = run(
+        stream_draft(get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, length=50)
+    )
+    res = out["done"]
+    assert res.raw_text == "围绕护基金，我们追回医保基金452.3万元。" * 4
+    assert len(fake_chat.calls) == 1  # not continued: it already said more than was asked
+    assert any("句末收住" in i for i in out["info"])
+    # shorter than asked when cut: still continued
+    fake_chat.enqueue({"text": "围绕护基金，我们追回", "finish_reason": "length"}, "医保基金452.3万元。")
+    res2 = run(
+        stream_draft(get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, length=50)
+    )
+    assert res2["done"].raw_text == "围绕护基金，我们追回医保基金452.3万元。"
+
+
 def test_continuation_without_prefill_asks_and_drops_overlap(fake_chat) -> None:
     fake_chat.supports_prefill = False
     fake_chat.enqueue(

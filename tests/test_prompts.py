@@ -17,6 +17,7 @@ def test_all_prompt_files_render_with_their_variables() -> None:
         "figures": "追回医保基金452.3万元",
         "figures_locked": False,
         "length": 200,
+        "items": 2,
         "exemplars": [{"heading": "综合施策护基金", "text": "一是……"}],
         "text": "原文98.5％。",
         "instruction": "更正式",
@@ -66,15 +67,16 @@ def test_draft_prompt_order_exemplars_then_figures_then_request() -> None:
         figures="追回医保基金452.3万元",
         figures_locked=False,
         length=300,
+        items=3,
         exemplars=[{"heading": "综合施策护基金", "text": "一是强化监管。"}],
     )
     assert out.index("【往年写法】") < out.index("【今年数据】") < out.index("【写作任务】")
-    assert "约300字" in out
+    assert "约300字" in out and "分3个方面" in out
 
 
 def test_no_figures_says_write_no_numbers() -> None:
-    out = render("draft", request="r", figures="", figures_locked=False, length=300, exemplars=[])
-    assert "【往年写法】" not in out
+    out = render("draft", request="r", figures="", figures_locked=False, length=100, items=0, exemplars=[])
+    assert "【往年写法】" not in out and "方面" not in out
     assert "不要写任何具体数字" in out
 
 

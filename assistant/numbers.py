@@ -337,7 +337,7 @@ def _date_mentions(src: str, norm: str) -> list[Mention]:
 
 def find_numbers(text: str) -> list[Mention]:
     """Every number in `text`, in order, with a kind; callers keep the kinds they care about."""
-    norm = to_halfwidth(text)
+    norm = _CN_WORD_NUMERAL.sub("□", to_halfwidth(text))
     dates = _date_mentions(text, norm)
     taken = [(d.start, d.end) for d in dates]
     out: list[Mention] = list(dates)
@@ -366,6 +366,11 @@ def find_numbers(text: str) -> list[Mention]:
             out.append(mention)
     out.sort(key=lambda x: (x.start, -x.end))
     return out
+
+
+# Words ending in a numeral character: that character is masked before numbers are looked for, so
+# 唯一一家 is not read as the numeral 一一 (the next 一家 is then judged on its own).
+_CN_WORD_NUMERAL = re.compile(r"(?<=[唯统同万专单逐划之均合归])一|一(?=一对应)")
 
 
 def _build(text: str, norm: str, m: re.Match[str]) -> Mention | None:

@@ -150,3 +150,16 @@ def test_parse_decimal_and_format() -> None:
     assert fmt_decimal(Decimal("12.505")) == "12.51"
     assert fmt_decimal(Decimal("3.000")) == "3"
     assert fmt_decimal(Decimal("-0.001")) == "0"
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("全市唯一一家实现源头防范", []),  # 唯一 + 一家: a word, then "one" — not the numeral 一一
+        ("统一两个标准", []),
+        ("逐一核查三家机构", ["三家"]),
+        ("唯一5家单位", ["5家"]),
+    ],
+)
+def test_words_ending_in_a_numeral_are_not_numbers(text: str, found: list[str]) -> None:
+    assert [m.text for m in find_numbers(text)] == found

@@ -18,6 +18,7 @@ from typing import Any
 
 from assistant.errors import BiganziError
 from assistant.numbers import Mention, decimals_of, find_numbers, parse_decimal, to_halfwidth
+from assistant.textfile import decode_text
 
 
 @dataclass
@@ -716,7 +717,7 @@ def parse_figures_file(path: str | Path) -> FigureParse:
     if suffix in (".xlsx", ".xlsm"):
         return parse_figures("\n".join(_xlsx_lines(p)))
     raw = p.read_bytes()
-    text = _decode(raw, p)
+    text = decode_text(raw, p)
     if suffix in (".csv", ".tsv"):
         dialect_delim = "\t" if suffix == ".tsv" else _sniff(text)
         rows = list(csv.reader(io.StringIO(text), delimiter=dialect_delim))
@@ -726,15 +727,6 @@ def parse_figures_file(path: str | Path) -> FigureParse:
     if suffix in (".txt", ".md", ""):
         return parse_figures(text)
     raise BiganziError(f"不支持的数据文件格式：{p.name}（支持 .xlsx .csv .tsv .txt .md）")
-
-
-def _decode(raw: bytes, p: Path) -> str:
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise BiganziError(f"无法识别文件编码：{p.name}（请另存为 UTF-8）")
 
 
 def _sniff(text: str) -> str:

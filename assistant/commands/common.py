@@ -11,6 +11,7 @@ import click
 
 from assistant.errors import BiganziError
 from assistant.settings import Settings, get_settings
+from assistant.textfile import read_text_file
 
 
 def settings_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -30,17 +31,6 @@ def make_settings(data_dir: Path | None = None, kb: str | None = None, **extra: 
     return get_settings(data_dir=data_dir, kb=kb, **extra)
 
 
-def decode_text_file(path: Path) -> str:
-    """A user's text file: UTF-8 (with or without BOM) or GB18030/GBK, as Chinese offices save them."""
-    raw = path.read_bytes()
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise BiganziError(f"无法识别 {path} 的文字编码：请另存为 UTF-8 文本")
-
-
 def read_text_arg(value: str, flag: str = "--text") -> str:
     """`FLAG F` reads file F; `FLAG -` reads standard input."""
     if value == "-":
@@ -48,4 +38,4 @@ def read_text_arg(value: str, flag: str = "--text") -> str:
     path = Path(value)
     if not path.is_file():
         raise BiganziError(f"找不到文件 {value}（{flag} 给文件路径，或 - 表示从标准输入读入）")
-    return decode_text_file(path)
+    return read_text_file(path)

@@ -10,9 +10,10 @@ from typing import Any
 
 import click
 
-from assistant.commands.common import decode_text_file, make_settings, read_text_arg, settings_options
+from assistant.commands.common import make_settings, read_text_arg, settings_options
 from assistant.errors import BiganziError
 from assistant.settings import Settings
+from assistant.textfile import read_text_file
 
 
 def llm_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -86,7 +87,7 @@ def read_figures_file(path: Path) -> str:
         if parsed.unparsed:
             _info(f"数据文件中有{len(parsed.unparsed)}行未能解析：{'；'.join(parsed.unparsed[:3])}")
         return "\n".join(lines)
-    return decode_text_file(path)
+    return read_text_file(path)
 
 
 # --- style ---------------------------------------------------------------------------------------

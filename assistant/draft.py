@@ -543,6 +543,10 @@ def stream_draft(
         yield DraftEvent("info", "模型没有写出正文，换个采样温度重试一次")
     if stats.continuations:
         yield DraftEvent("info", f"输出达到长度上限，已自动续写{stats.continuations}次")
+    short = clean_output(stats.text)
+    expand = settings.expand_short and max_continuations > 0 and stats.finish_reason != "length"
+    if expand and 0 < len(short) < EXPAND_BELOW * length:
+        yield from _expand(model, plan, short, length, n_ctx, stats, t0, temp)
     if stats.cut_at_sentence:
         yield DraftEvent("info", f"已超出约{length}字的篇幅，在句末收住")
     raw = clean_output(stats.text)
@@ -564,6 +568,49 @@ def stream_draft(
         locked=locked,
     )
     yield DraftEvent("done", text, result=result)
+
+
+EXPAND_BELOW = 0.6  # a draft under 60 % of the asked length is extended once
+
+
+def _expand(
+    model: BaseChatModel,
+    plan: BudgetPlan,
+    short: str,
+    length: int,
+    n_ctx: int,
+    stats: GenStats,
+    t0: float,
+    temperature: float | None,
+) -> Iterator[DraftEvent]:
+    """Ask once for a fuller version of a draft that stopped far short of the asked length; the
+    longer of the two is kept in `stats.text`. The prompt so far stays in llama.cpp's cache."""
+    from langchain_core.messages import AIMessage, HumanMessage
+
+    yield DraftEvent("info", f"初稿只有{len(short)}字，不到约{length}字的篇幅，正在扩写", restart=True)
+    messages = [
+        *plan.messages,
+        AIMessage(content=short),
+        HumanMessage(content=render("expand", have=len(short), length=length, items=items_for(length))),
+    ]
+    stats.text = ""
+    for piece in stream_generate(
+        model,
+        messages,
+        max_new_tokens=plan.max_new_tokens,
+        n_ctx=n_ctx,
+        stats=stats,
+        t0=t0,
+        temperature=temperature,
+        max_continuations=0,
+        stop=STOPS,
+        enough_chars=length,
+    ):
+        yield DraftEvent("token", piece)
+    if len(clean_output(stats.text)) <= len(short):
+        stats.text = short
+        yield DraftEvent("info", "扩写没有变长，保留初稿", restart=True)
+        yield DraftEvent("token", short)
 
 
 def _timings(stats: GenStats, total: float, retrieval: float | None = None) -> dict[str, float | int | None]:

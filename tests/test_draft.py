@@ -170,6 +170,28 @@ def test_reply_cut_past_the_asked_length_ends_at_a_sentence_instead_of_continuin
     assert res2["done"].raw_text == "围绕护基金，我们追回医保基金452.3万元。"
 
 
+def test_draft_far_shorter_than_asked_is_extended_once(fake_chat) -> None:
+    settings = get_settings(expand_short=True)
+    short = "围绕护基金，我们追回医保基金452.3万元。"
+    longer = "围绕护基金，我们强化监管：一是追回医保基金452.3万元；二是处罚款126.8万元；三是检查定点医药机构186家。"
+    fake_chat.enqueue(short, longer)
+    out = run(stream_draft(settings, REQUEST, figures=FIGURES, kb="missing", model=fake_chat, length=100))
+    assert out["done"].raw_text == longer
+    assert len(fake_chat.calls) == 2
+    ask = fake_chat.calls[1]
+    assert ask[:-2] == fake_chat.calls[0] and ask[-2].content == short  # same prefix: cache reused
+    assert "扩充到约100字" in ask[-1].content
+    assert any("正在扩写" in i for i in out["info"])
+    # an extension that comes back shorter is dropped; a draft long enough is never extended
+    fake_chat.enqueue(short, "太短。")
+    res = run(stream_draft(settings, REQUEST, figures=FIGURES, kb="missing", model=fake_chat, length=100))
+    assert res["done"].raw_text == short and any("保留初稿" in i for i in res["info"])
+    fake_chat.calls.clear()
+    fake_chat.enqueue(longer)
+    run(stream_draft(settings, REQUEST, figures=FIGURES, kb="missing", model=fake_chat, length=80))
+    assert len(fake_chat.calls) == 1
+
+
 def test_continuation_without_prefill_asks_and_drops_overlap(fake_chat) -> None:
     fake_chat.supports_prefill = False
     fake_chat.enqueue(

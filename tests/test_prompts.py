@@ -24,9 +24,10 @@ def test_all_prompt_files_render_with_their_variables() -> None:
         "numbers": ["98.5"],
         "missing": ["98.5"],
         "tail": "追回医保",
+        "have": 80,
     }
     names = sorted(p.stem for p in PROMPTS_DIR.glob("*.jinja"))
-    assert {"chat_system", "draft", "rewrite", "refine", "continue", "repair_numbers"} <= set(names)
+    assert {"chat_system", "draft", "rewrite", "refine", "continue", "repair_numbers", "expand"} <= set(names)
     for name in names:
         variables = template_variables(name)
         out = render(name, **{k: samples[k] for k in variables})

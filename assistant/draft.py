@@ -38,6 +38,9 @@ EventKind = Literal["token", "info", "done"]
 ExemplarView = Literal["openings", "structure", "masked", "full"]
 
 MAX_CONTINUATIONS = 2
+# The bundled model sometimes starts by echoing the prompt's 【…】 layout (about one sample in three
+# in draft_eval); each retry costs a few tokens, and three misses in a row are rare.
+ECHO_RETRIES = 2
 # A small model sometimes goes on to echo the prompt's layout after the paragraph: stop there.
 # (At most four stop strings: the OpenAI API's limit.)
 STOPS = ["\n【", "【写作任务】", "【今年数据】", "【本段必须使用的数据】"]
@@ -519,7 +522,7 @@ def stream_draft(
 
     stats = GenStats()
     temp = temperature
-    for attempt in range(2):
+    for attempt in range(ECHO_RETRIES + 1):
         yield from (
             DraftEvent("token", piece)
             for piece in stream_generate(
@@ -535,12 +538,18 @@ def stream_draft(
                 enough_chars=length,
             )
         )
-        if stats.text.strip() or attempt:
+        if stats.text.strip():
             break
-        # Nothing but an echo of the prompt (cut by STOPS): sample once more, a little hotter. The
-        # prompt is still in llama.cpp's cache, so the retry costs only the new tokens.
-        temp = max(0.7, (settings.temperature if temperature is None else temperature) + 0.4)
-        yield DraftEvent("info", "模型没有写出正文，换个采样温度重试一次")
+        if attempt == ECHO_RETRIES:
+            yield DraftEvent(
+                "info", f"模型连续{attempt + 1}次只复述了提示，没有写出正文；请点“重新生成”或换个说法"
+            )
+            break
+        # Nothing but an echo of the prompt (cut by STOPS): sample again, a little hotter each time.
+        # The prompt is still in llama.cpp's cache, so a retry costs only the new tokens.
+        base = settings.temperature if temperature is None else temperature
+        temp = max(0.7 + 0.2 * attempt, base + 0.4 * (attempt + 1))
+        yield DraftEvent("info", "模型没有写出正文，换个采样温度重试")
     if stats.continuations:
         yield DraftEvent("info", f"输出达到长度上限，已自动续写{stats.continuations}次")
     short = clean_output(stats.text)

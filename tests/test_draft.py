@@ -214,7 +214,7 @@ def test_continuation_that_starts_over_is_not_duplicated(fake_chat) -> None:
     assert res.raw_text == first + "，追回医保基金452.3万元。"
 
 
-def test_empty_reply_is_retried_once_hotter(fake_chat) -> None:
+def test_reply_that_only_echoes_the_prompt_is_retried_hotter(fake_chat) -> None:
     fake_chat.enqueue("【今年数据】\n1. 追回医保基金：452.3万元", "围绕护基金，追回医保基金452.3万元。")
     out = run(
         stream_draft(
@@ -224,11 +224,15 @@ def test_empty_reply_is_retried_once_hotter(fake_chat) -> None:
     assert out["done"].raw_text == "围绕护基金，追回医保基金452.3万元。"
     assert any("重试" in i for i in out["info"])
     assert fake_chat.call_kwargs[1]["temperature"] >= 0.7
-    fake_chat.enqueue("【今年数据】", "【今年数据】")  # a second empty reply is not retried again
-    res = draft_section(
-        get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, lock_figures=False
+    fake_chat.enqueue("【今年数据】", "【今年数据】", "【写作任务】")  # three echoes: give up, and say so
+    out2 = run(
+        stream_draft(
+            get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, lock_figures=False
+        )
     )
-    assert res.raw_text == "" and len(fake_chat.calls) == 4
+    assert out2["done"].raw_text == "" and len(fake_chat.calls) == 5
+    assert fake_chat.call_kwargs[4]["temperature"] > fake_chat.call_kwargs[3]["temperature"] >= 0.7
+    assert any("重新生成" in i for i in out2["info"])
 
 
 def test_at_most_two_continuations(fake_chat) -> None:

@@ -81,6 +81,9 @@ def launch(settings: Settings, host: str, port: int, auth: list[tuple[str, str]]
         )
     except OSError as e:
         raise BiganziError(f"无法在 {host}:{port} 启动网页（{e}）；端口可能已被占用，请换 --port") from e
+    from assistant.warmup import warm_up_in_background
+
+    warm_up_in_background(settings)  # the first draft then finds the model loaded and the prefix cached
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}"
     if auth:

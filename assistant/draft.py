@@ -119,6 +119,7 @@ def stream_generate(
     max_continuations: int = MAX_CONTINUATIONS,
     stop: list[str] | None = None,
     enough_chars: int | None = None,
+    prefill: str = "",
 ) -> Iterator[str]:
     """Yield text pieces; a reply stopped by the token limit is continued seamlessly: in place when
     the backend can continue an assistant message, else by asking for the rest and dropping any
@@ -128,10 +129,15 @@ def stream_generate(
     from langchain_core.messages import AIMessage, HumanMessage
 
     prompt_estimate = 0
+    if prefill:  # the reply starts with these words (backends that continue an assistant message)
+        if stats.ttft_s is None:
+            stats.ttft_s = time.perf_counter() - t0
+        stats.text += prefill
+        yield prefill
     for attempt in range(max_continuations + 1):
         dedupe = False
         if attempt == 0:
-            msgs = messages
+            msgs = [*messages, AIMessage(content=stats.text)] if prefill else messages
             budget = max_new_tokens
         else:
             if llm_api.supports_prefill(model):
@@ -522,12 +528,14 @@ def stream_draft(
 
     stats = GenStats()
     temp = temperature
+    prefill = ""
     for attempt in range(ECHO_RETRIES + 1):
         yield from (
             DraftEvent("token", piece)
             for piece in stream_generate(
                 model,
                 plan.messages,
+                prefill=prefill,
                 max_new_tokens=plan.max_new_tokens,
                 n_ctx=n_ctx,
                 stats=stats,
@@ -538,8 +546,9 @@ def stream_draft(
                 enough_chars=length,
             )
         )
-        if stats.text.strip():
+        if stats.text.strip() not in ("", prefill):
             break
+        stats.text = ""
         if attempt == ECHO_RETRIES:
             yield DraftEvent(
                 "info", f"模型连续{attempt + 1}次只复述了提示，没有写出正文；请点“重新生成”或换个说法"
@@ -549,6 +558,10 @@ def stream_draft(
         # The prompt is still in llama.cpp's cache, so a retry costs only the new tokens.
         base = settings.temperature if temperature is None else temperature
         temp = max(0.7 + 0.2 * attempt, base + 0.4 * (attempt + 1))
+        if llm_api.supports_prefill(model):
+            # A fixed seed can echo at any temperature: start the reply with the house style's own
+            # first words, so the model can only go on writing prose.
+            prefill = "一是" if items_for(length) > 1 else "今年以来，"
         yield DraftEvent("info", "模型没有写出正文，换个采样温度重试")
     if stats.continuations:
         yield DraftEvent("info", f"输出达到长度上限，已自动续写{stats.continuations}次")

@@ -221,7 +221,11 @@ def test_reply_that_only_echoes_the_prompt_is_retried_hotter(fake_chat) -> None:
             get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, lock_figures=False
         )
     )
-    assert out["done"].raw_text == "围绕护基金，追回医保基金452.3万元。"
+    # the retry starts the reply with the house style's first words (prefill), then the model goes on
+    assert out["done"].raw_text == "一是围绕护基金，追回医保基金452.3万元。"
+    retry = fake_chat.calls[1]
+    assert isinstance(retry[-1], AIMessage) and retry[-1].content == "一是"
+    assert retry[:-1] == fake_chat.calls[0]
     assert any("重试" in i for i in out["info"])
     assert fake_chat.call_kwargs[1]["temperature"] >= 0.7
     fake_chat.enqueue("【今年数据】", "【今年数据】", "【写作任务】")  # three echoes: give up, and say so

@@ -94,4 +94,10 @@ class SearchHit:
     chunk_id: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"source": self.source, "title": self.title, "section": self.section, "text": self.text, "score": self.score}
+        return {
+            "source": self.source,
+            "title": self.title,
+            "section": self.section,
+            "text": self.text,
+            "score": self.score,
+        }

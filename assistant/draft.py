@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -216,12 +216,30 @@ def stream_generate(
 
 
 def _last_sentence_end(text: str, min_pos: int) -> int:
-    """Index just past the last 。！？ (and a closing quote) at or after `min_pos`; 0 if none."""
-    for m in reversed(list(re.finditer(r"[。！？][”’」』）)]*", text))):
-        if m.end() >= min_pos:
-            return m.end()
-        break
-    return 0
+    """Index just past the last 。！？ (and a closing quote) if that is at or after `min_pos`; else 0."""
+    ends = [m.end() for m in re.finditer(r"[。！？][”’」』）)]*", text)]
+    return ends[-1] if ends and ends[-1] >= min_pos else 0
+
+
+def ask_again(
+    model: BaseChatModel,
+    messages: list[BaseMessage],
+    first: str,
+    request: str,
+    *,
+    stats: GenStats,
+    **generate: Any,
+) -> Generator[DraftEvent, None, tuple[str, list[BaseMessage]]]:
+    """One more turn on the same conversation: the model's first answer, then `request` (repair the
+    numbers, write more…). Streams the new answer (`stats.text` starts over; the prompt so far is
+    still in llama.cpp's cache) and returns it cleaned, with the messages sent."""
+    from langchain_core.messages import AIMessage, HumanMessage
+
+    messages = [*messages, AIMessage(content=first), HumanMessage(content=request)]
+    stats.text = ""
+    for piece in stream_generate(model, messages, stats=stats, **generate):
+        yield DraftEvent("token", piece)
+    return clean_output(stats.text), messages
 
 
 def _strip_overlap(written: str, new: str, max_overlap: int = 40) -> str:
@@ -606,30 +624,23 @@ def _expand(
     temperature: float | None,
 ) -> Iterator[DraftEvent]:
     """Ask once for a fuller version of a draft that stopped far short of the asked length; the
-    longer of the two is kept in `stats.text`. The prompt so far stays in llama.cpp's cache."""
-    from langchain_core.messages import AIMessage, HumanMessage
-
+    longer of the two is kept in `stats.text`."""
     yield DraftEvent("info", f"初稿只有{len(short)}字，不到约{length}字的篇幅，正在扩写", restart=True)
-    messages = [
-        *plan.messages,
-        AIMessage(content=short),
-        HumanMessage(content=render("expand", have=len(short), length=length, items=items_for(length))),
-    ]
-    stats.text = ""
-    for piece in stream_generate(
+    longer, _ = yield from ask_again(
         model,
-        messages,
+        plan.messages,
+        short,
+        render("expand", have=len(short), length=length, items=items_for(length)),
+        stats=stats,
         max_new_tokens=plan.max_new_tokens,
         n_ctx=n_ctx,
-        stats=stats,
         t0=t0,
         temperature=temperature,
         max_continuations=0,
         stop=STOPS,
         enough_chars=length,
-    ):
-        yield DraftEvent("token", piece)
-    if len(clean_output(stats.text)) <= len(short):
+    )
+    if len(longer) <= len(short):
         stats.text = short
         yield DraftEvent("info", "扩写没有变长，保留初稿", restart=True)
         yield DraftEvent("token", short)

@@ -20,6 +20,7 @@ from assistant.draft import (
     DraftEvent,
     GenStats,
     _timings,
+    ask_again,
     clean_output,
     collect,
     stream_generate,
@@ -156,24 +157,22 @@ def repair_numbers(
 ) -> Generator[DraftEvent, None, tuple[str, list[str], list[str], list[BaseMessage]]]:
     """If `out` lost numbers of `keep`, ask the model once to put them back and keep whichever version
     lost fewer (the repair may rewrite more than asked). Returns (text, still missing, notes, messages)."""
-    from langchain_core.messages import AIMessage, HumanMessage
-
     missing = missing_numbers(keep, out)
     if not missing:
         return out, [], [], messages
     note = f"{what}漏掉了数字 {'、'.join(missing)}，正在补回"
     yield DraftEvent("info", note, restart=True)
-    messages = [
-        *messages,
-        AIMessage(content=out),
-        HumanMessage(content=render("repair_numbers", missing=missing)),
-    ]
-    stats.text = ""
-    for piece in stream_generate(
-        model, messages, max_new_tokens=limit, n_ctx=n_ctx, stats=stats, t0=t0, temperature=temperature
-    ):
-        yield DraftEvent("token", piece)
-    second = clean_output(stats.text)
+    second, messages = yield from ask_again(
+        model,
+        messages,
+        out,
+        render("repair_numbers", missing=missing),
+        stats=stats,
+        max_new_tokens=limit,
+        n_ctx=n_ctx,
+        t0=t0,
+        temperature=temperature,
+    )
     if len(missing_numbers(keep, second)) <= len(missing):
         out = second
     still = missing_numbers(keep, out)
@@ -229,8 +228,6 @@ def stream_rewrite(
     ):
         yield DraftEvent("token", piece)
     out = clean_output(stats.text)
-    missing = missing_numbers(keep, out)
-    repaired = bool(missing)
     out, missing, notes, messages = yield from repair_numbers(
         model,
         messages,
@@ -243,6 +240,7 @@ def stream_rewrite(
         t0=t0,
         temperature=temperature,
     )
+    repaired = bool(notes)  # notes are written only when a repair pass ran
     ops = char_diff(text, out)
     result = RewriteResult(
         text=out,

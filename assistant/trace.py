@@ -333,9 +333,14 @@ def _place(text: str, missing: list[Fact]) -> tuple[str, list[Fact]]:
     for f in missing:
         groups.setdefault(f.source or f"{f.metric}{f.text}", []).append(f)
     paragraphs = [[x for x in _SENTENCE_END.findall(p) if x] or [p] for p in text.split("\n")]
+    sentences = [
+        _Sentence(pi, si, sent, _bigrams(sent), [mm.metric for mm in parse_figures(sent).facts])
+        for pi, para in enumerate(paragraphs)
+        for si, sent in enumerate(para)
+    ]
     by_target: dict[tuple[int, int], list[list[Fact]]] = {}
     for group in groups.values():
-        by_target.setdefault(_sentence_for(paragraphs, group), []).append(group)
+        by_target.setdefault(_sentence_for(sentences, group), []).append(group)
     placed: list[Fact] = []
     for (pi, si), fgroups in sorted(by_target.items(), reverse=True):  # back to front: indices stay valid
         parts: list[str] = []
@@ -348,12 +353,10 @@ def _place(text: str, missing: list[Fact]) -> tuple[str, list[Fact]]:
             last_period = period or last_period
             parts.append(clause)
             placed.extend(group)
-        sentences = paragraphs[pi]
-        before = sentences[si].rstrip() if sentences else ""
+        before = paragraphs[pi][si].rstrip()
         if before and before[-1] not in "。！？；…”":
             before += "。"
-        if sentences:
-            sentences[si] = before + "，".join(parts) + "。"
+        paragraphs[pi][si] = before + "，".join(parts) + "。"
     order = {id(f): i for i, f in enumerate(missing)}
     placed.sort(key=lambda f: order[id(f)])
     return "\n".join("".join(p) for p in paragraphs), placed
@@ -367,29 +370,38 @@ def _bigrams(s: str) -> set[str]:
     return {s[i : i + 2] for i in range(len(s) - 1)}
 
 
-def _sentence_for(paragraphs: list[list[str]], group: list[Fact]) -> tuple[int, int]:
+@dataclass(frozen=True)
+class _Sentence:
+    """A sentence of the draft, read once: where it stands, its character pairs, the metrics it states."""
+
+    paragraph: int
+    index: int
+    text: str
+    bigrams: set[str]
+    metrics: list[str]
+
+
+def _sentence_for(sentences: list[_Sentence], group: list[Fact]) -> tuple[int, int]:
     """(paragraph, sentence) after which the group's clause goes: the sentence naming its metric, else
     the one sharing most of the metric's wording (two character pairs at least, "种植牙" in
     "单颗常规种植牙总费用"), else the last sentence."""
     best, best_at = 0.0, None
-    for pi, sentences in enumerate(paragraphs):
-        for si, sent in enumerate(sentences):
-            sb = _bigrams(sent)
-            for f in group:
-                if f.metric and f.metric in sent:
-                    return pi, si
-                shared = len(_bigrams(f.metric) & sb)
-                score = float(shared) if shared >= 2 else 0.0
-                for mm in parse_figures(sent).facts:
-                    if metric_score(f.metric, mm.metric) >= 0.8:
-                        score = max(score, 100.0)
-                if score > best:
-                    best, best_at = score, (pi, si)
+    wording = [(f.metric, _bigrams(f.metric)) for f in group]
+    for sent in sentences:
+        for metric, mb in wording:
+            if metric and metric in sent.text:
+                return sent.paragraph, sent.index
+            shared = len(mb & sent.bigrams)
+            score = float(shared) if shared >= 2 else 0.0
+            if any(metric_score(metric, m) >= 0.8 for m in sent.metrics):
+                score = max(score, 100.0)
+            if score > best:
+                best, best_at = score, (sent.paragraph, sent.index)
     if best_at is not None:
         return best_at
-    nonempty = [i for i, p in enumerate(paragraphs) if "".join(p).strip()]
-    last = nonempty[-1] if nonempty else len(paragraphs) - 1
-    return last, max(0, len(paragraphs[last]) - 1)
+    stated = [x for x in sentences if x.text.strip()]
+    last = (stated or sentences)[-1]
+    return last.paragraph, max(x.index for x in sentences if x.paragraph == last.paragraph)
 
 
 def _drop_echoed_instructions(text: str, locked: LockedFigures) -> str:

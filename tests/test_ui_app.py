@@ -82,7 +82,7 @@ def test_draft_then_follow_up_refines() -> None:
     assert s.draft != first and "452.3万元" in s.draft
     assert len(s.conversation.turns) == 2
 
-    chat.undo_last_turn(s.conversation)  # 重新生成 forgets the last turn first
+    s.conversation.undo()  # 重新生成 forgets the last turn first
     assert len(s.conversation.turns) == 1
 
 

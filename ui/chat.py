@@ -187,23 +187,5 @@ def run_chat(settings: Settings, s: DeskSession, message: str, temperature: floa
     yield text
 
 
-def undo_last_turn(conv: Any) -> None:
-    """Forget the conversation's last turn (重新生成). Uses `Conversation.undo()` when it has one."""
-    undo = getattr(conv, "undo", None)
-    if callable(undo):
-        undo()
-        return
-    from langchain_core.messages import AIMessage
-
-    if conv.turns:
-        conv.turns.pop()
-    if not conv.turns:
-        conv.reset()
-        return
-    prev = conv.turns[-1].result
-    conv.messages = [*prev.messages, AIMessage(content=prev.text)]
-    conv._locked = prev.locked
-
-
 def _dedupe(items: list[str]) -> list[str]:
     return list(dict.fromkeys(i for i in items if i))

@@ -224,7 +224,7 @@ def build_desk(settings: Settings, session: Any) -> Desk:
         shown = s.chat[-2]["content"]
         del s.chat[-2:]
         if mode == chat.MODE_DRAFT and s.conversation is not None:
-            chat.undo_last_turn(s.conversation)
+            s.conversation.undo()
         elif mode == chat.MODE_CHAT:
             del s.free_turns[-2:]
         st = s.settings(settings)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from assistant.errors import BiganziError
 from assistant.settings import Settings
+from ui.uploads import is_inside
 
 if TYPE_CHECKING:
     from index.ingest import IngestReport
@@ -56,7 +57,7 @@ def delete_kb(settings: Settings, name: str) -> None:
 
     _delete(settings, name)
     folder = upload_dir(settings, name)
-    if folder.is_dir() and _inside(folder, settings.data_dir / "uploads"):
+    if folder.is_dir() and is_inside(folder, settings.data_dir / "uploads"):
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -65,9 +66,7 @@ def remove_document(settings: Settings, kb_name: str, doc_ref: str) -> DocumentR
 
     with open_kb(settings, kb_name) as kb:
         record = kb.remove(doc_ref)  # takes the knowledge base's write lock itself
-    copy = Path(record.path)
-    if copy.is_file() and _inside(copy, upload_dir(settings, kb_name)):
-        copy.unlink()  # the page's own upload copy; files ingested from elsewhere are left alone
+    _drop_upload_copy(settings, kb_name, record.path)
     return record
 
 
@@ -83,22 +82,17 @@ def ingest(
     # An upload copy the knowledge base does not record (unreadable, or a duplicate of a stored
     # document) would only linger: remove it.
     for o in report.outcomes:
-        copy = Path(o.path)
-        if (
-            o.status in ("error", "duplicate")
-            and copy.is_file()
-            and _inside(copy, upload_dir(settings, kb_name))
-        ):
-            copy.unlink()
+        if o.status in ("error", "duplicate"):
+            _drop_upload_copy(settings, kb_name, o.path)
     return report
 
 
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-    except ValueError:
-        return False
-    return True
+def _drop_upload_copy(settings: Settings, kb_name: str, path: str | Path) -> None:
+    """Delete the page's own upload copy; a file ingested from elsewhere is left alone."""
+
+    copy = Path(path)
+    if copy.is_file() and is_inside(copy, upload_dir(settings, kb_name)):
+        copy.unlink()
 
 
 def upload_dir(settings: Settings, kb_name: str) -> Path:

@@ -70,7 +70,8 @@ def upload_name(path: str | Path) -> str:
     return Path(str(path)).name
 
 
-def _inside(path: Path, root: Path) -> bool:
+def is_inside(path: Path, root: Path) -> bool:
+    """`path` (symlinks resolved) lies under `root`."""
     try:
         path.resolve().relative_to(root.resolve())
     except ValueError:
@@ -82,7 +83,7 @@ def copy_into(src: Path, dest_dir: Path, root: Path) -> Path:
     """Copy `src` into `dest_dir` (which must be under `root`) atomically under a sanitised name."""
     dest_dir.mkdir(parents=True, exist_ok=True)
     dest = dest_dir / safe_name(upload_name(src))
-    if not _inside(dest_dir, root) or not _inside(dest.parent, root) or dest.is_symlink():
+    if not is_inside(dest_dir, root) or not is_inside(dest.parent, root) or dest.is_symlink():
         raise ValueError(f"refusing to write outside {root}")
     fd, tmp = tempfile.mkstemp(dir=dest_dir, prefix=".upload-", suffix=".part")
     try:

@@ -31,11 +31,11 @@ def make_settings(data_dir: Path | None = None, kb: str | None = None, **extra: 
     return get_settings(data_dir=data_dir, kb=kb, **extra)
 
 
-def read_text_arg(value: str, flag: str = "--text") -> str:
-    """`FLAG F` reads file F; `FLAG -` reads standard input."""
+def read_text_arg(value: str) -> str:
+    """`--text F` reads file F; `--text -` reads standard input."""
     if value == "-":
         return sys.stdin.read()
     path = Path(value)
     if not path.is_file():
-        raise BiganziError(f"找不到文件 {value}（{flag} 给文件路径，或 - 表示从标准输入读入）")
+        raise BiganziError(f"找不到文件 {value}（--text 给文件路径，或 - 表示从标准输入读入）")
     return read_text_file(path)

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field, replace
 
 from langchain_core.messages import BaseMessage
 
-from assistant.errors import BiganziError
 from assistant.llm.messages import text_of
+from core.errors import BiganziError
 
 # Chat-template overhead: role markers and separators per message, plus the reply header.
 PER_MESSAGE_TOKENS = 4

@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from assistant.errors import BiganziError
+from core.errors import BiganziError
 
 # name -> ("module:attribute", one-line help shown by --help without importing the module)
 COMMANDS: dict[str, tuple[str, str]] = {

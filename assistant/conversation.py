@@ -29,10 +29,10 @@ from assistant.draft import (
     stream_draft,
     stream_generate,
 )
-from assistant.errors import BiganziError
 from assistant.prompts import render
 from assistant.rewrite import numbers_to_keep, repair_numbers
-from assistant.settings import Settings
+from core.errors import BiganziError
+from core.settings import Settings
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

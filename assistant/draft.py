@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from assistant import llm as llm_api
 from assistant.budget import BudgetPlan, Exemplar, fit, split_sentences
-from assistant.errors import BiganziError
 from assistant.prompts import render
-from assistant.settings import Settings
 from assistant.style import StyleProfile, heading_text, style_profile
+from core.errors import BiganziError
+from core.settings import Settings
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

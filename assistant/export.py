@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from assistant.errors import BiganziError
+from core.errors import BiganziError
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument

@@ -16,9 +16,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import BiganziError
 from assistant.numbers import Mention, decimals_of, find_numbers, parse_decimal, to_halfwidth
 from assistant.textfile import decode_text
+from core.errors import BiganziError
 
 
 @dataclass

@@ -19,7 +19,7 @@ from typing import Any
 from assistant.derive import DerivedFigure, derive_changes
 from assistant.figures import Fact, metric_score, parse_figures
 from assistant.numbers import to_halfwidth
-from assistant.settings import Settings
+from core.settings import Settings
 
 MATCH = 0.8
 

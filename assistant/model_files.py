@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.errors import BiganziError
-from assistant.settings import Settings
+from core.errors import BiganziError
+from core.settings import Settings
 
 _CHUNK = 8 * 1024 * 1024
 

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from assistant.errors import BiganziError
+from core.errors import BiganziError
 
 # GB/T 9704 font name → free stand-ins, best first.
 STAND_INS: dict[str, tuple[str, ...]] = {

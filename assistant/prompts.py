@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import BiganziError
+from core.errors import BiganziError
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 

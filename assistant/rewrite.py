@@ -26,10 +26,10 @@ from assistant.draft import (
     stream_generate,
     system_prompt,
 )
-from assistant.errors import BiganziError
 from assistant.prompts import render
-from assistant.settings import Settings
 from assistant.style import style_profile
+from core.errors import BiganziError
+from core.settings import Settings
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

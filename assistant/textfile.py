@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.errors import BiganziError
+from core.errors import BiganziError
 
 
 def decode_text(raw: bytes, path: Path) -> str:

@@ -11,8 +11,8 @@ import time
 from typing import TYPE_CHECKING
 
 from assistant import llm as llm_api
-from assistant.errors import BiganziError
-from assistant.settings import Settings
+from core.errors import BiganziError
+from core.settings import Settings
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

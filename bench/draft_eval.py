@@ -167,7 +167,7 @@ def main() -> None:
         return
 
     from assistant.llm import get_chat_model
-    from assistant.settings import get_settings
+    from core.settings import get_settings
 
     overrides: dict[str, Any] = {"data_dir": BENCH_DATA, "llm": "local"}
     if args.embedder:

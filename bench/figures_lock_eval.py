@@ -98,7 +98,7 @@ def main() -> None:
         return
 
     from assistant import llm as llm_api
-    from assistant.settings import get_settings
+    from core.settings import get_settings
     from index.ingest import ingest_paths
 
     bundled = REPO / "data" / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"

@@ -253,7 +253,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from assistant.llm import get_chat_model
-    from assistant.settings import get_settings
+    from core.settings import get_settings
     from index.ingest import ingest_paths
 
     cases, corpus, kb = cases_and_corpus()

@@ -55,7 +55,7 @@ def run_ours(
     seeds: list[Path], queries: list[dict], embedder: str, data_dir: Path, ablate: bool
 ) -> dict[str, list[int]]:
     """Ranks for the hybrid search, and with --ablate also for each half alone (same index)."""
-    from assistant.settings import get_settings
+    from core.settings import get_settings
     from index.ingest import ingest_paths
     from index.retrieve import FusionConfig, search
 

@@ -68,7 +68,7 @@ def vocabulary() -> tuple[list[str], np.ndarray]:
 
 
 def build(data_dir: Path, n_chunks: int, seed: int = 7) -> dict:
-    from assistant.settings import get_settings
+    from core.settings import get_settings
     from index.embed import get_embedder
     from index.registry import ChunkRecord, DocumentRecord
     from index.store import DocumentWrite, open_kb
@@ -134,7 +134,7 @@ def build(data_dir: Path, n_chunks: int, seed: int = 7) -> dict:
 
 
 def search_phase(data_dir: Path, n_queries: int, seed: int = 11) -> dict:
-    from assistant.settings import get_settings
+    from core.settings import get_settings
     from index.retrieve import search
 
     rng = np.random.default_rng(seed)

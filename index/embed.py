@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.errors import BiganziError
+from core.errors import BiganziError
 
 # Texts per call into the model: large enough to keep both cores busy, small enough for a smooth progress bar.
 BATCH_SIZE = 32

@@ -25,8 +25,8 @@ from typing import Literal
 
 import numpy as np
 
-from assistant.errors import BiganziError
-from assistant.settings import Settings
+from core.errors import BiganziError
+from core.settings import Settings
 from index import dedup
 from index.embed import BaseEmbedder, get_embedder
 from index.lexical import chunk_tokens

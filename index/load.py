@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.errors import BiganziError
+from core.errors import BiganziError
 from index.models import LoadedFile
 
 if TYPE_CHECKING:

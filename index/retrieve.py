@@ -14,8 +14,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.errors import BiganziError
-from assistant.settings import Settings
+from core.errors import BiganziError
+from core.settings import Settings
 from index.embed import BaseEmbedder, get_embedder
 from index.lexical import lexical_index, tokenize
 from index.models import SearchHit

@@ -27,8 +27,8 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from assistant.errors import BiganziError
-from assistant.settings import Settings
+from core.errors import BiganziError
+from core.settings import Settings
 from index.registry import SCHEMA_VERSION, ChunkRecord, DocumentRecord, Registry
 
 if TYPE_CHECKING:

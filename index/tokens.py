@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-from assistant.errors import BiganziError
+from core.errors import BiganziError
 
 if TYPE_CHECKING:
     import tiktoken

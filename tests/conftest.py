@@ -151,9 +151,9 @@ def fake_replies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 def _local_model_or_skip() -> Path:
     """The bundled GGUF, assembled once into the demo data dir (`data/`, as `make run` uses), or skip."""
-    from assistant.errors import BiganziError
     from assistant.model_files import BUNDLED, ensure_local_model, find_part
-    from assistant.settings import get_settings
+    from core.errors import BiganziError
+    from core.settings import get_settings
 
     try:
         import llama_cpp  # noqa: F401

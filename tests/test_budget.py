@@ -6,7 +6,7 @@ import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from assistant.budget import Exemplar, count_messages, fit, split_sentences
-from assistant.errors import BiganziError
+from core.errors import BiganziError
 
 FIGURES = "追回医保基金452.3万元，处罚款126.8万元。"
 REQUEST = "起草“综合施策护基金”一段"

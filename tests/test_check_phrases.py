@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.check import CheckOptions, apply_fixes, check_text
-from assistant.errors import BiganziError
+from core.errors import BiganziError
 
 
 def hits(text: str, rule: str, opts: CheckOptions | None = None) -> list[str]:
@@ -166,7 +166,7 @@ def test_user_phrases_file_adds_replaces_and_disables(tmp_path: Path) -> None:
 
 
 def test_from_settings_picks_up_data_dir_file(tmp_path: Path) -> None:
-    from assistant.settings import get_settings
+    from core.settings import get_settings
 
     settings = get_settings(data_dir=tmp_path)
     assert CheckOptions.from_settings(settings).user_phrases is None

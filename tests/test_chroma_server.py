@@ -10,8 +10,8 @@ import pytest
 from servers import free_port, loopback_server
 from test_ingest import report_text
 
-from assistant.errors import BiganziError
-from assistant.settings import get_settings
+from core.errors import BiganziError
+from core.settings import get_settings
 from index.ingest import ingest_paths
 from index.retrieve import search
 from index.store import chroma_client, open_kb

@@ -15,7 +15,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from assistant.cli import cli
 from assistant.conversation import Conversation
 from assistant.draft import DraftResult, clean_output, draft_section, exemplar_view, stream_draft
-from assistant.settings import get_settings
+from core.settings import get_settings
 from tests.conftest import EXAMPLES
 
 FIGURES = "截至2024年11月，检查定点医药机构186家，追回医保基金452.3万元，处罚款126.8万元。"
@@ -283,7 +283,7 @@ def test_history_goes_between_system_and_request(fake_chat) -> None:
 
 
 def test_bad_inputs_are_one_line_errors(fake_chat) -> None:
-    from assistant.errors import BiganziError
+    from core.errors import BiganziError
 
     with pytest.raises(BiganziError, match="请写明"):
         draft_section(get_settings(), "  ", model=fake_chat)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from assistant.errors import BiganziError
+from core.errors import BiganziError
 from index.embed import FakeEmbedder, get_embedder
 
 

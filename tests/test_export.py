@@ -18,8 +18,8 @@ from docx.shared import Mm, Pt, Twips
 from lxml import etree
 
 from assistant.cli import cli
-from assistant.errors import BiganziError
 from assistant.export import ExportOptions, export_docx, export_file, layout, normalize_date
+from core.errors import BiganziError
 
 REPORT = """青禾县医疗保障局2023年工作总结
 

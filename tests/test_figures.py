@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import BiganziError
 from assistant.figures import clean_metric, metric_score, parse_figures, parse_figures_file
+from core.errors import BiganziError
 from tests.conftest import EVAL
 
 

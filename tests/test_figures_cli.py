@@ -64,7 +64,7 @@ def test_parse_reads_stdin_and_files(tmp_path: Path) -> None:
 
 
 def test_history_json_from_a_knowledge_base(fake_doc) -> None:
-    from assistant.settings import get_settings
+    from core.settings import get_settings
     from index.ingest import ingest_chunks
 
     ingest_chunks(get_settings(), [fake_doc()], kb="hist")
@@ -122,7 +122,7 @@ def test_update_text_output_and_figures_file(tmp_path: Path) -> None:
 
 
 def test_update_from_kb_takes_the_best_section(fake_doc) -> None:
-    from assistant.settings import get_settings
+    from core.settings import get_settings
     from index.ingest import ingest_chunks
 
     ingest_chunks(get_settings(), [fake_doc()], kb="old")
@@ -182,7 +182,7 @@ def test_errors_are_one_line() -> None:
 
 
 def test_parse_compares_with_last_years_value_in_the_kb(fake_doc) -> None:
-    from assistant.settings import get_settings
+    from core.settings import get_settings
     from index.ingest import ingest_chunks
 
     ingest_chunks(get_settings(), [fake_doc()], kb="hist")

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from assistant.figures import parse_figures
 from assistant.history import changes_against_history, history_from_chunks, metric_history
-from assistant.settings import get_settings
+from core.settings import get_settings
 from tests.conftest import make_chunk, needs_seeds, seed_paths
 
 

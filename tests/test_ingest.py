@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import FAKE_SECTIONS, needs_seeds, seed_paths
 
-from assistant.settings import get_settings
+from core.settings import get_settings
 from index.ingest import IngestInterrupted, ingest_paths
 from index.store import list_kbs, open_kb
 

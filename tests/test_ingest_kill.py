@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from test_ingest import report_text
 
-from assistant.settings import get_settings
+from core.settings import get_settings
 from index.ingest import ingest_paths
 from index.retrieve import search
 from index.store import open_kb

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from assistant.settings import get_settings
+from core.settings import get_settings
 from index.ingest import ingest_chunks
 from index.lexical import K1, B, build_index, chunk_tokens, lexical_index, tokenize
 from index.store import open_kb

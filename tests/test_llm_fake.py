@@ -8,10 +8,10 @@ import json
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
-from assistant.errors import BiganziError
 from assistant.llm import context_size, count_tokens, get_chat_model, model_label, supports_prefill
 from assistant.llm.fake import FakeChatModel, default_reply
-from assistant.settings import get_settings
+from core.errors import BiganziError
+from core.settings import get_settings
 
 
 def test_streams_chunks_then_finish_and_usage(fake_chat: FakeChatModel) -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
-from assistant.errors import BiganziError
 from assistant.llm import count_tokens, get_chat_model, model_label, supports_prefill
-from assistant.settings import get_settings
+from core.errors import BiganziError
+from core.settings import get_settings
 
 pytestmark = pytest.mark.smoke
 

@@ -11,9 +11,9 @@ from typing import ClassVar
 
 import pytest
 
-from assistant.errors import BiganziError
 from assistant.llm import count_tokens, get_chat_model, supports_prefill
-from assistant.settings import get_settings
+from core.errors import BiganziError
+from core.settings import get_settings
 
 KEY = "sk-right"
 MODEL = "stub-model"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import BiganziError
+from core.errors import BiganziError
 from index.load import SUPPORTED_SUFFIXES, decode_bytes, join_pdf_lines, load_file, markdown_to_text
 from index.structure import parse_document
 from tests.conftest import needs_seeds, seed_paths

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import BiganziError
 from assistant.model_files import BUNDLED, ModelSpec, ensure_local_model, find_part
-from assistant.settings import get_settings
+from core.errors import BiganziError
+from core.settings import get_settings
 
 PARTS = [b"GGUF" + b"a" * 1000, b"b" * 777, b"c" * 3]
 

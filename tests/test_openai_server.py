@@ -13,7 +13,7 @@ from servers import free_port, loopback_server
 
 from assistant.draft import draft_section, stream_draft
 from assistant.llm import get_chat_model
-from assistant.settings import get_settings
+from core.settings import get_settings
 
 pytestmark = [pytest.mark.server, pytest.mark.smoke]
 

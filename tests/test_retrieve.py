@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from conftest import FAKE_SECTIONS, fake_document, needs_seeds, seed_paths
 
-from assistant.errors import BiganziError
-from assistant.settings import get_settings
+from core.errors import BiganziError
+from core.settings import get_settings
 from index.ingest import ingest_chunks, ingest_paths
 from index.retrieve import FusionConfig, as_langchain_retriever, search
 from index.store import open_kb

@@ -8,7 +8,6 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.cli import cli
-from assistant.errors import BiganziError
 from assistant.rewrite import (
     char_diff,
     diff_text,
@@ -18,7 +17,8 @@ from assistant.rewrite import (
     rewrite_text,
     stream_rewrite,
 )
-from assistant.settings import get_settings
+from core.errors import BiganziError
+from core.settings import get_settings
 
 ORIGINAL = (
     "2024年，我局积极推进基金监管，检查定点医药机构186家，追回医保基金452.3万元。"

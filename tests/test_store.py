@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.errors import BiganziError
-from assistant.settings import get_settings
+from core.errors import BiganziError
+from core.settings import get_settings
 from index.embed import get_embedder
 from index.ingest import ingest_chunks
 from index.store import delete_kb, list_kbs, open_kb, validate_name

@@ -8,7 +8,6 @@ from types import SimpleNamespace
 from click.testing import CliRunner
 
 from assistant.cli import cli
-from assistant.settings import get_settings
 from assistant.style import (
     DEFAULT_RENDER,
     MAX_RENDER_CHARS,
@@ -17,6 +16,7 @@ from assistant.style import (
     profile_from_chunks,
     style_profile,
 )
+from core.settings import get_settings
 from tests.conftest import EXAMPLES, needs_seeds, seed_paths
 
 

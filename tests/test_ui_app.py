@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from assistant.errors import BiganziError
-from assistant.settings import get_settings
+from core.errors import BiganziError
+from core.settings import get_settings
 from ui import chat
 from ui.session import DeskSession, new_session
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.commands.serve import check_binding, is_loopback, parse_auth
-from assistant.errors import BiganziError
+from core.errors import BiganziError
 
 REPO = Path(__file__).resolve().parent.parent
 

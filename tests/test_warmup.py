@@ -6,8 +6,8 @@ import pytest
 from langchain_core.messages import SystemMessage
 
 from assistant.draft import draft_section
-from assistant.settings import get_settings
 from assistant.warmup import warm_up, warm_up_in_background
+from core.settings import get_settings
 
 
 def test_warm_up_sends_the_drafts_own_system_prompt(fake_chat) -> None:
@@ -26,7 +26,7 @@ def test_warm_up_skips_the_model_for_a_remote_endpoint(monkeypatch: pytest.Monke
 
 
 def test_background_warm_up_failure_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
-    from assistant.errors import BiganziError
+    from core.errors import BiganziError
 
     def boom(*_a, **_k):
         raise BiganziError("缺少模型文件：请运行 make setup")

@@ -7,8 +7,8 @@ each endpoint. Every endpoint is stateless; knowledge-base names are validated b
 from collections.abc import Iterator
 from typing import Any
 
-from assistant.errors import BiganziError
-from assistant.settings import Settings
+from core.errors import BiganziError
+from core.settings import Settings
 from ui import services
 from ui.errors import friendly
 from ui.launch import llm_concurrency

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from assistant.settings import Settings
+from core.settings import Settings
 
 if TYPE_CHECKING:
     import gradio as gr

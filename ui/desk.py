@@ -9,8 +9,8 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from assistant.errors import BiganziError
-from assistant.settings import Settings
+from core.errors import BiganziError
+from core.settings import Settings
 from ui import chat, render, services
 from ui.errors import friendly, user_message
 from ui.figures_panel import build_figures_panel

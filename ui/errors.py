@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from assistant.errors import BiganziError
+from core.errors import BiganziError
 
 log = logging.getLogger("biganzi.ui")
 F = TypeVar("F", bound=Callable[..., Any])

@@ -7,8 +7,8 @@ import contextlib
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.errors import BiganziError
-from assistant.settings import Settings
+from core.errors import BiganziError
+from core.settings import Settings
 from ui import render
 from ui.errors import friendly
 from ui.session import DeskSession
@@ -70,8 +70,8 @@ def derived_rows(
 
     changes = list(changes_within(facts))
     if settings is not None and facts:
-        from assistant.errors import BiganziError
         from assistant.history import changes_from_history
+        from core.errors import BiganziError
 
         with contextlib.suppress(BiganziError):  # no knowledge base yet: the user's own comparisons only
             changes += changes_from_history(settings, facts, kb)

@@ -6,8 +6,8 @@ import os
 import sys
 from typing import Any
 
-from assistant.errors import BiganziError
-from assistant.settings import Settings
+from core.errors import BiganziError
+from core.settings import Settings
 
 # Gradio refuses bigger request bodies outright; our own per-file limit (settings.max_file_mb) is
 # checked file by file below this so one big file is refused alone, not the whole batch.

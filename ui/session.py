@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.settings import Settings
+from core.settings import Settings
 
 # Settings a user may change for their own session on the 设置 tab (never written to disk or to
 # another session). Anything else (data dir, embedder) is the server's.

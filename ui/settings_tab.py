@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from assistant.settings import Settings
+from core.settings import Settings
 from ui import render, services
 from ui.errors import friendly, user_message
 from ui.launch import llm_concurrency

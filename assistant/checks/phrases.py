@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.checks.base import CheckOptions, Finding, Severity, TextDoc
-from assistant.errors import BiganziError
+from core.errors import BiganziError
 
 # Between two items of one list: separators, quotes and 和/与/及 only ("为指导，践行" is not a list).
 _LIST_GAP = re.compile(r"^[\s、，,和与及以“”\"「」『』]*$")

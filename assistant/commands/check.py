@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from assistant.commands.common import make_settings, settings_options
-from assistant.errors import BiganziError
+from core.errors import BiganziError
 
 
 def read_text_for_check(path: Path, max_bytes: int) -> str:

@@ -9,9 +9,9 @@ from typing import Any
 
 import click
 
-from assistant.errors import BiganziError
-from assistant.settings import Settings, get_settings
 from assistant.textfile import read_text_file
+from core.errors import BiganziError
+from core.settings import Settings, get_settings
 
 
 def settings_options(f: Callable[..., Any]) -> Callable[..., Any]:

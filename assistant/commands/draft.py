@@ -11,9 +11,9 @@ from typing import Any
 import click
 
 from assistant.commands.common import make_settings, read_text_arg, settings_options
-from assistant.errors import BiganziError
-from assistant.settings import Settings
 from assistant.textfile import read_text_file
+from core.errors import BiganziError
+from core.settings import Settings
 
 
 def llm_options(f: Callable[..., Any]) -> Callable[..., Any]:

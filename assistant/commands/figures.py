@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from assistant.commands.common import make_settings, read_text_arg, settings_options
-from assistant.errors import BiganziError
+from core.errors import BiganziError
 
 
 def _emit_json(data: Any) -> None:

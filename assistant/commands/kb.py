@@ -250,7 +250,7 @@ def kb_list(data_dir: Path | None, as_json: bool) -> None:
 @_data_dir_option
 @click.option("-y", "--yes", is_flag=True, help="不再确认")
 def kb_delete(name: str, data_dir: Path | None, yes: bool) -> None:
-    from assistant.errors import BiganziError
+    from core.errors import BiganziError
     from index.store import delete_kb, list_kbs
 
     settings = make_settings(data_dir)

@@ -16,7 +16,7 @@ _PREVIEW = 40
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出：[{level, number, heading, children}, …]")
 def outline(file: Path, as_json: bool) -> None:
-    from assistant.settings import get_settings
+    from core.settings import get_settings
     from index.load import load_file
     from index.structure import parse_document
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from assistant.commands.common import make_settings, settings_options
-from assistant.errors import BiganziError
+from core.errors import BiganziError
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 

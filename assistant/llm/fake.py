@@ -25,9 +25,9 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Huma
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
 
-from assistant.errors import BiganziError
 from assistant.llm.messages import final_chunk, text_of
-from assistant.settings import Settings
+from core.errors import BiganziError
+from core.settings import Settings
 
 _SHARED: dict[str, deque[Any]] = {}
 _SHARED_LOCK = threading.Lock()

@@ -20,9 +20,9 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from assistant.errors import BiganziError
 from assistant.llm.messages import final_chunk, text_of, to_dicts
-from assistant.settings import Settings
+from core.errors import BiganziError
+from core.settings import Settings
 
 _LOAD_LOCK = threading.Lock()
 # Held for a whole generation: the Llama object (its KV cache) serves one request at a time.

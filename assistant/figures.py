@@ -38,6 +38,7 @@ class Fact:
     high: Decimal | None = None  # upper bound of a range, normalised
     source: str = ""  # the clause it came from, in the user's words
     span: tuple[int, int] | None = None  # where `text` sits in the parsed input
+    origin: str = ""  # "" (the figures given) | "message" (typed in the chat request, assistant.request)
 
     @property
     def decimals(self) -> int:
@@ -61,6 +62,7 @@ class Fact:
             "year": self.year,
             "role": self.role,
             "source": self.source,
+            **({"origin": self.origin} if self.origin else {}),
         }
 
 
@@ -82,6 +84,10 @@ def _dec_str(d: Decimal) -> str:
 
 _CLAUSE_BREAK = "，,。；;：:！？!?\n（()）【】《》"
 _LEADING = (
+    "今年以来",
+    "今年",
+    "本年度",
+    "本年",
     "其中",
     "是",
     "我县",

@@ -495,7 +495,7 @@ def stream_draft(
     settings: Settings,
     request: str,
     figures: str | None = None,
-    length: int = 300,
+    length: int | None = None,
     history: Sequence[Any] | None = None,
     kb: str | None = None,
     temperature: float | None = None,
@@ -512,6 +512,12 @@ def stream_draft(
     request = (request or "").strip()
     if not request:
         raise BiganziError("请写明要起草什么，例如 --request “起草今年‘护基金’这一段”")
+    # The message as the writer means it (assistant.request): figures typed in it join the given ones,
+    # its length is the asked one unless `length` is set, and "约150字" never reaches the task.
+    from assistant.request import resolve
+
+    resolved = resolve(request, figures, length)
+    request, figures, length = resolved.task, resolved.figures or None, resolved.length
     if length < 20 or length > 5000:
         raise BiganziError(f"篇幅 {length} 字不合理：请给 20～5000 之间的字数（--length）")
     model = model or llm_api.get_chat_model(settings)
@@ -675,7 +681,7 @@ def draft_section(
     settings: Settings,
     request: str,
     figures: str | None = None,
-    length: int = 300,
+    length: int | None = None,
     history: Sequence[Any] | None = None,
     kb: str | None = None,
     temperature: float | None = None,

@@ -57,7 +57,7 @@ class Conversation:
     settings: Settings
     kb: str | None = None
     model: Any = None  # a BaseChatModel; created from settings on first use
-    length: int = 300
+    length: int | None = None  # None: the length written in the request, else 300 (assistant.request)
     figures: str | None = None
     max_new_tokens: int | None = None
     turns: list[Turn] = field(default_factory=list)
@@ -156,7 +156,7 @@ class Conversation:
             lambda t: llm_api.count_tokens(model, t),
             n_ctx=n_ctx,
             max_new_tokens=self.max_new_tokens
-            or max_new_tokens_for(model, max(self.length, len(previous.text))),
+            or max_new_tokens_for(model, max(self.length or 0, len(previous.text))),
             build=build,
             history=history,
         )

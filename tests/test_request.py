@@ -229,3 +229,59 @@ def test_dev_cases() -> None:
         assert r.no_numbers == bool(case.get("no_numbers")), case["id"]
     spec = parse_request(json.loads((EVAL / "quality_dev.jsonl").read_text().splitlines()[5])["request"])
     assert spec.voice == "述职"
+
+
+# --- wired in: stream_draft, the CLI, Conversation -------------------------------------------------
+
+MESSAGE = "起草“参保扩面”一段，参保率99.91％，约150字。"
+
+
+def _done(events):  # type: ignore[no-untyped-def]
+    return next(ev.result for ev in events if ev.kind == "done")
+
+
+def test_stream_draft_takes_figures_and_length_from_the_message(fake_chat) -> None:
+    from assistant.draft import stream_draft
+    from core.settings import get_settings
+
+    result = _done(stream_draft(get_settings(), MESSAGE, model=fake_chat))
+    assert "99.91％" in result.text
+    assert [u["text"] for u in result.figures["used"]] == ["99.91％"]
+    assert "150字" not in result.request and "99.91" not in result.request
+    prompt = fake_chat.calls[0][-1].content
+    assert "参保率99.91％，约150字" not in prompt
+    assert "150" in prompt  # the asked length is the message's, not the default
+    assert "约300字" not in prompt
+
+
+def test_stream_draft_explicit_length_wins(fake_chat) -> None:
+    from assistant.draft import stream_draft
+    from core.settings import get_settings
+
+    _done(stream_draft(get_settings(), MESSAGE, length=400, model=fake_chat))
+    prompt = fake_chat.calls[0][-1].content
+    assert "400" in prompt and "150" not in prompt
+
+
+def test_conversation_uses_the_message_figures(fake_chat) -> None:
+    from assistant.conversation import Conversation
+    from core.settings import get_settings
+
+    conv = Conversation(get_settings(), model=fake_chat, figures="参保人数50.12万人")
+    result = _done(conv.send(MESSAGE))
+    assert sorted(u["text"] for u in result.figures["used"]) == ["50.12万人", "99.91％"]
+    assert "150" in fake_chat.calls[0][-1].content
+
+
+def test_cli_draft_reads_length_and_figures_from_the_request() -> None:
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+
+    res = CliRunner().invoke(cli, ["draft", "-r", MESSAGE, "--json", "--llm", "fake"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert "99.91％" in data["text"]
+    assert [u["text"] for u in data["figures"]["used"]] == ["99.91％"]
+    assert "篇幅按要求：约150字" in res.stderr
+    assert "参保率99.91％" in res.stderr

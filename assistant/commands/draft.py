@@ -131,7 +131,7 @@ def style(data_dir: Path | None, kb: str | None, as_json: bool) -> None:
 @click.command("draft", help="检索往年写法，按本单位文风起草一段（默认本地模型，流式输出）。")
 @settings_options
 @click.option("--request", "-r", "request", required=True, help="写作要求，如：起草今年“护基金”这一段")
-@click.option("--figures", "figures", default=None, help="今年的数据（原样写入正文）")
+@click.option("--figures", "figures", default=None, help="今年的数据（原样写入正文；要求里写的数据也会用上）")
 @click.option(
     "--figures-file",
     "figures_file",
@@ -139,7 +139,13 @@ def style(data_dir: Path | None, kb: str | None, as_json: bool) -> None:
     default=None,
     help="数据文件（txt/csv/xlsx）",
 )
-@click.option("--length", "length", type=int, default=300, show_default=True, help="目标字数")
+@click.option(
+    "--length",
+    "length",
+    type=int,
+    default=None,
+    help="目标字数（不给时按要求里写的字数，如“约150字”；否则300）",
+)
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON（不流式）")
 @click.option("--no-lock", "no_lock", is_flag=True, help="关闭数字锁定与核对（仅用于对比评测）")
 @llm_options
@@ -149,7 +155,7 @@ def draft(
     request: str,
     figures: str | None,
     figures_file: Path | None,
-    length: int,
+    length: int | None,
     as_json: bool,
     no_lock: bool,
     llm: str | None,
@@ -165,6 +171,7 @@ def draft(
     if figures_file:
         figures = read_figures_file(figures_file)
     settings = _settings(data_dir, kb, llm, model_path, n_ctx)
+    _say_understood(request, length)
     events = stream_draft(
         settings,
         request,
@@ -193,6 +200,17 @@ def draft(
         f"{result.model}：首字 {t.get('ttft_s')} 秒，共 {t.get('total_s')} 秒，"
         f"输入 {t.get('prompt_tokens')} / 输出 {t.get('completion_tokens')} 词元"
     )
+
+
+def _say_understood(request: str, length: int | None) -> None:
+    """What was read from the request itself: its length (unless --length is given) and its figures."""
+    from assistant.request import parse_request
+
+    spec = parse_request(request)
+    if length is None and spec.length is not None:
+        _info(f"篇幅按要求：约{spec.length}字")
+    if spec.facts:
+        _info("要求中的数据（按您给的数据核对）：" + "、".join(f"{f.metric}{f.text}" for f in spec.facts))
 
 
 def _print_figures(report: dict[str, Any]) -> None:
@@ -272,13 +290,15 @@ CHAT_HELP = (
 @click.command("chat", help="终端多轮对话：先起草，再一轮轮修改（可用管道输入）。")
 @settings_options
 @click.option("--figures", "figures", default=None, help="今年的数据")
-@click.option("--length", "length", type=int, default=300, show_default=True, help="目标字数")
+@click.option(
+    "--length", "length", type=int, default=None, help="目标字数（不给时按要求里写的字数；否则300）"
+)
 @llm_options
 def chat(
     data_dir: Path | None,
     kb: str | None,
     figures: str | None,
-    length: int,
+    length: int | None,
     llm: str | None,
     model_path: Path | None,
     n_ctx: int | None,

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "draft": ("assistant.commands.draft:draft", "参照往年写法起草段落"),
     "rewrite": ("assistant.commands.draft:rewrite", "按要求改写一段文字"),
     "chat": ("assistant.commands.draft:chat", "终端多轮对话"),
+    "report": ("assistant.commands.report:report", "整篇报告：先列大纲，再逐节写成全文"),
     "figures": ("assistant.commands.figures:figures", "解析今年数据、查看历年指标"),
     "update": ("assistant.commands.figures:update", "套改：用新数据更新旧段落"),
     "check": ("assistant.commands.check:check", "校对：标题序号、规范表述、数字、遗留标记"),

@@ -9,7 +9,6 @@ from types import ModuleType
 import pytest
 
 from assistant.cleanup import Cleaned, clean_prose, is_prompt_echo, strip_enumerators
-from assistant.prompts import render
 from tests.conftest import EVAL, needs_seeds, seed_paths
 
 CN_ORD = "一二三四五六七八九十"
@@ -37,6 +36,10 @@ MARKDOWN = (
 REQUEST = "起草2024年“集采落地减负担”一段，约250字。今年带量采购药品412种、耗材301种，节约费用2.3亿元。"
 COPIED_REQUEST = (
     "起草2024年“集采落地减负担”一段。今年带量采购药品412种、耗材301种，节约费用2.3亿元。一是推进集采落地。"
+)
+# The draft pipeline's extension request as it was sent (issue 10), and a repair request.
+EXTENSION_PROMPT = (
+    "上面这段只有约58字，篇幅不够。请保留其中的内容和数据，再补充具体做法和成效，扩充到约120字。只输出完整的正文。"
 )
 SAMPLES = [RESTARTED, LISTED, REQUEST_ECHO, TWICE, MARKDOWN, COPIED_REQUEST]
 IDS = ["restarted", "listed", "request_echo", "twice", "markdown", "copied_request"]
@@ -212,15 +215,10 @@ def test_request_words_copied_as_a_sentence() -> None:
 
 
 def test_prompt_echo_sentences() -> None:
-    assert clean_prose(EXTENSION_ECHO).text == ""
-    draft_prompt = render(
-        "draft",
-        exemplars=[],
-        figures="参保率99.91%",
-        figures_locked=False,
-        request="写一段参保工作",
-        length=200,
-        items=2,
+    assert clean_prose(EXTENSION_ECHO, echoes=[EXTENSION_PROMPT]).text == ""
+    draft_prompt = (
+        "【今年数据】\n参保率99.91%\n【写作任务】写一段参保工作\n【篇幅】约200字，写成一段连贯的正文。\n"
+        "请直接写出正文，用上全部今年数据，不要重复上面的要求和数据。"
     )
     text = "扎实推进全民参保计划。请直接写出正文，用上全部今年数据，不要重复上面的要求和数据。参保率99.91%。"
     out = clean_prose(text, echoes=[draft_prompt]).text
@@ -272,7 +270,7 @@ def test_empty() -> None:
 
 
 def test_is_prompt_echo() -> None:
-    extension = render("expand", have=58, length=120, items=0)
+    extension = EXTENSION_PROMPT
     assert is_prompt_echo(EXTENSION_ECHO, [extension])
     assert is_prompt_echo(extension, ["无关的提示", extension])
     draft = "今年以来，我局坚持以人民为中心，扎实推进全民参保，参保率达99.91%，基金运行平稳。"

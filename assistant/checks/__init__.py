@@ -1,5 +1,5 @@
 """Proofreading rules, one module per family: headings, phrases (规范表述), numbers, leftovers,
-paired punctuation.
+paired punctuation, contradictions (one metric, two values).
 
 `check_text(text, options)` runs them all and returns findings sorted by position."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from assistant.checks import headings, leftovers, numbers, phrases, punctuation
+from assistant.checks import contradiction, headings, leftovers, numbers, phrases, punctuation
 from assistant.checks.base import SEVERITY_ORDER, CheckOptions, Finding, TextDoc
 
 FAMILIES: dict[str, Callable[[TextDoc, CheckOptions], Iterator[Finding]]] = {
@@ -16,6 +16,7 @@ FAMILIES: dict[str, Callable[[TextDoc, CheckOptions], Iterator[Finding]]] = {
     "number": numbers.check,
     "leftover": leftovers.check,
     "punct": punctuation.check,
+    "contradiction": contradiction.check,
 }
 
 

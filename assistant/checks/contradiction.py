@@ -1,0 +1,189 @@
+"""Contradictions: in one text, one metric stated with two different values.
+
+`find_contradictions(text)` reads the figures of the text with the figures parser
+(assistant.figures.parse_figures: metric, value, unit, period), a 【待核实：…】 mark's figure
+included, and pairs facts whose metrics mean the same thing (`metric_score`), in the same base
+unit, for the same period and role, whose values disagree beyond rounding and beyond what a
+qualifier allows (约, 余, 以上 …). `check` turns each into a proofreading finding on the later value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+from assistant.checks.base import CheckOptions, Finding, TextDoc
+
+if TYPE_CHECKING:
+    from assistant.figures import Fact
+
+RULE = "contradiction.value"
+
+# Marks keep their figure but lose their brackets while we read, offsets unchanged.
+_MARK_OPEN = re.compile(r"【(?:待核实|待补充)[：:]")
+_SENT_END = "。！？；\n"
+# Words after a figure that make it a change or a part, not the metric's value.
+_CHANGE_AFTER = re.compile(r"^[^，。；！？\n]{0,3}?(?:同比|环比|较上年|比上年|较去年|比去年)")
+_CHANGE_BEFORE = re.compile(
+    r"(?:同比|环比|较上年|比上年|较去年|比去年|较|比|增长|增加|下降|减少|提高|提升|降低|上升|新增|占)"
+    r"[^，。；！？\n]{0,2}$"
+)
+_PLURAL = re.compile(r"分别|各|每|人均|户均|平均|累计")
+
+
+@dataclass(frozen=True)
+class Value:
+    text: str  # as written: "452.3万元"
+    start: int  # offsets into the text given
+    end: int
+    sentence: str
+    marked: bool  # inside a 【待核实：…】 mark
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    metric: str
+    values: tuple[Value, ...]  # in text order; at least two that disagree
+
+    @property
+    def sentences(self) -> tuple[str, ...]:
+        return tuple(v.sentence for v in self.values)
+
+    def message(self) -> str:
+        shown = "、".join(v.text for v in self.values)
+        return f"同一指标“{self.metric}”在文中有不同的数值：{shown}"
+
+
+def _unmark(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """Brackets of 【待核实：…】 marks → spaces (same length); the marks' spans."""
+    spans: list[tuple[int, int]] = []
+    chars = list(text)
+    for m in _MARK_OPEN.finditer(text):
+        end = text.find("】", m.end())
+        if end < 0 or "\n" in text[m.end() : end]:
+            continue
+        spans.append((m.start(), end + 1))
+        for i in range(m.start(), m.end()):
+            chars[i] = " "
+        chars[end] = " "
+    return "".join(chars), spans
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    a = max(text.rfind(c, 0, start) for c in _SENT_END) + 1
+    ends = [i for i in (text.find(c, end) for c in _SENT_END) if i >= 0]
+    b = min(ends) + 1 if ends else len(text)
+    return text[a:b].strip()
+
+
+def _written(f: Fact) -> Decimal | None:
+    from assistant.numbers import parse_decimal
+
+    return parse_decimal(f.value)
+
+
+def _agree(a: Fact, b: Fact) -> bool:
+    """Two statements of one quantity that can both be true: equal, equal after rounding the more
+    precise one to the other's decimals (50.12万人 / 50.1万人), or within what a qualifier allows."""
+    if a.number == b.number:
+        return True
+    va, vb = _written(a), _written(b)
+    if va is not None and vb is not None and a.unit == b.unit and a.decimals != b.decimals:
+        precise, rough, places = (va, vb, b.decimals) if a.decimals > b.decimals else (vb, va, a.decimals)
+        if precise.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) == rough:
+            return True
+    for x, other in ((a, b), (b, a)):
+        q, num, o = x.qualifier, x.number, other.number
+        if not q:
+            continue
+        if any(w in q for w in ("以上", "超过", "超", "逾", "余", "多")) and o >= num:
+            return True
+        if any(w in q for w in ("以下", "以内", "不足", "不到")) and o <= num:
+            return True
+        if any(w in q for w in ("约", "左右", "近", "接近", "将近")) and abs(o - num) <= abs(num) / 10:
+            return True
+    return False
+
+
+def _usable(text: str, start: int, end: int) -> bool:
+    """The figure states the metric's value, not a change, a share or one of several."""
+    before = text[max(0, start - 6) : start]
+    after = text[end : end + 8]
+    return not (_CHANGE_AFTER.match(after) or _CHANGE_BEFORE.search(before))
+
+
+def find_contradictions(text: str, *, min_score: float = 0.9) -> list[Contradiction]:
+    """Every metric of `text` stated with values that cannot all be true, in text order."""
+    from assistant.figures import metric_score, parse_figures
+
+    plain, mark_spans = _unmark(text.replace("\r\n", "\n").replace("\r", "\n"))
+    facts: list[tuple[Fact, int, int]] = []
+    for f in parse_figures(plain).facts:
+        if f.span is None or f.role or f.high is not None:
+            continue  # 由…提高到…, ranges: not one value
+        metric = f.metric.strip()
+        if len(re.sub(r"[^\u4e00-\u9fff]", "", metric)) < 3 or _PLURAL.search(f.source or ""):
+            continue
+        start, end = f.span
+        if not _usable(plain, start, end):
+            continue
+        facts.append((f, start, end))
+    groups: list[list[tuple[Fact, int, int]]] = []
+    for item in facts:
+        f = item[0]
+        for g in groups:
+            g0 = g[0][0]
+            if (
+                f.base == g0.base
+                and f.period == g0.period
+                and f.year == g0.year
+                and metric_score(f.metric, g0.metric) >= min_score
+            ):
+                g.append(item)
+                break
+        else:
+            groups.append([item])
+    out: list[Contradiction] = []
+    for g in groups:
+        first = g[0][0]
+        disagree = [it for it in g[1:] if not _agree(first, it[0])]
+        if not disagree:
+            continue
+        values = []
+        for _, start, end in [g[0], *disagree]:
+            marked = any(a <= start and end <= b for a, b in mark_spans)
+            values.append(Value(text[start:end], start, end, _sentence(text, start, end), marked))
+        out.append(Contradiction(metric=first.metric, values=tuple(values)))
+    out.sort(key=lambda c: c.values[0].start)
+    return out
+
+
+def check(doc: TextDoc, opts: CheckOptions) -> Iterator[Finding]:
+    if not opts.enabled(RULE):
+        return
+    text = "\n".join(doc.lines)
+    line_starts = [0]
+    for line in doc.lines[:-1]:
+        line_starts.append(line_starts[-1] + len(line) + 1)
+
+    def where(pos: int) -> tuple[int, int]:
+        i = max(k for k, s in enumerate(line_starts) if s <= pos)
+        return i, pos - line_starts[i]
+
+    for c in find_contradictions(text):
+        first = c.values[0]
+        fi, _ = where(first.start)
+        for v in c.values[1:]:
+            i, col = where(v.start)
+            yield doc.finding(
+                RULE,
+                "warning",
+                i,
+                col,
+                col + (v.end - v.start),
+                f"“{c.metric}”前后数值不一致：{first.text}（第{fi + 1}行）与{v.text}",
+                "核对后统一为一个数值，或写明各自的口径和时间",
+            )

@@ -59,6 +59,14 @@ class Settings(BaseSettings):
     fake_replies: str | None = Field(
         None, description="fake backend: JSON list of replies, or a path to one."
     )
+    # Plugin routes of `biganzi serve` (/v1, /retrieval, /mcp; issue 14).
+    api_keys: str | None = Field(
+        None,
+        description="Comma-separated API keys for /v1, /retrieval and /mcp (Bearer); unset = loopback only.",
+    )
+    cors_origins: str | None = Field(
+        None, description="Comma-separated origins allowed to call /v1, /retrieval and /mcp from a browser."
+    )
 
     @property
     def kb_root(self) -> Path:

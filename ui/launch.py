@@ -1,12 +1,12 @@
-"""Start the page: environment first (no telemetry, uploads inside the data dir), then Gradio."""
+"""Start the page: environment first (no telemetry, uploads inside the data dir), then the server
+(ui/server.py: FastAPI + uvicorn, the Gradio page mounted at `/`, the plugin routes beside it)."""
 
 from __future__ import annotations
 
 import os
-import sys
+from collections.abc import Sequence
 from typing import Any
 
-from core.errors import BiganziError
 from core.settings import Settings
 
 # Gradio refuses bigger request bodies outright; our own per-file limit (settings.max_file_mb) is
@@ -54,45 +54,18 @@ def launch_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def launch(settings: Settings, host: str, port: int, auth: list[tuple[str, str]]) -> None:
-    prepare_environment(settings)
-    from ui.app import build_app
+def launch(
+    settings: Settings,
+    host: str,
+    port: int,
+    auth: list[tuple[str, str]],
+    api_keys: Sequence[str] = (),
+    cors_origins: Sequence[str] = (),
+) -> None:
+    """Serve the page and the plugin routes in one ASGI app (ui/server.py) until Ctrl+C."""
+    from ui.server import ServerOptions, run_server
 
-    app = build_app(settings)
-    message = "笔杆子写作台：请输入账号和密码"
-    app_kwargs: dict[str, Any] = {}
-    if auth:
-        from starlette.middleware import Middleware
-
-        from ui.auth import RequireLogin
-
-        app_kwargs["middleware"] = [Middleware(RequireLogin, message=message)]
-    try:
-        app.launch(
-            server_name=host,
-            server_port=port,
-            auth=auth or None,
-            auth_message=message if auth else None,
-            app_kwargs=app_kwargs,
-            prevent_thread_lock=True,
-            quiet=True,
-            show_error=False,
-            **launch_options(settings),
-        )
-    except OSError as e:
-        raise BiganziError(f"无法在 {host}:{port} 启动网页（{e}）；端口可能已被占用，请换 --port") from e
-    from assistant.warmup import warm_up_in_background
-
-    warm_up_in_background(settings)  # the first draft then finds the model loaded and the prefix cached
-    shown = f"[{host}]" if ":" in host else host
-    url = f"http://{shown}:{port}"
-    if auth:
-        print(f"笔杆子写作台已启动：{url} （需要登录，{len(auth)} 个账号）", flush=True)
-    else:
-        print(
-            f"笔杆子写作台已启动：{url} （未设置登录：只在本机 {host} 上提供服务，其他电脑无法访问）",
-            flush=True,
-        )
-    print(f"数据目录：{settings.data_dir}；模型后端：{settings.llm}；按 Ctrl+C 停止。", flush=True)
-    sys.stdout.flush()
-    app.block_thread()
+    options = ServerOptions(
+        host=host, port=port, auth=list(auth), api_keys=list(api_keys), cors_origins=list(cors_origins)
+    )
+    run_server(settings, options)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -51,11 +52,14 @@ def parse_auth(auth: str | None, auth_file: Path | None) -> list[tuple[str, str]
     return pairs
 
 
-def check_binding(host: str, auth: list[tuple[str, str]]) -> None:
-    if not auth and not is_loopback(host):
+def check_binding(host: str, auth: list[tuple[str, str]], api_keys: Sequence[str] = ()) -> None:
+    """A non-loopback address needs a login (the page) or API keys (the plugin routes only: without
+    a login the page still answers only to this machine)."""
+    if not auth and not api_keys and not is_loopback(host):
         raise BiganziError(
             f"未设置登录时只能在本机地址（127.0.0.1）提供服务，不能绑定 {host}；"
             "要让内网其他电脑访问，请加 --auth 用户名:密码 或 --auth-file 文件"
+            "（只开放插件接口时用 --api-key 密钥）"
         )
 
 
@@ -69,14 +73,44 @@ def check_binding(host: str, auth: list[tuple[str, str]]) -> None:
     default=None,
     help="登录账号文件，每行 用户名:密码",
 )
+@click.option(
+    "--api-key",
+    "api_keys",
+    multiple=True,
+    help="插件接口（/v1、/retrieval、/mcp）的密钥，可给多个；也可用环境变量 BIGANZI_API_KEYS=k1,k2",
+)
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    help="允许从浏览器调用插件接口的来源，如 http://openwebui.example:8080；也可用 BIGANZI_CORS_ORIGINS",
+)
 @settings_options
 def serve(
-    host: str, port: int, auth: str | None, auth_file: Path | None, data_dir: Path | None, kb: str | None
+    host: str,
+    port: int,
+    auth: str | None,
+    auth_file: Path | None,
+    api_keys: tuple[str, ...],
+    cors_origins: tuple[str, ...],
+    data_dir: Path | None,
+    kb: str | None,
 ) -> None:
-    """启动网页写作台（Gradio）。未设置登录时只在本机 127.0.0.1 上提供服务。"""
+    """启动网页写作台（Gradio）与插件接口（OpenAI 兼容 /v1、Dify /retrieval、MCP /mcp）。
+    未设置登录时网页只在本机提供服务；未设置密钥时插件接口只接受本机请求。"""
     accounts = parse_auth(auth, auth_file)
-    check_binding(host, accounts)
     settings = make_settings(data_dir=data_dir, kb=kb)
+    from assistant.plugin.access import split_list
+
+    keys = split_list(api_keys) or split_list(settings.api_keys)
+    check_binding(host, accounts, keys)
     from ui.launch import launch
 
-    launch(settings, host=host, port=port, auth=accounts)
+    launch(
+        settings,
+        host=host,
+        port=port,
+        auth=accounts,
+        api_keys=keys,
+        cors_origins=split_list(cors_origins) or split_list(settings.cors_origins),
+    )

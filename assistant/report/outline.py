@@ -34,6 +34,7 @@ SKELETONS = Path(__file__).parent / "skeletons"
 CN_NUMS = "一二三四五六七八九十"
 MIN_SECTION_CHARS = 120
 DEFAULT_LENGTH = 3000
+REWORD_MIN_CHARS = 8  # shorter headings are standard labels (存在的问题, 工作开展情况): kept
 
 Part = str  # "总结" | "问题" | "思路"
 
@@ -521,7 +522,7 @@ def reword_headings(
     taken: list[str] = []
     kept = 0
     for node in iter_nodes(outline.nodes):
-        if years_of(node.heading) or len(node.heading) < 4:
+        if years_of(node.heading) or len(node.heading) < REWORD_MIN_CHARS:
             taken.append(node.heading)
             continue
         metrics = [re.split(r"[：:]", f, maxsplit=1)[0] for f in node.figures]

@@ -126,6 +126,7 @@ def section_request(
         heading=leaf.heading,
         parents=[a.heading for a in ancestors],
         part=leaf.part,
+        has_figures=bool(leaf.figures),
         this_year=outline.this_year or "",
         next_year=outline.next_year or "",
         written=[{"heading": h, "summary": s} for h, s in written[-CONTEXT_SECTIONS:]],

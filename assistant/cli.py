@@ -27,7 +27,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "update": ("assistant.commands.figures:update", "套改：用新数据更新旧段落"),
     "check": ("assistant.commands.check:check", "校对：标题序号、规范表述、数字、遗留标记"),
     "export": ("assistant.commands.check:export", "导出符合 GB/T 9704 的 Word 文档"),
-    "serve": ("assistant.commands.serve:serve", "启动网页"),
+    "serve": ("assistant.commands.serve:serve", "启动网页与插件接口（OpenAI 兼容、Dify、MCP）"),
+    "mcp": ("assistant.commands.mcp:mcp", "以 MCP（stdio）提供检索、起草等工具"),
 }
 
 

@@ -4,7 +4,8 @@
 
 Tools (Chinese descriptions, typed parameters) call the same functions as the page and the CLI:
 search_reports, draft_section, rewrite_text, update_text (套改), check_text, parse_figures,
-metric_history. Every document of every knowledge base is a resource `biganzi://<知识库>/<doc_id>`
+metric_history. Every document of every knowledge base is a resource
+`biganzi://documents/<知识库>/<doc_id>`
 (its text, headings kept). A user error (`BiganziError`) comes back as a tool error with its one
 clear line. Uses the official `mcp` SDK, 1.x (`mcp.server.fastmcp.FastMCP`; 2.x renamed it).
 """
@@ -29,6 +30,7 @@ INSTRUCTIONS = (
     "check_text 校对，parse_figures 解析数据，metric_history 查历年指标。"
 )
 URI_SCHEME = "biganzi"
+DOC_PREFIX = f"{URI_SCHEME}://documents/"
 MAX_RESOURCES = 500
 
 KbParam = Annotated[str | None, Field(description="知识库名称；不填用服务启动时的知识库")]
@@ -42,6 +44,12 @@ def _sources_footer(sources: list[dict[str, Any]]) -> str:
     from assistant.plugin.openai_api import footer
 
     return footer(sources)
+
+
+def document_uri(kb: str, doc_id: str) -> str:
+    from urllib.parse import quote
+
+    return f"{DOC_PREFIX}{quote(kb, safe='')}/{quote(doc_id, safe='')}"
 
 
 def document_text(settings: Settings, kb: str, doc_id: str) -> str:
@@ -78,7 +86,7 @@ def build_mcp(settings: Settings, **fastmcp_kwargs: Any) -> FastMCP:
             rows = await run_in_threadpool(_documents, settings)
             return [
                 Resource(
-                    uri=f"{URI_SCHEME}://{kb}/{d.doc_id}",  # type: ignore[arg-type]
+                    uri=document_uri(kb, d.doc_id),  # type: ignore[arg-type]
                     name=d.source,
                     title=d.title or d.source,
                     description=f"知识库 {kb} · {d.genre or '材料'} · {d.year or '年份不详'} · {d.n_chars} 字",
@@ -88,14 +96,16 @@ def build_mcp(settings: Settings, **fastmcp_kwargs: Any) -> FastMCP:
             ]
 
         async def read_resource(self, uri: Any) -> Any:
+            from urllib.parse import unquote
+
             from mcp.server.lowlevel.helper_types import ReadResourceContents
             from starlette.concurrency import run_in_threadpool
 
             text = str(uri)
-            prefix = f"{URI_SCHEME}://"
-            if not text.startswith(prefix) or "/" not in text[len(prefix) :]:
+            if not text.startswith(DOC_PREFIX) or "/" not in text[len(DOC_PREFIX) :]:
                 return await super().read_resource(uri)
-            kb, _, doc_id = text[len(prefix) :].partition("/")
+            kb, _, doc_id = text[len(DOC_PREFIX) :].partition("/")
+            kb, doc_id = unquote(kb), unquote(doc_id)
             try:
                 body = await run_in_threadpool(document_text, settings, kb, doc_id)
             except BiganziError as e:

@@ -22,6 +22,7 @@ def build_app(settings: Settings) -> gr.Blocks:
     from ui.api import build_api
     from ui.desk import build_desk
     from ui.kb_tab import build_kb_tab, kb_status_md
+    from ui.report_tab import build_report_tab
     from ui.session import DeskSession, new_session
     from ui.settings_tab import build_settings_tab
 
@@ -31,6 +32,8 @@ def build_app(settings: Settings) -> gr.Blocks:
         with gr.Tabs():
             with gr.Tab("写作台", id="desk", elem_id="tab-desk") as desk_tab:
                 desk = build_desk(settings, session)
+            with gr.Tab("整篇报告", id="report", elem_id="tab-report") as report_tab_el:
+                report = build_report_tab(settings, session)
             with gr.Tab("知识库", id="kb", elem_id="tab-kb") as kb_tab_el:
                 kb = build_kb_tab(settings, session)
             with gr.Tab("设置", id="settings", elem_id="tab-settings"):
@@ -52,6 +55,7 @@ def build_app(settings: Settings) -> gr.Blocks:
         quick = {"api_visibility": "private", "queue": False}
         app.load(on_load, [session], [*kb.outputs, desk.kb_status], **quick)
         kb_tab_el.select(kb.refresh, [session], kb.outputs, **quick)
+        report_tab_el.select(report.refresh, [session], report.outputs, **quick)
         desk_tab.select(desk_kb, [session], [desk.kb_status], **quick)
     app.queue(default_concurrency_limit=8)
     return app

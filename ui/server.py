@@ -96,6 +96,7 @@ def build_server(settings: Settings, options: ServerOptions) -> Any:
     """The ASGI app (FastAPI, wrapped in `Front`); call `prepare_environment` before it."""
     import gradio as gr
     from fastapi import FastAPI
+    from mcp.server.fastmcp.server import StreamableHTTPASGIApp
     from starlette.routing import Route
 
     from assistant.plugin import dify, openai_api
@@ -122,11 +123,10 @@ def build_server(settings: Settings, options: ServerOptions) -> Any:
     app.include_router(openai_api.router(settings))
     app.include_router(dify.router(settings))
 
-    async def mcp_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
-        await manager.handle_request(scope, receive, send)  # type: ignore[arg-type]
-
+    # An ASGI app (not a function) as the endpoint: Starlette passes every method through to it.
+    mcp_endpoint = StreamableHTTPASGIApp(manager)
     for path in (MCP_PATH, MCP_PATH + "/"):
-        app.router.routes.append(Route(path, endpoint=mcp_endpoint))  # an ASGI endpoint: every method
+        app.router.routes.append(Route(path, endpoint=mcp_endpoint))
 
     blocks = build_app(settings)
     app_kwargs: dict[str, Any] = {}

@@ -35,7 +35,7 @@ def warm_up(
     t = time.perf_counter()
     profile = style_profile(settings, kb)
     spent["style_s"] = time.perf_counter() - t
-    if model is None and settings.llm != "local":
+    if model is None and settings.llm not in ("local", "local-inproc"):
         return spent
     t = time.perf_counter()
     model = model or llm_api.get_chat_model(settings)

@@ -56,6 +56,14 @@ class Settings(BaseSettings):
         True, description="Ask once for a fuller draft when one stops under 60 % of the asked length."
     )
     openai_timeout: float = Field(120.0, description="Seconds to wait for an OpenAI-compatible endpoint.")
+    llm_timeout: float = Field(
+        120.0,
+        description="local: seconds without a token (the prompt's evaluation included) before a "
+        "generation is cancelled and the model process restarted.",
+    )
+    prompt_cache_mb: int = Field(
+        512, description="local: disk cap of saved system-prompt states under models/ (0 = off)."
+    )
     fake_replies: str | None = Field(
         None, description="fake backend: JSON list of replies, or a path to one."
     )

@@ -21,7 +21,8 @@ Factory = Callable[[Settings], "BaseChatModel"]
 
 # name -> "module:function" (imported on first use, keeps `biganzi --help` instant)
 REGISTRY: dict[str, str] = {
-    "local": "assistant.llm.local:create",
+    "local": "assistant.llm.runner:create",  # the model in its own supervised process
+    "local-inproc": "assistant.llm.local:create",  # the same engine inside this process
     "openai": "assistant.llm.openai:create",
     "fake": "assistant.llm.fake:create",
 }
@@ -67,3 +68,33 @@ def supports_prefill(model: BaseChatModel) -> bool:
 
 def model_label(model: BaseChatModel) -> str:
     return str(getattr(model, "label", None) or getattr(model, "model_name", None) or type(model).__name__)
+
+
+def supports_grammar(model: BaseChatModel) -> bool:
+    """True when `model.stream(msgs, grammar=<GBNF text>, logit_bias={token_id: bias})` constrains
+    decoding (the local backends: llama.cpp grammars and logit bias, in or out of process)."""
+    return bool(getattr(model, "supports_grammar", False))
+
+
+def tokenize(model: BaseChatModel, text: str) -> list[int] | None:
+    """The model's own token ids of `text` (no BOS, no special tokens), or None when the backend
+    has no tokenizer of its own to ask (a remote endpoint, the fake)."""
+    own = getattr(model, "tokenize", None)
+    return [int(t) for t in own(text)] if callable(own) else None
+
+
+def digit_token_ids(model: BaseChatModel) -> list[int] | None:
+    """Ids of every vocabulary token whose text contains a digit (0-9 or full-width), for a
+    `logit_bias` that keeps digits out; None when the backend cannot take token-level biases."""
+    own = getattr(model, "digit_token_ids", None)
+    return [int(t) for t in own()] if callable(own) and supports_grammar(model) else None
+
+
+def cancel(model: BaseChatModel) -> bool:
+    """Stop `model`'s running generation (and any it has waiting in line) at the next token; the
+    stream then ends with finish_reason "cancelled". False when the backend cannot cancel."""
+    own = getattr(model, "cancel", None)
+    if not callable(own):
+        return False
+    own()
+    return True

@@ -1,17 +1,22 @@
-"""`local` backend: llama.cpp in-process through llama-cpp-python, streaming.
+"""`local-inproc` backend, and the engine the model process runs: llama.cpp through llama-cpp-python.
 
 Loading a GGUF takes seconds, so one `Llama` lives per process (rebuilt only if the file or the
 context settings change). llama.cpp keeps the KV cache of the previous prompt inside that object:
 a new prompt that starts with the same tokens (our byte-identical system message, an unchanged
 conversation so far) is evaluated only from the first differing token. A process-wide lock makes
-concurrent callers (several web sessions) queue instead of corrupting that shared state.
+concurrent callers queue instead of corrupting that shared state.
+
+`local` (the default) runs this same engine in a supervised child process (`assistant/llm/runner.py`),
+so a native crash there never takes the page down; `local-inproc` runs it in the calling process.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +24,9 @@ from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import Field
 
-from assistant.llm.messages import final_chunk, text_of, to_dicts
+from assistant.llm.messages import final_chunk, to_dicts
 from core.errors import BiganziError
 from core.settings import Settings
 
@@ -28,6 +34,8 @@ _LOAD_LOCK = threading.Lock()
 # Held for a whole generation: the Llama object (its KV cache) serves one request at a time.
 GENERATION_LOCK = threading.Lock()
 _LOADED: dict[str, Any] = {}  # "key" -> (key tuple, Llama, formatter)
+_GRAMMARS: dict[str, Any] = {}  # GBNF text -> LlamaGrammar (parsing costs; drafts reuse a few)
+_DIGITS = set("0123456789０１２３４５６７８９")
 
 
 def load_llama(model_path: str, n_ctx: int, n_threads: int, prompt_lookup: int = 0) -> tuple[Any, Any]:
@@ -81,6 +89,141 @@ def _formatter(llm: Any, llama_cpp: Any) -> Any:
     return Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos, stop_token_ids=[eos_id])
 
 
+def grammar_of(gbnf: str | None) -> Any:
+    """A parsed llama.cpp grammar (cached by its text); a bad grammar is a BiganziError."""
+    if not gbnf:
+        return None
+    if gbnf not in _GRAMMARS:
+        from llama_cpp import LlamaGrammar
+
+        try:
+            _GRAMMARS[gbnf] = LlamaGrammar.from_string(gbnf, verbose=False)
+        except (ValueError, RuntimeError) as e:
+            raise BiganziError(f"解码约束（GBNF 语法）无效：{' '.join(str(e).split())[:160]}") from None
+        if len(_GRAMMARS) > 32:
+            _GRAMMARS.pop(next(iter(_GRAMMARS)))
+    return _GRAMMARS[gbnf]
+
+
+def tokenize(llm: Any, text: str) -> list[int]:
+    """The model's own token ids of plain text (no special tokens, no BOS)."""
+    return list(llm.tokenize(text.encode("utf-8"), add_bos=False, special=False)) if text else []
+
+
+def digit_token_ids(llm: Any) -> list[int]:
+    """Ids of every vocabulary token whose text holds a digit (ASCII or full-width): what a logit
+    bias must cover to keep digits out of (or in) the output."""
+    cached = _LOADED.get(("digits", id(llm)))
+    if cached is None:
+        found = []
+        for i in range(llm.n_vocab()):
+            try:
+                piece = llm.detokenize([i]).decode("utf-8", errors="ignore")
+            except Exception:
+                continue
+            if any(ch in _DIGITS for ch in piece):
+                found.append(i)
+        cached = _LOADED[("digits", id(llm))] = found
+    return list(cached)
+
+
+@dataclass
+class Generation:
+    """What one generation produced besides its text pieces."""
+
+    finish_reason: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    text: str = ""
+    cached_prefix: str = ""  # "memory" | "disk" | "saved" | "" (see prompt_cache.restore_prefix)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def generate(
+    llm: Any,
+    formatter: Any,
+    dicts: list[dict[str, str]],
+    params: dict[str, Any],
+    *,
+    stops: list[str] | None = None,
+    grammar: str | None = None,
+    logit_bias: dict[int, float] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    prompt_cache: Any = None,
+    out: Generation | None = None,
+) -> Iterator[str]:
+    """Text pieces of one reply to `dicts` (OpenAI-style messages). A trailing assistant message is
+    continued in place (same template, no closing tag). The caller holds GENERATION_LOCK.
+    `cancelled()` is checked after every piece: True ends the reply with finish_reason "cancelled".
+    With a `prompt_cache` (prompt_cache.PromptCache) the system prompt's evaluated state is restored
+    from disk when this process has not evaluated it yet, and saved the first time it is."""
+    out = out if out is not None else Generation()
+    stops = list(stops or [])
+    extra: dict[str, Any] = {"grammar": grammar_of(grammar)} if grammar else {}
+    if logit_bias:
+        extra["logit_bias"] = {int(k): float(v) for k, v in logit_bias.items()}
+    prefill = bool(dicts) and dicts[-1]["role"] == "assistant" and formatter is not None
+    delta: Callable[[dict[str, Any]], str | None]
+    if prefill:
+        rendered = formatter(messages=dicts[:-1])
+        prompt = rendered.prompt + dicts[-1]["content"]
+    else:
+        prompt = formatter(messages=dicts).prompt if formatter else ""
+    if prompt_cache is not None and formatter is not None and dicts and dicts[0]["role"] == "system":
+        system_only = formatter(messages=dicts[:1]).prompt
+        out.cached_prefix = prompt_cache.restore_prefix(llm, system_only, prompt)
+    if prefill:
+        stream = llm.create_completion(
+            prompt=prompt,
+            stream=True,
+            stop=[*rendered.stop, *stops],
+            stopping_criteria=rendered.stopping_criteria,
+            **params,
+            **extra,
+        )
+
+        def delta(c: dict[str, Any]) -> str | None:
+            return c["choices"][0].get("text")
+
+    else:
+        stream = llm.create_chat_completion(messages=dicts, stream=True, stop=stops, **params, **extra)
+
+        def delta(c: dict[str, Any]) -> str | None:
+            return c["choices"][0].get("delta", {}).get("content")
+
+    pieces: list[str] = []
+    try:
+        for c in stream:
+            piece = delta(c)
+            out.finish_reason = c["choices"][0].get("finish_reason") or out.finish_reason
+            if piece:
+                pieces.append(piece)
+                yield piece
+            if cancelled is not None and cancelled():
+                out.finish_reason = "cancelled"
+                break
+    finally:
+        close = getattr(stream, "close", None)
+        if close:
+            close()
+        out.text = "".join(pieces)
+        out.prompt_tokens = (
+            len(llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)) if prompt else 0
+        )
+        out.completion_tokens = len(tokenize(llm, out.text))
+
+
+def sampling_params(kwargs: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "temperature": kwargs.get("temperature", defaults.get("temperature", 0.3)),
+        "max_tokens": kwargs.get("max_tokens", defaults.get("max_tokens")),
+        "repeat_penalty": kwargs.get("repeat_penalty", defaults.get("repeat_penalty", 1.1)),
+        "frequency_penalty": kwargs.get("frequency_penalty", 0.0) or 0.0,
+        "presence_penalty": kwargs.get("presence_penalty", 0.0) or 0.0,
+        "seed": kwargs.get("seed", defaults.get("seed")),
+    }
+
+
 class LlamaChatModel(BaseChatModel):
     model_path: str
     n_ctx: int = 8192
@@ -91,6 +234,11 @@ class LlamaChatModel(BaseChatModel):
     max_tokens: int | None = None
     seed: int | None = None  # fixed for reproducible benchmarks; None = llama.cpp's default
     supports_prefill: bool = True
+    supports_grammar: bool = True
+    prompt_cache_dir: str | None = None  # persisted system-prompt states (None = off)
+    prompt_cache_mb: int = 0
+    # cancel(): generations that started before this monotonic time end at their next token.
+    cancel_state: dict[str, float] = Field(default_factory=lambda: {"at": -1.0}, exclude=True)
 
     @property
     def _llm_type(self) -> str:
@@ -108,9 +256,17 @@ class LlamaChatModel(BaseChatModel):
         return load_llama(self.model_path, self.n_ctx, self.n_threads, self.prompt_lookup)[0]
 
     def count_tokens(self, text: str) -> int:
-        if not text:
-            return 0
-        return len(self.llama().tokenize(text.encode("utf-8"), add_bos=False, special=False))
+        return len(tokenize(self.llama(), text))
+
+    def tokenize(self, text: str) -> list[int]:
+        return tokenize(self.llama(), text)
+
+    def digit_token_ids(self) -> list[int]:
+        return digit_token_ids(self.llama())
+
+    def cancel(self) -> None:
+        """Stop this model's running generation at its next token (a queued one ends at once)."""
+        self.cancel_state["at"] = time.monotonic()
 
     def _generate(
         self,
@@ -137,62 +293,52 @@ class LlamaChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         llm, formatter = load_llama(self.model_path, self.n_ctx, self.n_threads, self.prompt_lookup)
-        params: dict[str, Any] = {
-            "temperature": kwargs.get("temperature", self.temperature),
-            "max_tokens": kwargs.get("max_tokens", self.max_tokens),
-            "repeat_penalty": kwargs.get("repeat_penalty", self.repeat_penalty),
-            "frequency_penalty": kwargs.get("frequency_penalty", 0.0),
-            "seed": kwargs.get("seed", self.seed),
+        defaults = {
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "repeat_penalty": self.repeat_penalty,
+            "seed": self.seed,
         }
-        stops = list(stop or [])
-        prefill = bool(messages) and isinstance(messages[-1], AIMessage) and formatter is not None
+        params = sampling_params(kwargs, defaults)
+        cache = None
+        if self.prompt_cache_dir and self.prompt_cache_mb > 0:
+            from assistant.llm.prompt_cache import PromptCache
+
+            cache = PromptCache.for_model(
+                Path(self.prompt_cache_dir), self.model_path, self.n_ctx, self.prompt_cache_mb
+            )
+        done = Generation()
+        started = time.monotonic()
+
+        def cancelled() -> bool:
+            return self.cancel_state["at"] >= started
+
         with GENERATION_LOCK:
-            delta: Callable[[dict[str, Any]], str | None]
-            if prefill:
-                # Continue the trailing assistant message in place: same template, no closing tag.
-                rendered = formatter(messages=to_dicts(messages[:-1]))
-                prompt = rendered.prompt + text_of(messages[-1])
-                stream = llm.create_completion(
-                    prompt=prompt,
-                    stream=True,
-                    stop=[*rendered.stop, *stops],
-                    stopping_criteria=rendered.stopping_criteria,
-                    **params,
-                )
-
-                def delta(c: dict[str, Any]) -> str | None:
-                    return c["choices"][0].get("text")
-
+            if cancelled():  # stopped while it waited for the model
+                done.finish_reason = "cancelled"
+                texts: Iterator[str] = iter(())
             else:
-                dicts = to_dicts(messages)
-                prompt = formatter(messages=dicts).prompt if formatter else ""
-                stream = llm.create_chat_completion(messages=dicts, stream=True, stop=stops, **params)
-
-                def delta(c: dict[str, Any]) -> str | None:
-                    return c["choices"][0].get("delta", {}).get("content")
-
-            out: list[str] = []
-            finish: str | None = None
-            for c in stream:
-                piece = delta(c)
-                finish = c["choices"][0].get("finish_reason") or finish
-                if piece:
-                    out.append(piece)
-                    chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
-                    if run_manager:
-                        run_manager.on_llm_new_token(piece, chunk=chunk)
-                    yield chunk
-            text = "".join(out)
-            prompt_tokens = (
-                len(llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)) if prompt else 0
-            )
-            completion_tokens = (
-                len(llm.tokenize(text.encode("utf-8"), add_bos=False, special=False)) if text else 0
-            )
+                texts = generate(
+                    llm,
+                    formatter,
+                    to_dicts(messages),
+                    params,
+                    stops=stop,
+                    grammar=kwargs.get("grammar"),
+                    logit_bias=kwargs.get("logit_bias"),
+                    cancelled=cancelled,
+                    prompt_cache=cache,
+                    out=done,
+                )
+            for piece in texts:
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
+                if run_manager:
+                    run_manager.on_llm_new_token(piece, chunk=chunk)
+                yield chunk
         yield final_chunk(
-            finish_reason=finish,
-            prompt_tokens=prompt_tokens,
-            completion_tokens=completion_tokens,
+            finish_reason=done.finish_reason,
+            prompt_tokens=done.prompt_tokens,
+            completion_tokens=done.completion_tokens,
             model=self.label,
         )
 
@@ -208,6 +354,8 @@ def create(settings: Settings) -> LlamaChatModel:
         temperature=settings.temperature,
         repeat_penalty=settings.repeat_penalty,
         prompt_lookup=settings.prompt_lookup,
+        prompt_cache_dir=str(settings.models_dir / "prompt-cache"),
+        prompt_cache_mb=settings.prompt_cache_mb,
     )
 
 

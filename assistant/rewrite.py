@@ -21,12 +21,19 @@ from assistant.draft import (
     GenStats,
     _timings,
     ask_again,
-    clean_output,
     collect,
-    stream_generate,
     system_prompt,
 )
 from assistant.prompts import render
+from assistant.rewrite_kinds import (
+    Problem,
+    RewriteSpec,
+    numbers_in,
+    parse_parts,
+    recognise,
+    similarity,
+    verify,
+)
 from assistant.style import style_profile
 from core.errors import BiganziError
 from core.settings import Settings
@@ -36,7 +43,6 @@ if TYPE_CHECKING:
     from langchain_core.messages import BaseMessage
 
 _WIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
-_NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 _DROP_VERBS = ("删", "去掉", "去除", "不要", "不写", "省略", "隐去", "拿掉", "不保留", "不用")
 _CHANGE_VERBS = ("改为", "改成", "换成", "替换", "更新为", "调整为", "修改为", "改")
 _NUMBER_WORDS = ("数字", "数据", "数值", "金额", "比例", "百分比", "指标")
@@ -55,6 +61,12 @@ class RewriteResult:
     timings: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     messages: list[BaseMessage] = field(default_factory=list, repr=False)
+    kind: str = "free"  # the kind recognised (assistant.rewrite_kinds.KINDS)
+    length: int | None = None  # the length asked, if any
+    passed: bool = True  # every check passed
+    changed: bool = True  # False: nothing usable came back; `text` is the original, notes say why
+    problems: list[str] = field(default_factory=list)  # checks still failing after the retry
+    attempts: int = 1
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"text": self.text, "diff": self.diff_text, "ops": self.diff}
@@ -64,18 +76,13 @@ class RewriteResult:
         data["timings"] = self.timings
         if self.notes:
             data["notes"] = self.notes
+        data.update(kind=self.kind, passed=self.passed, changed=self.changed)
+        if self.problems:
+            data["problems"] = self.problems
         return data
 
 
 # --- numbers -----------------------------------------------------------------------------------
-
-
-def numbers_in(text: str) -> list[str]:
-    """Arabic numbers as written (full-width normalised, thousands separators removed), in order, unique."""
-    seen: dict[str, None] = {}
-    for m in _NUMBER.finditer(text.translate(_WIDTH)):
-        seen.setdefault(m.group(0).replace(",", ""), None)
-    return list(seen)
 
 
 def numbers_to_keep(original: str, instruction: str) -> list[str]:
@@ -194,11 +201,11 @@ def stream_rewrite(
     model: BaseChatModel | None = None,
     max_new_tokens: int | None = None,
     history: Sequence[BaseMessage] = (),
+    figures: str | None = None,
+    seed: int | None = None,
 ) -> Iterator[DraftEvent]:
-    """Rewrite `text` to `instruction`; yields tokens, a restart info if a repair pass runs, then done."""
-    from langchain_core.messages import HumanMessage, SystemMessage
-
-    t0 = time.perf_counter()
+    """Rewrite `text` to `instruction`: the kind is recognised in code, its method runs, the result
+    is verified (and retried once differently); yields tokens, info lines, then done."""
     text = (text or "").strip()
     instruction = (instruction or "").strip()
     if not text:
@@ -207,55 +214,180 @@ def stream_rewrite(
         raise BiganziError("请写明改写要求，例如 --instruction “更正式一些，压缩到200字”")
     model = model or llm_api.get_chat_model(settings)
     n_ctx = llm_api.context_size(model, settings)
-    keep = numbers_to_keep(text, instruction)
     system = system_prompt(style_profile(settings, kb))
-    user = render("rewrite", text=text, instruction=instruction, numbers=keep)
-    messages: list[BaseMessage] = [SystemMessage(content=system), *history, HumanMessage(content=user)]
-
-    from assistant.budget import count_messages
-    from assistant.draft import max_new_tokens_for
-
-    limit = max_new_tokens or max_new_tokens_for(model, max(len(text), 100))
-    used = count_messages(lambda t: llm_api.count_tokens(model, t), messages)
-    if used + limit > n_ctx:
+    used = llm_api.count_tokens(model, system + text) + 200
+    if used + (max_new_tokens or 0) > n_ctx:
         raise BiganziError(
             f"原文太长（约{used}个词元），超出上下文长度{n_ctx}：请分段改写，或调大 BIGANZI_N_CTX"
         )
-
-    stats = GenStats()
-    for piece in stream_generate(
-        model, messages, max_new_tokens=limit, n_ctx=n_ctx, stats=stats, t0=t0, temperature=temperature
-    ):
-        yield DraftEvent("token", piece)
-    out = clean_output(stats.text)
-    out, missing, notes, messages = yield from repair_numbers(
+    result = yield from run_rewrite(
         model,
-        messages,
-        out,
-        keep,
-        what="改写稿",
-        limit=limit,
-        n_ctx=n_ctx,
-        stats=stats,
-        t0=t0,
-        temperature=temperature,
+        system,
+        text,
+        instruction,
+        settings=settings,
+        kb=kb,
+        figures=figures or "",
+        temperature=settings.temperature if temperature is None else temperature,
+        seed=seed,
     )
-    repaired = bool(notes)  # notes are written only when a repair pass ran
+    yield DraftEvent("done", result.text, result=result)
+
+
+def run_rewrite(
+    model: BaseChatModel,
+    system: str,
+    text: str,
+    instruction: str,
+    *,
+    settings: Settings | None = None,
+    kb: str | None = None,
+    figures: str = "",
+    temperature: float = 0.3,
+    seed: int | None = None,
+    spec: RewriteSpec | None = None,
+) -> Generator[DraftEvent, None, RewriteResult]:
+    """The rewrite engine (page, CLI and chat follow-ups): recognise → method → clean-up → verify →
+    once more differently if it failed → notes for what could not be done. An unchanged text is
+    never returned as a rewrite: `changed` is False and the notes say why."""
+    import random
+
+    from assistant.draft import tokens_per_char
+    from assistant.rewrite_methods import METHODS, Ctx
+
+    t0 = time.perf_counter()
+    spec = spec or recognise(instruction, text, figures)
+    keep = numbers_to_keep(text, instruction)
+    extra = set(numbers_in(_LENGTH_WORDS.sub("", instruction))) | set(numbers_in(spec.figures_text))
+    if spec.metric:
+        extra |= set(numbers_in(figures))
+    allowed = set(numbers_in(text)) | extra
+    ctx = Ctx(
+        model=model,
+        system=system,
+        keep=keep,
+        allowed=allowed,
+        extra=extra,
+        settings=settings,
+        kb=kb,
+        figures=figures,
+        temperature=temperature,
+        seed=seed if seed is not None else random.randint(1, 2**30),
+        t0=t0,
+        tokens_per_char=tokens_per_char(model),
+    )
+    parts = parse_parts(text)
+    yield DraftEvent("info", f"改写方式：{spec.label}" + (f"，约{spec.length}字" if spec.length else ""))
+    method = METHODS.get(spec.kind, METHODS["free"])
+    best: tuple[str, list[Problem]] | None = None
+    attempts = 0
+    for attempt in range(2):
+        attempts += 1
+        if attempt:
+            yield DraftEvent(
+                "info",
+                f"第一稿没有通过检查（{'；'.join(str(p) for p in best[1]) if best else ''}），换一种方式重试",
+                restart=True,
+            )
+        candidate = yield from method(ctx, parts, spec, attempt)
+        candidate = _keep_heading(parts, spec, candidate)
+        candidate = clean_up(candidate, instruction, keep)
+        problems = verify(spec, text, candidate, keep, sorted(allowed))
+        if best is None or len(problems) < len(best[1]):
+            best = (candidate, problems)
+        if not problems:
+            break
+    assert best is not None
+    out, problems = best
+    notes = list(dict.fromkeys(ctx.notes))
+    changed = out.strip() != text.strip() and not (
+        any(p.check == "unchanged" for p in problems) and similarity(out, text) >= 0.99
+    )
+    if not changed:
+        out = text
+        notes.append(
+            f"未能完成“{spec.label}”：{'；'.join(str(p) for p in problems) or '改写结果与原文相同'}。原文未改动"
+        )
+    elif problems:
+        notes.append(f"未能完全做到：{'；'.join(str(p) for p in problems)}，请人工核对")
+    notes += contradiction_notes(out)
+    # What was streamed were pieces; the checked text replaces them, the notes say what failed.
+    summary = "已通过检查：" + "、".join(_CHECKED.get(spec.kind, ("篇幅", "数字", "标题", "确有改动")))
+    yield DraftEvent("info", summary if changed and not problems else notes[-1], restart=True)
+    yield DraftEvent("token", out)
+    for note in notes:
+        if note != notes[-1] or (changed and not problems):
+            yield DraftEvent("info", note)
     ops = char_diff(text, out)
-    result = RewriteResult(
+    stats = ctx.stats
+    return RewriteResult(
         text=out,
         diff=ops,
         diff_text=diff_text(ops),
         original=text,
         instruction=instruction,
-        missing_numbers=missing,
-        repaired=repaired,
+        missing_numbers=missing_numbers(keep, out),
+        repaired=attempts > 1,
         model=llm_api.model_label(model),
         timings=_timings(stats, time.perf_counter() - t0),
         notes=notes,
-        messages=messages,
+        kind=spec.kind,
+        length=spec.length,
+        passed=changed and not problems,
+        changed=changed,
+        problems=[str(p) for p in problems],
+        attempts=attempts,
     )
-    yield DraftEvent("done", out, result=result)
+
+
+_CHECKED: dict[str, tuple[str, ...]] = {
+    "compress": ("篇幅", "原文数字", "标题", "确有改动"),
+    "concise": ("篇幅", "原文数字", "标题", "确有改动"),
+    "expand": ("篇幅", "原文数字", "没有新增数字", "标题"),
+    "heading": ("对仗标题", "正文数字"),
+    "first_person": ("第一人称", "原文数字", "标题", "确有改动"),
+    "split": ("一是、二是", "原文数字", "标题"),
+    "add_figures": ("新增数据", "原文数字", "标题"),
+}
+_LENGTH_WORDS = re.compile(r"\d+\s*(?:个)?字")
+
+
+def _keep_heading(parts: Any, spec: RewriteSpec, candidate: str) -> str:
+    """A model that dropped the heading (the free path) gets it back: headings are kept unless asked."""
+    if spec.kind == "heading" or not parts.heading:
+        return candidate
+    new = parse_parts(candidate)
+    if new.heading == parts.heading:
+        return candidate
+    body = candidate.strip()
+    for lead in (parts.heading, parts.heading_text):
+        if lead and body.startswith(lead):
+            body = body[len(lead) :].lstrip("。：:，, \n")
+            break
+    return parts.heading + (parts.sep or "\n") + body
+
+
+def clean_up(text: str, instruction: str, keep: Sequence[str]) -> str:
+    """The drafting clean-up pass (assistant.cleanup.clean_prose) where it is installed."""
+    try:
+        from assistant.cleanup import clean_prose
+    except ImportError:
+        return text
+    out = clean_prose(text, request=instruction, protect=list(keep))
+    return out if isinstance(out, str) else str(getattr(out, "text", text))
+
+
+def contradiction_notes(text: str) -> list[str]:
+    """One metric with two values in one text (assistant.checks.contradiction, where installed)."""
+    try:
+        from assistant.checks.contradiction import find_contradictions
+    except ImportError:
+        return []
+    notes = []
+    for c in find_contradictions(text) or []:
+        msg = getattr(c, "message", None) or str(c)
+        notes.append(f"前后矛盾：{msg}")
+    return notes
 
 
 def rewrite_text(settings: Settings, text: str, instruction: str, **kwargs: Any) -> RewriteResult:

@@ -1,0 +1,457 @@
+"""What a rewrite instruction asks for, recognised by code, and the checks a rewrite must pass.
+
+    spec = recognise("压缩到100字左右，语言更精炼", text)   → RewriteSpec(kind="compress", length=100)
+    problems = verify(spec, original, candidate)           → [] when it did what was asked
+
+Kinds (the ones a bureau writer uses): compress / expand to N字, formal, concise, reword (a new
+wording that avoids last year's text), first-person 述职 voice, heading as 对仗, add figures, merge,
+split into 一是/二是; anything else is "free" and goes to the model whole. A follow-up may name a
+sentence (第二句换个说法): `spec.sentence` is its index in the body.
+
+The length measure is LongBench-Write's S_l over Chinese characters, as in ../shared/eval/quality.py
+(`cjk_len`, `length_score`): matched here exactly, not imported (product code never reads ../shared).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+KINDS: dict[str, str] = {
+    "compress": "压缩",
+    "expand": "扩写",
+    "formal": "更正式",
+    "concise": "更精炼",
+    "reword": "换个说法",
+    "first_person": "述职口吻",
+    "heading": "标题对仗",
+    "add_figures": "补充数据",
+    "merge": "合并",
+    "split": "分条（一是、二是）",
+    "free": "按要求修改",
+}
+
+# A rewrite must differ from its original by at least this much (character similarity below the value).
+MAX_SIMILARITY: dict[str, float] = {
+    "compress": 0.97,
+    "expand": 0.95,
+    "formal": 0.93,
+    "concise": 0.95,
+    "reword": 0.75,
+    "first_person": 0.97,
+    "heading": 1.0,  # the heading itself is checked (must change); the body is kept
+    "add_figures": 1.0,
+    "merge": 1.0,
+    "split": 1.0,
+    "free": 0.98,
+}
+SENTENCE_MAX_SIMILARITY = 0.8  # one sentence asked to be said differently
+MIN_LENGTH_SCORE = 80.0
+CONCISE_RATIO = 0.75  # "再精炼一些" without a length: about three quarters
+EXPAND_RATIO = 1.6  # "扩写" without a length
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+_CN_DIGITS = "零一二三四五六七八九"
+_ORDINAL = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
+
+
+@dataclass
+class RewriteSpec:
+    kind: str
+    instruction: str = ""
+    length: int | None = None  # the asked length in Chinese characters
+    sentence: int | None = None  # the body sentence named (0-based; -1 = the last one)
+    figures_text: str = ""  # figures to add (add_figures), in the user's words
+    metric: str = ""  # a metric named without its value ("加上参保率")
+    avoid: list[str] = field(default_factory=list)  # texts the new wording must not repeat
+
+    @property
+    def label(self) -> str:
+        return KINDS.get(self.kind, self.kind)
+
+
+# --- lengths -----------------------------------------------------------------------------------
+
+
+def cjk_len(text: str) -> int:
+    return len(CJK.findall(text))
+
+
+def length_score(asked: int, got: int) -> float:
+    """LongBench-Write S_l: undershoot costs more than overshoot."""
+    if got <= 0:
+        return 0.0
+    if got > asked:
+        return 100 * max(0.0, 1 - (got / asked - 1) / 3)
+    return 100 * max(0.0, 1 - (asked / got - 1) / 2)
+
+
+def similarity(a: str, b: str) -> float:
+    """Character similarity (difflib ratio): 1.0 for identical texts."""
+    if not a and not b:
+        return 1.0
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+# --- the text's parts: heading, paragraphs, sentences ------------------------------------------
+
+_SENT = re.compile(r"[^。！？；]+(?:[。！？；][”’」』）)]*)?")
+
+
+@dataclass
+class Parts:
+    """A paragraph (or a few) as heading + paragraphs of sentences; `join` puts it back together."""
+
+    heading: str = ""  # marker + heading text as written, "" when there is none
+    marker: str = ""  # （三）, 一、 …
+    sep: str = ""  # what followed the heading: "。" (same line) or "\n"
+    paragraphs: list[list[str]] = field(default_factory=list)
+
+    @property
+    def sentences(self) -> list[str]:
+        return [s for p in self.paragraphs for s in p]
+
+    @property
+    def heading_text(self) -> str:
+        return self.heading[len(self.marker) :] if self.marker else self.heading
+
+    @property
+    def body(self) -> str:
+        return "\n".join("".join(p) for p in self.paragraphs if p)
+
+    def join(self, paragraphs: list[list[str]] | None = None, heading: str | None = None) -> str:
+        head = self.heading if heading is None else heading
+        paras = self.paragraphs if paragraphs is None else paragraphs
+        body = "\n".join("".join(p) for p in paras if p)
+        if not head:
+            return body
+        return head + (self.sep or "\n") + body
+
+
+def split_units(text: str) -> list[str]:
+    """Sentences, with a semicolon ending one too (一是…；二是…); a closing quote stays with its sentence."""
+    return [s for s in (m.group(0) for m in _SENT.finditer(text)) if s.strip()]
+
+
+def parse_parts(text: str) -> Parts:
+    from index.structure import parse_heading
+
+    text = text.strip()
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    parts = Parts()
+    if lines:
+        h = parse_heading(lines[0])
+        if h is not None and h.heading and len(h.heading) > len(h.marker):
+            parts.heading, parts.marker = h.heading, h.marker
+            if h.body:
+                rest = lines[0][len(h.heading) :]
+                parts.sep = rest[: len(rest) - len(rest.lstrip("。：:，, "))] or "。"
+                lines[0] = h.body
+            else:
+                parts.sep = "\n"
+                lines = lines[1:]
+    parts.paragraphs = [split_units(ln) for ln in lines]
+    return parts
+
+
+# --- recognising the kind ----------------------------------------------------------------------
+
+_HEADING = re.compile(r"标题|题目|小标题")
+_HEADING_FORM = re.compile(r"对仗|八字|四字|对偶|工整")
+_EXPAND = re.compile(r"扩写|扩充|扩展|展开|充实|丰富|写长|写得?具体|写多|加长|增加内容")
+_COMPRESS = re.compile(r"压缩|缩写|缩短|删减|写短|控制在|不超过|以内")
+_CONCISE = re.compile(r"精炼|精简|简洁|简练|凝练|简短|啰嗦|冗长|短一些|短一点")
+_FORMAL = re.compile(r"正式|规范|书面|公文|庄重|严谨|官方")
+_REWORD = re.compile(
+    r"换个说法|换一种说法|换种说法|换个表述|换一种表述|重新表述|换个写法|同义|别的说法|"
+    r"不要和去年|避免(?:和|与)?(?:去年|往年)|避免雷同|不要雷同|不一样|新的说法|新的表述|改写措辞|去年的写法"
+)
+_FIRST_PERSON = re.compile(r"述职|第一人称|我的口吻|本人口吻|以我|用“?我”?|个人口吻")
+_MERGE = re.compile(r"合并|合成一段|并成一段|整合成一段|融合")
+_SPLIT = re.compile(r"一是|分条|分点|分成.{0,4}(?:点|条|方面)|拆成|拆分|分几个方面|分为.{0,4}(?:点|条|方面)")
+_ADD = re.compile(r"加上|加入|补充|补上|写进|添加|增加|补进")
+_LENGTH = re.compile(r"(\d{2,4})\s*(?:个)?字")
+_NAMED_SENTENCE = re.compile(r"第([一二三四五六七八九十\d]{1,2})句|(最后一句|末句|开头一?句|首句)")
+
+
+def _asked_length(instruction: str) -> int | None:
+    try:
+        from assistant.request import parse_request
+    except ImportError:  # the request parser is not in this tree
+        parse_request = None  # type: ignore[assignment]
+    if parse_request is not None:
+        try:
+            length = getattr(parse_request(instruction), "length", None)
+        except Exception:  # a parser problem must not stop a rewrite: fall back to the pattern
+            length = None
+        if isinstance(length, int) and length > 0:
+            return length
+    m = _LENGTH.search(instruction.translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+    return int(m.group(1)) if m else None
+
+
+def named_sentence(instruction: str) -> int | None:
+    m = _NAMED_SENTENCE.search(instruction)
+    if not m:
+        return None
+    if m.group(2):
+        return -1 if m.group(2) in ("最后一句", "末句") else 0
+    n = m.group(1)
+    i = int(n) if n.isdigit() else (_ORDINAL.get(n) or (10 + _ORDINAL.get(n[-1], 0) if n[0] == "十" else 0))
+    return i - 1 if i and i > 0 else None
+
+
+def recognise(instruction: str, text: str = "", figures: str = "") -> RewriteSpec:
+    """The kind of rewrite `instruction` asks for (first match wins, in the order a writer means it)."""
+    instr = (instruction or "").strip()
+    length = _asked_length(instr)
+    size = cjk_len(text)
+    spec = RewriteSpec(kind="free", instruction=instr, length=length, sentence=named_sentence(instr))
+    add = _ADD.search(instr)
+    has_number = bool(re.search(r"\d", re.sub(_LENGTH, "", instr)))
+    if _HEADING.search(instr) and (_HEADING_FORM.search(instr) or "改" in instr):
+        spec.kind = "heading"
+    elif add and (has_number or figures or _metric_after(instr, add.end())) and not _EXPAND.search(instr):
+        spec.kind = "add_figures"
+        spec.figures_text = instr[add.end() :].strip("：:，。 ") if has_number else figures
+        if not has_number:
+            spec.metric = _metric_after(instr, add.end())
+    elif _MERGE.search(instr):
+        spec.kind = "merge"
+    elif _SPLIT.search(instr):
+        spec.kind = "split"
+    elif _FIRST_PERSON.search(instr):
+        spec.kind = "first_person"
+    elif _EXPAND.search(instr) or (length and size and length > size * 1.15):
+        spec.kind = "expand"
+    elif _COMPRESS.search(instr) or (length and size and length < size * 0.9):
+        spec.kind = "compress"
+    elif _CONCISE.search(instr):
+        spec.kind = "compress" if length else "concise"
+    elif _REWORD.search(instr):
+        spec.kind = "reword"
+    elif _FORMAL.search(instr):
+        spec.kind = "formal"
+    if spec.kind in ("compress", "concise") and not spec.length and size:
+        spec.length = max(20, round(size * CONCISE_RATIO))
+    if spec.kind == "expand" and not spec.length and size:
+        spec.length = round(size * EXPAND_RATIO)
+    if spec.kind == "reword" and text:
+        spec.avoid = [text]
+    return spec
+
+
+def _metric_after(instr: str, start: int) -> str:
+    """ "加上参保率" → "参保率": the words after the verb, up to punctuation ("的数据" dropped)."""
+    rest = re.split(r"[，。；、,;！!？?]", instr[start:], maxsplit=1)[0]
+    rest = re.sub(r"(这个|这项|的)?(数据|数字|指标|情况)$", "", rest.strip())
+    return rest if 2 <= len(rest) <= 12 and CJK.search(rest) else ""
+
+
+# --- checks ------------------------------------------------------------------------------------
+
+_WIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
+_NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+# "我" as the speaker, not 我局/我们/我市…
+_I = re.compile(r"本人|我(?![局们市县区省国院委办处科所站镇乡校司厅队单位部门中心街])")
+_COLLOQUIAL = ("咱们", "咱", "挺", "特别好", "蛮", "搞定", "弄好", "没啥", "啥", "大伙", "老百姓", "很多很多")
+_PAIR = re.compile(r"^[\u4e00-\u9fff“”]{4,6}[，,、 　]?[\u4e00-\u9fff“”]{4,6}$")
+
+
+def numbers_in(text: str) -> list[str]:
+    seen: dict[str, None] = {}
+    for m in _NUMBER.finditer(text.translate(_WIDTH)):
+        seen.setdefault(m.group(0).replace(",", ""), None)
+    return list(seen)
+
+
+def is_pair_heading(heading: str) -> bool:
+    """Two four-character phrases (对仗: 强化监管，守牢底线), or one eight-character line."""
+    h = heading.strip().strip("。！；;：:")
+    core = re.sub(r"[“”‘’\"'《》]", "", h)
+    parts = [p for p in re.split(r"[，,、 　]", core) if p]
+    if len(parts) == 2:
+        return all(len(p) == 4 and cjk_len(p) == 4 for p in parts)
+    return len(parts) == 1 and len(core) == 8 and cjk_len(core) == 8
+
+
+def speaks_first_person(text: str) -> bool:
+    return bool(_I.search(text))
+
+
+@dataclass
+class Problem:
+    check: str  # length | numbers | new_numbers | heading | unchanged | form
+    message: str  # one line for the user, Chinese
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def verify(
+    spec: RewriteSpec,
+    original: str,
+    new: str,
+    keep: list[str],
+    allowed_new: list[str] = (),  # type: ignore[assignment]
+) -> list[Problem]:
+    """Everything the rewrite `new` of `original` fails of what `spec` asked (empty = passed)."""
+    out: list[Problem] = []
+    old_parts, new_parts = parse_parts(original), parse_parts(new)
+    if not new.strip():
+        return [Problem("unchanged", "没有得到改写结果")]
+    # length
+    if spec.length and spec.kind in ("compress", "expand", "concise", "free"):
+        got = cjk_len(new)
+        score = length_score(spec.length, got)
+        if spec.kind == "concise":
+            if got >= cjk_len(original) * 0.95:
+                out.append(Problem("length", f"没有变得更精炼：原文{cjk_len(original)}字，改写后{got}字"))
+        elif score < MIN_LENGTH_SCORE or (spec.kind == "compress" and got >= cjk_len(original)):
+            out.append(Problem("length", f"篇幅不符：要求约{spec.length}字，改写后{got}字"))
+    # numbers
+    present = set(numbers_in(new))
+    missing = [n for n in keep if n not in present]
+    if missing:
+        out.append(Problem("numbers", f"漏掉了原文数字：{'、'.join(missing)}"))
+    allowed = set(numbers_in(original)) | set(allowed_new)
+    stray = [n for n in numbers_in(new) if n not in allowed]
+    if stray:
+        out.append(Problem("new_numbers", f"出现了原文没有的数字：{'、'.join(stray)}"))
+    # heading
+    if spec.kind == "heading":
+        if not new_parts.heading_text or similarity(new_parts.heading_text, old_parts.heading_text) >= 0.8:
+            out.append(Problem("unchanged", "标题没有改动"))
+        elif not is_pair_heading(new_parts.heading_text):
+            out.append(Problem("form", f"标题“{new_parts.heading_text}”不是两个四字短语或八字句"))
+    elif old_parts.heading and new_parts.heading != old_parts.heading:
+        out.append(Problem("heading", f"原标题“{old_parts.heading}”没有保留"))
+    # a real change
+    limit = MAX_SIMILARITY.get(spec.kind, 0.98)
+    if spec.kind != "heading":
+        if spec.sentence is not None and spec.kind in ("reword", "formal", "first_person", "free"):
+            old_s, new_s = _named(old_parts, spec.sentence), _named(new_parts, spec.sentence)
+            if old_s and (not new_s or similarity(old_s, new_s) >= SENTENCE_MAX_SIMILARITY):
+                out.append(Problem("unchanged", f"{_ordinal_name(spec.sentence)}没有换成新的说法"))
+        elif new.strip() == original.strip() or similarity(original, new) >= limit:
+            out.append(Problem("unchanged", "改写结果与原文几乎相同"))
+        for avoid in spec.avoid if spec.sentence is None else ():
+            if avoid.strip() != original.strip() and similarity(avoid, new) >= limit:
+                out.append(Problem("unchanged", "与往年的写法过于相近"))
+    # no sentence said twice (that the original did not already repeat)
+    repeats = [s for s in repeated_sentences(new) if s not in repeated_sentences(original)]
+    if repeats:
+        out.append(Problem("repeat", f"有重复的句子：{repeats[0]}……"))
+    # form
+    if spec.kind == "first_person" and not speaks_first_person(new):
+        out.append(Problem("form", "没有用“我”或“本人”的第一人称述职口吻"))
+    if spec.kind == "formal":
+        found = [w for w in _COLLOQUIAL if w in new]
+        if found:
+            out.append(Problem("form", f"仍有口语词：{'、'.join(found)}"))
+    if spec.kind == "split":
+        marks = re.findall(r"([一二三四五六七八九十])是", new_parts.body)
+        if len(marks) < 2 or marks != [c for c in "一二三四五六七八九十"[: len(marks)]]:
+            out.append(Problem("form", "没有分成“一是、二是……”"))
+    if spec.kind == "merge" and len([p for p in new_parts.paragraphs if p]) > 1:
+        out.append(Problem("form", "仍不止一段"))
+    return out
+
+
+def _grams(text: str) -> set[str]:
+    s = "".join(CJK.findall(text))
+    return {s[i : i + 2] for i in range(len(s) - 1)}
+
+
+def repeated_sentences(text: str, threshold: float = 0.7) -> list[str]:
+    """Sentences (12+ Chinese characters) that repeat an earlier one: bigram Jaccard ≥ threshold,
+    as in ../shared/eval/quality.py `repeated_sentences`."""
+    parts = [re.sub(r"^[一二三四五六七八九十]是", "", p.strip()) for p in re.split(r"[。；！？\n]", text)]
+    sents = [p for p in parts if cjk_len(p) >= 12]
+    out = []
+    for i in range(len(sents)):
+        gi = _grams(sents[i])
+        for j in range(i):
+            gj = _grams(sents[j])
+            if gi and gj and len(gi & gj) / len(gi | gj) >= threshold:
+                out.append(sents[i][:24])
+                break
+    return out
+
+
+def _named(parts: Parts, index: int) -> str:
+    sents = parts.sentences
+    if not sents:
+        return ""
+    if index < 0:
+        return sents[index] if len(sents) >= -index else ""
+    return sents[index] if index < len(sents) else ""
+
+
+def _ordinal_name(index: int) -> str:
+    if index < 0:
+        return "最后一句"
+    n = index + 1
+    return f"第{'一二三四五六七八九十'[n - 1] if n <= 10 else n}句"
+
+
+def sentence_fits(old: str, new: str, keep: list[str], max_sim: float, allowed: set[str]) -> bool:
+    """One rewritten sentence: its numbers kept, none added, really different, not wildly longer."""
+    if not new.strip():
+        return False
+    present = set(numbers_in(new))
+    if any(n not in present for n in keep):
+        return False
+    if any(n not in allowed for n in present):
+        return False
+    return similarity(old, new) < max_sim and cjk_len(new) <= max(cjk_len(old) * 1.8, cjk_len(old) + 30)
+
+
+def as_sentence(text: str, like: str) -> str:
+    """A model's one-sentence answer, trimmed to one unit that ends like `like` does (。 or ；)."""
+    text = text.strip().strip('“”"').split("\n")[0].strip()
+    text = re.sub(r"^(?:改写后|改后|修改后|新句|结果|标题|答)[：:]\s*", "", text)
+    end = like.strip()[-1:] if like.strip() else "。"
+    if end not in "。！？；":
+        end = ""
+    if text and text[-1] in "。！？；，":
+        text = text[:-1]
+    return text + end if text else ""
+
+
+def join_points(opening: list[str], points: list[str], closing: list[str] = ()) -> str:  # type: ignore[assignment]
+    """Code owns the enumerators: 一是…。二是…。 (each point stripped of its own marker/connective)."""
+    out = "".join(opening)
+    for i, p in enumerate(points):
+        body = strip_marker(p).rstrip("；;，,。") + "。"
+        out += ("一二三四五六七八九十"[i] if i < 10 else str(i + 1)) + "是" + body
+    return out + "".join(closing)
+
+
+_MARKER = re.compile(
+    r"^(?:[一二三四五六七八九十]是|其[一二三四五六七八九十][，,、]?|第[一二三四五六七八九十][，,、]|"
+    r"首先|其次|再次|最后|同时|此外|另外|另一方面|与此同时)[，,、：:]?"
+)
+
+
+def strip_marker(sentence: str) -> str:
+    return _MARKER.sub("", sentence.strip())
+
+
+__all__ = [
+    "KINDS",
+    "Parts",
+    "Problem",
+    "RewriteSpec",
+    "cjk_len",
+    "is_pair_heading",
+    "join_points",
+    "length_score",
+    "numbers_in",
+    "parse_parts",
+    "recognise",
+    "similarity",
+    "split_units",
+    "verify",
+]

@@ -1,0 +1,132 @@
+"""Rewrite kinds recognised by code, the text's parts, and the checks a rewrite must pass."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.rewrite_kinds import (
+    cjk_len,
+    is_pair_heading,
+    join_points,
+    length_score,
+    named_sentence,
+    parse_parts,
+    recognise,
+    similarity,
+    speaks_first_person,
+    verify,
+)
+
+TEXT = (
+    "（三）综合施策“护基金”。始终把维护基金安全作为首要任务，进一步健全基金监管机制。"
+    "2024年检查定点医药机构186家，追回医保基金452.3万元。我们积极开展宣传，大力营造氛围，"
+    "不断提升群众的知法守法意识。全年未发生重大基金安全事件。"
+)
+KEEP = ["2024", "186", "452.3"]
+
+
+@pytest.mark.parametrize(
+    ("instruction", "kind", "length"),
+    [
+        ("压缩到100字左右，语言更精炼", "compress", 100),
+        ("扩写到250字左右", "expand", 250),
+        ("把标题改成对仗的八字句", "heading", None),
+        ("改得更正式一些", "formal", None),
+        ("换个说法，不要和去年雷同", "reword", None),
+        ("改成述职报告的口吻", "first_person", None),
+        ("加上参保率99.91%", "add_figures", None),
+        ("把这两段合并成一段", "merge", None),
+        ("分成一是、二是几条", "split", None),
+        ("再精炼一些", "concise", None),
+        ("写成200字", "expand", 200),  # a length above the text's is an expansion
+        ("写得更有文采", "free", None),
+    ],
+)
+def test_kinds_are_recognised(instruction: str, kind: str, length: int | None) -> None:
+    spec = recognise(instruction, TEXT)
+    assert spec.kind == kind
+    if length:
+        assert spec.length == length
+
+
+def test_concise_without_length_targets_three_quarters() -> None:
+    spec = recognise("再精炼一些", TEXT)
+    assert spec.length == round(cjk_len(TEXT) * 0.75)
+
+
+def test_named_sentence_and_metric() -> None:
+    assert named_sentence("第二句换个说法") == 1
+    assert named_sentence("把第3句改得正式些") == 2
+    assert named_sentence("最后一句换个说法") == -1
+    assert named_sentence("换个说法") is None
+    spec = recognise("加上参保率", TEXT, figures="参保率99.91%")
+    assert spec.kind == "add_figures" and spec.metric == "参保率"
+    assert recognise("第二句换个说法", TEXT).sentence == 1
+
+
+def test_parts_split_heading_and_sentences() -> None:
+    p = parse_parts(TEXT)
+    assert p.heading == "（三）综合施策“护基金”" and p.marker == "（三）" and p.sep == "。"
+    assert p.heading_text == "综合施策“护基金”"
+    assert len(p.sentences) == 4 and p.sentences[1].startswith("2024年")
+    assert p.join() == TEXT
+    two = parse_parts("一、总体情况\n第一段。第二句；第三句。\n第二段。")
+    assert two.heading == "一、总体情况" and two.sep == "\n"
+    assert two.paragraphs == [["第一段。", "第二句；", "第三句。"], ["第二段。"]]
+    assert parse_parts("没有标题的一段话。第二句。").heading == ""
+
+
+def test_length_score_matches_longbench_write() -> None:
+    assert length_score(100, 100) == 100
+    assert length_score(100, 130) == pytest.approx(90)
+    assert length_score(100, 80) == pytest.approx(87.5)
+    assert length_score(100, 0) == 0
+
+
+def test_heading_pattern() -> None:
+    assert is_pair_heading("强化监管，守牢底线")
+    assert is_pair_heading("综合施策守护基金")  # one eight-character line
+    assert not is_pair_heading("综合施策“护基金”")
+    assert not is_pair_heading("强化监管，守牢基金安全底线")
+
+
+def test_first_person() -> None:
+    assert speaks_first_person("本人始终坚持")
+    assert speaks_first_person("我始终把基金安全放在首位")
+    assert not speaks_first_person("我局始终坚持，我们持续推进")
+
+
+def test_verify_catches_each_failure() -> None:
+    spec = recognise("压缩到60字", TEXT)
+    same = verify(spec, TEXT, TEXT, KEEP)
+    assert {p.check for p in same} >= {"length", "unchanged"}  # S_l 82, but no shorter at all
+    assert "length" in {p.check for p in verify(recognise("压缩到40字", TEXT), TEXT, TEXT, KEEP)}
+    lost = "（三）综合施策“护基金”。健全基金监管机制，检查定点医药机构186家，追回基金452.3万元。"
+    found = {p.check: p.message for p in verify(spec, TEXT, lost, KEEP)}
+    assert "2024" in found["numbers"]
+    stray = lost.replace("452.3", "460") + "2024年。"
+    assert "460" in {p.check: p.message for p in verify(spec, TEXT, stray, KEEP)}["new_numbers"]
+    no_head = lost.replace("（三）综合施策“护基金”。", "") + "2024年。"
+    assert "heading" in {p.check for p in verify(spec, TEXT, no_head, KEEP)}
+    good = "（三）综合施策“护基金”。始终把基金安全作为首要任务。2024年检查定点医药机构186家，追回医保基金452.3万元。全年未发生重大事件。"
+    assert verify(spec, TEXT, good, KEEP) == []
+
+
+def test_verify_heading_form_and_sentence_change() -> None:
+    spec = recognise("标题改成对仗", TEXT)
+    bad = TEXT.replace("综合施策“护基金”", "综合施策护基金安全工作")
+    assert [p.check for p in verify(spec, TEXT, bad, KEEP)] == ["form"]
+    good = TEXT.replace("综合施策“护基金”", "强化监管，守牢底线")
+    assert verify(spec, TEXT, good, KEEP) == []
+    second = recognise("第二句换个说法", TEXT)
+    assert [p.check for p in verify(second, TEXT, TEXT, KEEP)] == ["unchanged"]
+    changed = TEXT.replace(
+        "2024年检查定点医药机构186家，追回医保基金452.3万元。",
+        "2024年，共追回医保基金452.3万元，涉及检查的定点医药机构达186家。",
+    )
+    assert verify(second, TEXT, changed, KEEP) == []
+
+
+def test_similarity_and_join_points() -> None:
+    assert similarity("甲乙丙", "甲乙丙") == 1.0 and similarity("甲乙丙", "丁戊己") == 0.0
+    assert join_points(["总体上。"], ["首先，做好甲；", "二是做好乙。"]) == "总体上。一是做好甲。二是做好乙。"

@@ -46,7 +46,11 @@ run: setup
 test: setup browser docs-tools
 	bash -c 'set -o pipefail; $(BIN)/python -m pytest -q tests'
 
-setup: $(VENV)/.stamp-install
+# One install stamp per flavour: switching LLAMA_BUILD reinstalls the matching wheel (the recipe drops
+# the other flavours' stamps). `make setup LLAMA_BUILD=native VENV=.venv-native` keeps both side by side.
+VENV_STAMP := $(VENV)/.stamp-install-$(LLAMA_FLAVOR)
+
+setup: $(VENV_STAMP)
 
 $(LLAMA_WHEELS)/.stamp:
 	mkdir -p $(LLAMA_WHEELS)
@@ -57,14 +61,15 @@ $(LLAMA_WHEELS)/.stamp:
 	echo "$(LLAMA_CMAKE)" > $(LLAMA_WHEELS)/BUILD_FLAGS
 	touch $@
 
-$(VENV)/.stamp-install: pyproject.toml $(LLAMA_WHEELS)/.stamp
+$(VENV_STAMP): pyproject.toml $(LLAMA_WHEELS)/.stamp
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip wheel setuptools
 	# --force-reinstall of the one wheel: a venv that holds another flavour's build gets this one.
 	$(BIN)/python -m pip install -q --no-deps --force-reinstall $(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl
 	$(BIN)/python -m pip install -q --find-links $(LLAMA_WHEELS) -e '.[local,st,dev]'
+	rm -f $(VENV)/.stamp-install $(VENV)/.stamp-install-*
 	echo "$(LLAMA_FLAVOR)" > $(VENV)/.llama-flavor
-	touch $@
+	touch $@ $(VENV)/.stamp-install
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download).
 browser:

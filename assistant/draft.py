@@ -73,6 +73,7 @@ class DraftResult:
     request: str = ""
     messages: list[BaseMessage] = field(default_factory=list, repr=False)  # the prompt, for follow-ups
     locked: Any = field(default=None, repr=False)
+    plan: dict[str, Any] | None = None  # the section plan (assistant.plan), when planned
 
     def to_json(self, with_text_of_sources: bool = False) -> dict[str, Any]:
         sources = [{k: v for k, v in s.items() if with_text_of_sources or k != "text"} for s in self.sources]
@@ -89,6 +90,8 @@ class DraftResult:
         if self.notes:
             data["notes"] = self.notes
         data["kb_used"] = self.kb_used
+        if self.plan is not None:
+            data["plan"] = self.plan
         return data
 
 
@@ -491,6 +494,14 @@ def _finalize(raw: str, locked: Any, exemplar_texts: Sequence[str], request: str
 # --- the pipeline ------------------------------------------------------------------------------
 
 
+def resolve_request(request: str, figures: str | None, length: int | None) -> Any:
+    """The request as the writer means it (assistant.request.resolve): task, figures typed in the
+    message merged with the given ones, the asked length (explicit, else the request's, else 300)."""
+    from assistant.request import resolve
+
+    return resolve(request, figures, length)
+
+
 def stream_draft(
     settings: Settings,
     request: str,
@@ -506,18 +517,23 @@ def stream_draft(
     view: ExemplarView = "openings",
     lock_figures: bool = True,
     max_continuations: int = MAX_CONTINUATIONS,
+    planned: bool = True,
+    constrain: bool | None = None,
 ) -> Iterator[DraftEvent]:
-    """Draft one section. Yields info events (no KB, trimmed exemplars…), tokens, then `done`."""
+    """Draft one section. Yields info events (no KB, trimmed exemplars…), tokens, then `done`.
+
+    `planned` (default): code plans the section (assistant.plan) and the model writes each part
+    (assistant.write); `planned=False`: one prompt for the whole section (the earlier pipeline, kept
+    for comparison in bench/draft_eval.py). `length=None`: the length written in the request, else 300.
+    `constrain`: digits only as the locked figures (GBNF) where the backend supports it (default)."""
     t0 = time.perf_counter()
     request = (request or "").strip()
     if not request:
         raise BiganziError("请写明要起草什么，例如 --request “起草今年‘护基金’这一段”")
-    # The message as the writer means it (assistant.request): figures typed in it join the given ones,
-    # its length is the asked one unless `length` is set, and "约150字" never reaches the task.
-    from assistant.request import resolve
-
-    resolved = resolve(request, figures, length)
-    request, figures, length = resolved.task, resolved.figures or None, resolved.length
+    if length is not None and (length < 20 or length > 5000):
+        raise BiganziError(f"篇幅 {length} 字不合理：请给 20～5000 之间的字数（--length）")
+    resolved = resolve_request(request, figures, length)
+    length = resolved.length
     if length < 20 or length > 5000:
         raise BiganziError(f"篇幅 {length} 字不合理：请给 20～5000 之间的字数（--length）")
     model = model or llm_api.get_chat_model(settings)
@@ -533,8 +549,8 @@ def stream_draft(
     t_retrieved = time.perf_counter()
     for note in notes:
         yield DraftEvent("info", note)
-
-    figures_block, locked = _lock(figures, lock_figures)
+    figures_text = "" if resolved.no_numbers else resolved.figures
+    figures_block, locked = _lock(figures_text or None, lock_figures)
     system = system_prompt(profile)
     hist = as_messages(history)
     plan: BudgetPlan = fit(
@@ -551,6 +567,90 @@ def stream_draft(
         yield DraftEvent("info", f"为不超出上下文，{t}")
 
     stats = GenStats()
+    section: Any = None
+    if planned:
+        from assistant.plan import plan_section
+        from assistant.write import write_section
+
+        facts = locked.facts if locked is not None else _facts(figures_text)
+        section = plan_section(
+            resolved.task or request,
+            facts,
+            [ex.original or ex.text for ex in plan.exemplars],
+            length=length,
+            theme=resolved.theme,
+            genre=resolved.genre,
+            voice=resolved.voice,
+            year=resolved.year,
+            no_numbers=resolved.no_numbers,
+        )
+        written = yield from write_section(
+            model,
+            section,
+            system=system,
+            history=plan.history,
+            temperature=temperature,
+            base_temperature=settings.temperature,
+            constrain=constrain if locked is not None or resolved.no_numbers else False,
+            given=request + "\n" + figures_text,
+            t0=t0,
+        )
+        stats.text = written.text
+        stats.prompt_tokens, stats.completion_tokens = written.prompt_tokens, written.completion_tokens
+        stats.ttft_s, stats.calls, stats.finish_reason = written.ttft_s, written.calls, "stop"
+        notes.extend(dict.fromkeys(written.notes))
+    else:
+        yield from _single_call(
+            model, plan, settings, stats, n_ctx, t0, temperature, length, max_continuations
+        )
+    raw = clean_output(stats.text)
+    text, report = _finalize(raw, locked, [ex.original or ex.text for ex in plan.exemplars], request)
+    total = time.perf_counter() - t0
+    timings = _timings(stats, total, t_retrieved - t0)
+    if section is not None:
+        timings["calls"] = stats.calls
+        timings["constrained"] = int(bool(written.constrained))
+    result = DraftResult(
+        text=text,
+        raw_text=raw,
+        sources=[{"source": ex.source, "section": ex.section, "text": ex.original} for ex in plan.exemplars],
+        model=llm_api.model_label(model),
+        timings=timings,
+        trimmed=plan.trimmed,
+        figures=report,
+        kb_used=bool(plan.exemplars),
+        notes=notes,
+        finish_reason=stats.finish_reason,
+        request=resolved.task or request,
+        messages=plan.messages,
+        locked=locked,
+    )
+    if section is not None:
+        result.plan = section.to_json()
+    yield DraftEvent("done", text, result=result)
+
+
+def _facts(figures_text: str) -> list[Any]:
+    if not figures_text.strip():
+        return []
+    from assistant.figures import parse_figures
+
+    return parse_figures(figures_text).facts
+
+
+def _single_call(
+    model: BaseChatModel,
+    plan: BudgetPlan,
+    settings: Settings,
+    stats: GenStats,
+    n_ctx: int,
+    t0: float,
+    temperature: float | None,
+    length: int,
+    max_continuations: int,
+) -> Iterator[DraftEvent]:
+    """The whole section from one prompt (planned=False); a reply that only echoes the prompt is
+    sampled again, hotter, and never kept."""
     temp = temperature
     prefill = ""
     for attempt in range(ECHO_RETRIES + 1):
@@ -570,86 +670,47 @@ def stream_draft(
                 enough_chars=length,
             )
         )
-        if stats.text.strip() not in ("", prefill):
+        if stats.text.strip() not in ("", prefill) and not _echoes_prompt(stats.text, plan.messages):
             break
         stats.text = ""
         if attempt == ECHO_RETRIES:
             yield DraftEvent(
-                "info", f"模型连续{attempt + 1}次只复述了提示，没有写出正文；请点“重新生成”或换个说法"
+                "info",
+                f"模型连续{attempt + 1}次只复述了提示，没有写出正文；请点“重新生成”或换个说法",
+                restart=True,
             )
             break
-        # Nothing but an echo of the prompt (cut by STOPS): sample again, a little hotter each time.
-        # The prompt is still in llama.cpp's cache, so a retry costs only the new tokens.
+        # Nothing but an echo of the prompt: sample again, a little hotter each time.
         base = settings.temperature if temperature is None else temperature
         temp = max(0.7 + 0.2 * attempt, base + 0.4 * (attempt + 1))
         if llm_api.supports_prefill(model):
             # A fixed seed can echo at any temperature: start the reply with the house style's own
             # first words, so the model can only go on writing prose.
             prefill = "一是" if items_for(length) > 1 else "今年以来，"
-        yield DraftEvent("info", "模型没有写出正文，换个采样温度重试")
+        yield DraftEvent("info", "模型没有写出正文，换个采样温度重试", restart=True)
     if stats.continuations:
         yield DraftEvent("info", f"输出达到长度上限，已自动续写{stats.continuations}次")
-    short = clean_output(stats.text)
-    expand = settings.expand_short and max_continuations > 0 and stats.finish_reason != "length"
-    if expand and 0 < len(short) < EXPAND_BELOW * length:
-        yield from _expand(model, plan, short, length, n_ctx, stats, t0, temp)
     if stats.cut_at_sentence:
         yield DraftEvent("info", f"已超出约{length}字的篇幅，在句末收住")
-    raw = clean_output(stats.text)
-    text, report = _finalize(raw, locked, [ex.original or ex.text for ex in plan.exemplars], request)
-    total = time.perf_counter() - t0
-    result = DraftResult(
-        text=text,
-        raw_text=raw,
-        sources=[{"source": ex.source, "section": ex.section, "text": ex.original} for ex in plan.exemplars],
-        model=llm_api.model_label(model),
-        timings=_timings(stats, total, t_retrieved - t0),
-        trimmed=plan.trimmed,
-        figures=report,
-        kb_used=bool(plan.exemplars),
-        notes=notes,
-        finish_reason=stats.finish_reason,
-        request=request,
-        messages=plan.messages,
-        locked=locked,
-    )
-    yield DraftEvent("done", text, result=result)
 
 
-EXPAND_BELOW = 0.6  # a draft under 60 % of the asked length is extended once
+def _echoes_prompt(text: str, messages: Sequence[BaseMessage]) -> bool:
+    """A reply that repeats one of our own prompts (the request, the rules, a 【…】 block) is never
+    kept as a draft."""
+    from assistant.write import ECHO_MARKS
 
-
-def _expand(
-    model: BaseChatModel,
-    plan: BudgetPlan,
-    short: str,
-    length: int,
-    n_ctx: int,
-    stats: GenStats,
-    t0: float,
-    temperature: float | None,
-) -> Iterator[DraftEvent]:
-    """Ask once for a fuller version of a draft that stopped far short of the asked length; the
-    longer of the two is kept in `stats.text`."""
-    yield DraftEvent("info", f"初稿只有{len(short)}字，不到约{length}字的篇幅，正在扩写", restart=True)
-    longer, _ = yield from ask_again(
-        model,
-        plan.messages,
-        short,
-        render("expand", have=len(short), length=length, items=items_for(length)),
-        stats=stats,
-        max_new_tokens=plan.max_new_tokens,
-        n_ctx=n_ctx,
-        t0=t0,
-        temperature=temperature,
-        max_continuations=0,
-        stop=STOPS,
-        enough_chars=length,
-    )
-    if len(longer) <= len(short):
-        stats.text = short
-        yield DraftEvent("info", "扩写没有变长，保留初稿", restart=True)
-        yield DraftEvent("token", short)
+    flat = re.sub(r"\s", "", text)
+    if not flat:
+        return True
+    if re.search(r"【(?!待补充|待核实|待更新)", text) or ECHO_MARKS.search(
+        re.sub(r"【(?:待补充|待核实|待更新)[^】]*】", "", text)
+    ):
+        return True
+    prompts = [re.sub(r"\s", "", str(m.content)) for m in messages if m.type in ("system", "human")]
+    size = 16
+    windows = [flat[i : i + size] for i in range(0, max(1, len(flat) - size + 1), 4)]
+    hits = sum(any(w in p for p in prompts) for w in windows)
+    return hits >= max(1, len(windows) // 2)
 
 
 def _timings(stats: GenStats, total: float, retrieval: float | None = None) -> dict[str, float | int | None]:

@@ -44,37 +44,76 @@ def run(events):
 # --- prompt layout and exemplars ------------------------------------------------------------------
 
 
-def test_prompt_layout_stable_system_then_exemplars_figures_request(demo_kb, fake_chat) -> None:
+def test_planned_prompts_share_the_system_prefix_and_carry_one_part_each(demo_kb, fake_chat) -> None:
     r1 = draft_section(demo_kb, REQUEST, figures=FIGURES, kb="demo", model=fake_chat)
-    r2 = draft_section(
+    n1 = len(fake_chat.calls)
+    draft_section(
         demo_kb, "起草“集采落地减负担”一段", figures="节约费用2.3亿元。", kb="demo", model=fake_chat
     )
-    first, second = fake_chat.calls
-    assert isinstance(first[0], SystemMessage) and isinstance(first[-1], HumanMessage)
-    assert first[0].content == second[0].content  # byte-identical system prefix → llama.cpp reuses it
-    assert "本单位文风" in first[0].content
+    systems = {c[0].content for c in fake_chat.calls}
+    assert len(systems) == 1 and "本单位文风" in next(iter(systems))  # byte-identical: llama.cpp reuses it
+    assert all(isinstance(c[0], SystemMessage) and isinstance(c[-1], HumanMessage) for c in fake_chat.calls)
+    first = fake_chat.calls[:n1]
+    # the opening, then one call per point, each with only its own figures
+    assert "总起" in first[0][-1].content and not re.search(
+        r"\d{3}", first[0][-1].content.split("【写作任务】")[0].split("【今年数据】")[1]
+    )
+    for fig in ("186家", "452.3万元", "126.8万元"):
+        carrying = [
+            c for c in first if fig in c[-1].content.split("【写作任务】")[0].split("【今年数据】")[-1]
+        ]
+        assert len({c[-1].content for c in carrying}) == 1
+    for c in first:
+        user = c[-1].content
+        assert "综合施策护基金" in user and "不写“一是”" in user
+        assert "【文风参考】" in user and not re.search(
+            r"[0-9]", user.split("【文风参考】")[1].split("\n")[0]
+        )
+    # the plan: an opening and three points, enumerators by code, every figure kept
+    assert r1.plan and [p["figures"] for p in r1.plan["points"]] == [["186家"], ["452.3万元"], ["126.8万元"]]
+    assert re.search(r"一是.*二是.*三是", r1.text) and "\n" not in r1.text
+    assert all(v in r1.text for v in ("186家", "452.3万元", "126.8万元"))
+    assert len(r1.sources) == 3 and all(set(s) == {"source", "section", "text"} for s in r1.sources)
+    assert r1.kb_used
+
+
+def test_single_call_prompt_layout_exemplars_figures_request(demo_kb, fake_chat) -> None:
+    draft_section(demo_kb, REQUEST, figures=FIGURES, kb="demo", model=fake_chat, planned=False)
+    (first,) = fake_chat.calls
     user = first[-1].content
     assert user.index("【往年写法】") < user.index("【今年数据】") < user.index("【写作任务】")
     assert REQUEST in user and all(v in user for v in ("186家", "452.3万元", "126.8万元"))
-    # Exemplars are style references without last year's numbers.
     examples = user[user.index("【往年写法】") : user.index("【今年数据】")]
     shown = [re.sub(r"^\d+\.", "", line) for line in examples.splitlines()[1:]]
     assert shown and not any(re.search(r"[0-9０-９]", line) for line in shown)
-    assert len(r1.sources) == 3 and all(set(s) == {"source", "section", "text"} for s in r1.sources)
-    assert r1.kb_used and r2.kb_used
-    assert len({(s["source"], s["section"]) for s in r1.sources}) == 3
 
 
 def test_stream_events_and_result(demo_kb, fake_chat) -> None:
-    out = run(stream_draft(demo_kb, REQUEST, figures=FIGURES, kb="demo", model=fake_chat))
+    out = run_stream(stream_draft(demo_kb, REQUEST, figures=FIGURES, kb="demo", model=fake_chat))
     res: DraftResult = out["done"]
-    assert "".join(out["token"]) == res.raw_text
+    assert out["shown"] == res.raw_text  # tokens, restarts applied, are the raw text
     for figure in ("186家", "452.3万元", "126.8万元"):
         assert figure in res.text
     assert res.model == "fake"
-    assert set(res.timings) >= {"ttft_s", "total_s", "prompt_tokens", "completion_tokens"}
-    assert res.timings["completion_tokens"] == len(res.raw_text)
+    assert set(res.timings) >= {"ttft_s", "total_s", "prompt_tokens", "completion_tokens", "calls"}
     assert res.timings["prompt_tokens"] > 0 and res.finish_reason == "stop"
+    assert res.timings["constrained"] == 0  # the fake cannot constrain decoding
+
+
+def run_stream(events):
+    """Like run(), and what a page shows: tokens appended, cleared on a restart."""
+    shown, out = "", {"info": [], "done": None}
+    for ev in events:
+        if ev.kind == "token":
+            shown += ev.text
+        elif ev.kind == "info":
+            out["info"].append(ev.text)
+            if ev.restart:
+                shown = ""
+        else:
+            out["done"] = ev.result
+    out["shown"] = shown
+    return out
 
 
 def test_no_kb_drafts_from_style_defaults_and_says_so(fake_chat) -> None:
@@ -141,7 +180,9 @@ def test_clean_output_drops_preface_and_markdown() -> None:
 
 def test_reply_cut_by_length_is_continued_in_place(fake_chat) -> None:
     fake_chat.enqueue({"text": "围绕护基金，我们追回医保", "finish_reason": "length"}, "基金452.3万元。")
-    out = run(stream_draft(get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat))
+    out = run(
+        stream_draft(get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, planned=False)
+    )
     res = out["done"]
     assert res.raw_text == "围绕护基金，我们追回医保基金452.3万元。"
     assert len(fake_chat.calls) == 2
@@ -156,7 +197,9 @@ def test_reply_cut_past_the_asked_length_ends_at_a_sentence_instead_of_continuin
     long = "围绕护基金，我们追回医保基金452.3万元。" * 4 + "同时持续开展专项"
     fake_chat.enqueue({"text": long, "finish_reason": "length"})
     out = run(
-        stream_draft(get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, length=50)
+        stream_draft(
+            get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, length=50, planned=False
+        )
     )
     res = out["done"]
     assert res.raw_text == "围绕护基金，我们追回医保基金452.3万元。" * 4
@@ -165,31 +208,25 @@ def test_reply_cut_past_the_asked_length_ends_at_a_sentence_instead_of_continuin
     # shorter than asked when cut: still continued
     fake_chat.enqueue({"text": "围绕护基金，我们追回", "finish_reason": "length"}, "医保基金452.3万元。")
     res2 = run(
-        stream_draft(get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, length=50)
+        stream_draft(
+            get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, length=50, planned=False
+        )
     )
     assert res2["done"].raw_text == "围绕护基金，我们追回医保基金452.3万元。"
 
 
-def test_draft_far_shorter_than_asked_is_extended_once(fake_chat) -> None:
-    settings = get_settings(expand_short=True)
-    short = "围绕护基金，我们追回医保基金452.3万元。"
-    longer = "围绕护基金，我们强化监管：一是追回医保基金452.3万元；二是处罚款126.8万元；三是检查定点医药机构186家。"
-    fake_chat.enqueue(short, longer)
-    out = run(stream_draft(settings, REQUEST, figures=FIGURES, kb="missing", model=fake_chat, length=100))
-    assert out["done"].raw_text == longer
-    assert len(fake_chat.calls) == 2
-    ask = fake_chat.calls[1]
-    assert ask[:-2] == fake_chat.calls[0] and ask[-2].content == short  # same prefix: cache reused
-    assert "扩充到约100字" in ask[-1].content
-    assert any("正在扩写" in i for i in out["info"])
-    # an extension that comes back shorter is dropped; a draft long enough is never extended
-    fake_chat.enqueue(short, "太短。")
-    res = run(stream_draft(settings, REQUEST, figures=FIGURES, kb="missing", model=fake_chat, length=100))
-    assert res["done"].raw_text == short and any("保留初稿" in i for i in res["info"])
-    fake_chat.calls.clear()
-    fake_chat.enqueue(longer)
-    run(stream_draft(settings, REQUEST, figures=FIGURES, kb="missing", model=fake_chat, length=80))
-    assert len(fake_chat.calls) == 1
+def test_length_by_planning_no_extension_call(fake_chat) -> None:
+    # Scripted parts that are short: the pipeline never asks for an extension (prompts/expand is gone).
+    fake_chat.enqueue(
+        *["我局坚持系统施策，扎实推进基金监管工作。"] + [f"第{i}方面持续推进，成效明显。" for i in range(8)]
+    )
+    res = draft_section(get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, length=300)
+    assert not any("扩充" in c[-1].content or "篇幅不够" in c[-1].content for c in fake_chat.calls)
+    # the parts' planned lengths add up to the asked length
+    assert res.plan["opening"]["length"] + sum(p["length"] for p in res.plan["points"]) == 300
+    from pathlib import Path
+
+    assert not (Path(__file__).resolve().parent.parent / "prompts" / "expand.jinja").exists()
 
 
 def test_continuation_without_prefill_asks_and_drops_overlap(fake_chat) -> None:
@@ -198,7 +235,9 @@ def test_continuation_without_prefill_asks_and_drops_overlap(fake_chat) -> None:
         {"text": "围绕护基金，我们追回医保基金", "finish_reason": "length"},
         "追回医保基金452.3万元，处罚款126.8万元，成效明显。",
     )
-    res = draft_section(get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat)
+    res = draft_section(
+        get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, planned=False
+    )
     assert res.raw_text == "围绕护基金，我们追回医保基金452.3万元，处罚款126.8万元，成效明显。"
     last = fake_chat.calls[1][-1]
     assert isinstance(last, HumanMessage) and "截断" in last.content
@@ -209,7 +248,13 @@ def test_continuation_that_starts_over_is_not_duplicated(fake_chat) -> None:
     first = "围绕护基金，我们强化监管，持续开展专项检查，检查定点医药机构186家"
     fake_chat.enqueue({"text": first, "finish_reason": "length"}, first + "，追回医保基金452.3万元。")
     res = draft_section(
-        get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, lock_figures=False
+        get_settings(),
+        REQUEST,
+        figures=FIGURES,
+        kb="missing",
+        model=fake_chat,
+        lock_figures=False,
+        planned=False,
     )
     assert res.raw_text == first + "，追回医保基金452.3万元。"
 
@@ -218,7 +263,13 @@ def test_reply_that_only_echoes_the_prompt_is_retried_hotter(fake_chat) -> None:
     fake_chat.enqueue("【今年数据】\n1. 追回医保基金：452.3万元", "围绕护基金，追回医保基金452.3万元。")
     out = run(
         stream_draft(
-            get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, lock_figures=False
+            get_settings(),
+            REQUEST,
+            figures=FIGURES,
+            kb="missing",
+            model=fake_chat,
+            lock_figures=False,
+            planned=False,
         )
     )
     # the retry starts the reply with the house style's first words (prefill), then the model goes on
@@ -231,7 +282,13 @@ def test_reply_that_only_echoes_the_prompt_is_retried_hotter(fake_chat) -> None:
     fake_chat.enqueue("【今年数据】", "【今年数据】", "【写作任务】")  # three echoes: give up, and say so
     out2 = run(
         stream_draft(
-            get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, lock_figures=False
+            get_settings(),
+            REQUEST,
+            figures=FIGURES,
+            kb="missing",
+            model=fake_chat,
+            lock_figures=False,
+            planned=False,
         )
     )
     assert out2["done"].raw_text == "" and len(fake_chat.calls) == 5
@@ -239,20 +296,56 @@ def test_reply_that_only_echoes_the_prompt_is_retried_hotter(fake_chat) -> None:
     assert any("重新生成" in i for i in out2["info"])
 
 
+ECHOES = [
+    # the old pipeline's own extension request, kept as "the draft" because it was longer
+    "收到：上面这段只有约58字，篇幅不够。请保留其中的内容和数据，再补充具体做法和成效，扩充到约120字。只输出完整的正文。",
+    "【写作任务】起草2024年“综合施策护基金”一段\n【篇幅】约300字",
+    "上面的数据逐字照抄、全部用上，不写别的数字，没有给出的具体活动、会议、人数和次数一律不写",
+    "截至【待补充：指标名】，参保率99.91%，约150字。",
+]
+
+
+@pytest.mark.parametrize("echo", ECHOES)
+@pytest.mark.parametrize("planned", [True, False])
+def test_a_reply_that_echoes_our_prompts_is_never_kept(fake_chat, echo: str, planned: bool) -> None:
+    from assistant.prompts import render
+
+    fake_chat.enqueue(*([echo] * 12))
+    res = draft_section(
+        get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, planned=planned, length=150
+    )
+    prompts = [str(m.content) for c in fake_chat.calls for m in c] + [render("continue", tail="x")]
+    for sent in re.split(r"[。\n]", echo):
+        if len(sent) >= 8:
+            assert sent not in res.raw_text and sent not in res.text
+    assert "约58字" not in res.text and "写作任务" not in res.text and "150字" not in res.text
+    assert not any(p and p in res.text for p in prompts if len(p) > 20)
+
+
 def test_at_most_two_continuations(fake_chat) -> None:
     fake_chat.enqueue(*[{"text": f"第{i}段", "finish_reason": "length"} for i in range(5)])
-    res = draft_section(get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat)
+    res = draft_section(
+        get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, planned=False
+    )
     assert len(fake_chat.calls) == 3
     assert res.raw_text == "第0段第1段第2段" and res.finish_reason == "length"
 
 
 def test_default_fake_reply_is_continued_by_max_tokens(fake_chat) -> None:
-    whole = draft_section(get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat).raw_text
+    whole = draft_section(
+        get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, planned=False
+    ).raw_text
     fake_chat.calls.clear()
     fake_chat.call_kwargs.clear()
     step = len(whole) // 3 + 1
     cut = draft_section(
-        get_settings(), REQUEST, figures=FIGURES, kb="missing", model=fake_chat, max_new_tokens=step
+        get_settings(),
+        REQUEST,
+        figures=FIGURES,
+        kb="missing",
+        model=fake_chat,
+        max_new_tokens=step,
+        planned=False,
     )
     assert cut.raw_text == whole and len(fake_chat.calls) == 3  # step + step + rest
     assert [kw["max_tokens"] for kw in fake_chat.call_kwargs] == [step, step, step]
@@ -262,10 +355,14 @@ def test_default_fake_reply_is_continued_by_max_tokens(fake_chat) -> None:
 
 
 def test_small_context_trims_exemplars_and_reports(demo_kb, fake_chat) -> None:
-    full = draft_section(demo_kb, REQUEST, figures=FIGURES, kb="demo", model=fake_chat)
+    full = draft_section(demo_kb, REQUEST, figures=FIGURES, kb="demo", model=fake_chat, planned=False)
     prompt_chars = sum(len(m.content) for m in fake_chat.calls[0])
     fake_chat.n_ctx = prompt_chars + 400 - 120  # fake tokens are characters; 400 = reply room
-    out = run(stream_draft(demo_kb, REQUEST, figures=FIGURES, kb="demo", model=fake_chat, max_new_tokens=400))
+    out = run(
+        stream_draft(
+            demo_kb, REQUEST, figures=FIGURES, kb="demo", model=fake_chat, max_new_tokens=400, planned=False
+        )
+    )
     res = out["done"]
     assert res.trimmed and any("范例3" in t for t in res.trimmed)
     assert any("为不超出上下文" in i for i in out["info"])
@@ -311,30 +408,32 @@ def test_conversation_refines_previous_draft_with_prefix_reuse(fake_chat) -> Non
     conv = Conversation(get_settings(), kb="missing", model=fake_chat, figures=FIGURES)
     first = run(conv.send(REQUEST))["done"]
     assert conv.turns[-1].kind == "draft"
+    n = len(fake_chat.calls)
     second = run(conv.send("再精炼一些"))["done"]
     assert conv.turns[-1].kind == "refine"
-    refine_prompt = fake_chat.calls[1]
-    # The follow-up prompt extends the first one: same messages, then the draft, then the instruction.
-    assert refine_prompt[: len(fake_chat.calls[0])] == fake_chat.calls[0]
-    assert refine_prompt[len(fake_chat.calls[0])].content == first.text
+    refine_prompt = fake_chat.calls[n]
+    # The follow-up prompt extends the draft's: its messages, then the draft, then the instruction.
+    assert refine_prompt[: len(first.messages)] == first.messages
+    assert refine_prompt[len(first.messages)].content == first.text
     assert "【修改要求】再精炼一些" in refine_prompt[-1].content
     assert len(second.text) < len(first.text)
     for figure in ("186家", "452.3万元", "126.8万元"):
         assert figure in second.text
     third = run(conv.send("第二句换个说法"))["done"]
     assert conv.turns[-1].kind == "refine" and third.sources == first.sources
-    assert len(fake_chat.calls[2]) == len(fake_chat.calls[1]) + 2
+    assert len(fake_chat.calls[n + 1]) == len(fake_chat.calls[n]) + 2
 
 
 def test_conversation_undo_restores_the_previous_state(fake_chat) -> None:
     conv = Conversation(get_settings(), kb="missing", model=fake_chat, figures=FIGURES)
     run(conv.send(REQUEST))
     after_draft = list(conv.messages)
+    n = len(fake_chat.calls)
     run(conv.send("再精炼一些"))
     conv.undo()
     assert [t.kind for t in conv.turns] == ["draft"] and conv.messages == after_draft
     run(conv.send("再精炼一些"))  # regenerate: the same prompt as the first time
-    assert fake_chat.calls[-1] == fake_chat.calls[1]
+    assert fake_chat.calls[-1] == fake_chat.calls[n]
     conv.undo()
     conv.undo()
     assert conv.turns == [] and conv.messages == []
@@ -412,8 +511,11 @@ def test_cli_errors_are_one_line(monkeypatch, capsys) -> None:
 
 
 def test_cli_chat_reads_piped_lines(fake_replies, monkeypatch) -> None:
-    fake_replies(
-        "第一稿：检查定点医药机构186家，追回医保基金452.3万元，处罚款126.8万元，成效明显。还有一句。",
+    fake_replies(  # the draft: its opening and its three points (one call each), then the refinement
+        "第一稿：我局坚持系统施策，扎实推进基金监管。",
+        "检查定点医药机构186家，监管覆盖面持续扩大。",
+        "追回医保基金452.3万元，基金安全得到有力保障。",
+        "处罚款126.8万元，形成有力震慑。",
         "第二稿：检查定点医药机构186家，追回医保基金452.3万元，处罚款126.8万元。",
     )
     res = CliRunner().invoke(

@@ -307,3 +307,24 @@ def test_mcp_over_streamable_http(server: Any) -> None:
             headers={"Accept": "application/json, text/event-stream"},
         )
         assert r.status_code == 401
+        # an intranet host name is not refused (421) by MCP's DNS-rebinding check: the key guards /mcp
+        init = {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-06-18",
+                "capabilities": {},
+                "clientInfo": {"name": "t", "version": "1"},
+            },
+        }
+        r = c.post(
+            f"{server.url}/mcp",
+            json=init,
+            headers={
+                "Accept": "application/json, text/event-stream",
+                "Authorization": f"Bearer {KEY}",
+                "Host": "biganzi.bureau.internal:7860",
+            },
+        )
+        assert r.status_code == 200 and "serverInfo" in r.text

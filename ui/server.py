@@ -153,23 +153,23 @@ def build_server(settings: Settings, options: ServerOptions) -> Any:
 
 
 def mcp_http_options(options: ServerOptions) -> dict[str, Any]:
-    """Streamable HTTP, stateless (no session to lose on a restart). DNS-rebinding protection stays
-    on for a loopback-only server; bound to the intranet, the Host header is whatever name the
-    bureau's clients use, so the Host check is off there (the key check guards the route)."""
+    """Streamable HTTP, stateless (no session to lose on a restart). MCP's DNS-rebinding protection
+    (the Host check that answers 421) guards a loopback server without keys, where it is the only
+    guard against a web page reaching the server through a rebound name. With keys, or bound to
+    the intranet, the Host is whatever name the bureau's clients or proxy use, so it is off there:
+    a rebound page cannot know the key."""
     from mcp.server.transport_security import TransportSecuritySettings
 
     from assistant.commands.serve import is_loopback
 
-    if is_loopback(options.host):
+    if is_loopback(options.host) and not options.api_keys:
+        names = ["127.0.0.1", "localhost", "[::1]"]
         security = TransportSecuritySettings(
             enable_dns_rebinding_protection=True,
-            allowed_hosts=["127.0.0.1", "127.0.0.1:*", "localhost", "localhost:*", "[::1]", "[::1]:*"],
+            allowed_hosts=[*names, *(f"{n}:*" for n in names)],
             allowed_origins=[
-                "http://127.0.0.1",
-                "http://127.0.0.1:*",
-                "http://localhost",
-                "http://localhost:*",
-                "http://[::1]:*",
+                *(f"http://{n}" for n in names),
+                *(f"http://{n}:*" for n in names),
                 *options.cors_origins,
             ],
         )

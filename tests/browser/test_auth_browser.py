@@ -107,3 +107,10 @@ def test_browser_login(browser: Any, server: Server) -> None:
         page.get_by_role("button", name="登录", exact=True).click()
         page.wait_for_selector("#chat-input textarea")
         assert page.get_by_role("tab", name="知识库").is_visible()
+        # logged in, the page drafts (served by the one ASGI app, Gradio mounted at /)
+        page.fill("#chat-input textarea", "起草“综合施策护基金”一段，追回医保基金452.3万元，约150字")
+        page.click("#send")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('#chat [data-testid=\"bot\"]')]"
+            ".some(b => b.innerText.includes('452.3万元'))"
+        )

@@ -53,6 +53,13 @@ def plan_options(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--llm", "llm", type=click.Choice(["local", "openai", "fake"]), default=None, help="模型后端"
         ),
+        click.option(
+            "--model-path",
+            "model_path",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="本地 GGUF 模型文件",
+        ),
         click.option("--no-reword", "no_reword", is_flag=True, help="不让模型改写标题（只更新年份）"),
     ]
     for option in reversed(options):
@@ -121,6 +128,7 @@ def report(
     length: int,
     figures: str | None,
     llm: str | None,
+    model_path: Path | None,
     no_reword: bool,
     outline_path: Path | None,
     as_json: bool,
@@ -134,7 +142,7 @@ def report(
     from assistant.report.outline import Outline
     from assistant.report.write import export_report, stream_report
 
-    settings = make_settings(data_dir, kb, llm=llm)
+    settings = make_settings(data_dir, kb, llm=llm, model_path=model_path)
     if outline_path is not None:
         outline = Outline.load(outline_path)
         if title:
@@ -210,12 +218,13 @@ def plan(
     length: int,
     figures: str | None,
     llm: str | None,
+    model_path: Path | None,
     no_reword: bool,
     as_json: bool,
 ) -> None:
     from assistant.report.outline import outline_text
 
-    settings = make_settings(data_dir, kb, llm=llm)
+    settings = make_settings(data_dir, kb, llm=llm, model_path=model_path)
     outline = _plan(settings, title, like, genre, length, figures, not no_reword)
     if as_json:
         click.echo(json.dumps(outline.to_json(), ensure_ascii=False, indent=2))

@@ -371,3 +371,27 @@ def test_cli_needs_a_title():
 
     res = CliRunner().invoke(cli, ["report", "plan", "--genre", "工作总结"])
     assert isinstance(res.exception, BiganziError) and "--title" in str(res.exception)
+
+
+def test_a_section_with_no_body_is_written_again(monkeypatch):
+    from types import SimpleNamespace
+
+    import assistant.draft
+    from assistant.draft import DraftEvent
+
+    replies = iter(
+        ["（一）存在的问题", "一是基层经办力量仍然薄弱，专业人才相对缺乏，服务能力有待进一步提升。"]
+    )
+
+    def fake_stream_draft(settings, request, figures=None, length=300, **kwargs):
+        text = next(replies)
+        yield DraftEvent("token", text)
+        yield DraftEvent("done", text, result=SimpleNamespace(text=text, figures={}, sources=[]))
+
+    monkeypatch.setattr(assistant.draft, "stream_draft", fake_stream_draft)
+    outline = Outline.from_json(
+        {"title": TITLE, "outline": [{"level": 1, "heading": "存在的问题", "part": "问题", "length": 150}]}
+    )
+    result = write_report(get_settings(), outline, model=object(), store=False)
+    assert result.sections[0].text.startswith("一是基层经办力量仍然薄弱")
+    assert result.sections[0].notes == ["没有写出正文，重写本节"]

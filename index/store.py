@@ -3,6 +3,8 @@
 Layout under `settings.data_dir`:
     kb/<name>/registry.sqlite3   documents, chunks, jieba tokens, duplicate bands, embedder identity
     kb/<name>/bm25-*.npz         lexical index cache (index/lexical.py), rebuilt when the registry changes
+    kb/<name>/dense-*.npz        a copy of the vectors for exact search without Chroma (index/dense.py, small KBs)
+    cache/jieba-*.sqlite3        jieba's dictionary for cutting a query without loading it (index/lexical.py)
     chroma/                      embedded Chroma (or a server at settings.chroma_url)
 
 Crash safety: a document's vectors go to Chroma first (their ids listed as pending), then its rows are

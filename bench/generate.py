@@ -15,6 +15,12 @@ B. End-to-end section drafts (≈300 字, three exemplars) for the figures_dev r
 C. Follow-up turn ("再精炼一些") in a Conversation after each draft: its time to first token.
 D. Prompt-lookup decoding (LlamaPromptLookupDecoding(num_pred_tokens=N)): the B drafts again with
    greedy decoding for each N in --lookup; tokens/s and total vs N=0.
+B and C run once per backend in --backends (default: `local-inproc`, the model in this process, and
+`local`, the model in its own supervised process), side by side with the ratios (issue 12: follow-up
+TTFT ≤ 3 s, warm draft within 10 % of in-process). A and D use the in-process engine.
+E. Cold `biganzi draft` (part "e"): a new CLI process each run on a data dir where no serve runs, so
+   each run starts its own model process: with the persisted system-prompt state (the default) and
+   without it (BIGANZI_PROMPT_CACHE_MB=0); --cold-runs runs each, alternating, medians of wall time.
 Everything runs in `.bench/data` (outside git). Timings are medians; the machine is noisy.
 """
 
@@ -175,7 +181,10 @@ def part_bc(
     from assistant.conversation import Conversation
     from assistant.warmup import warm_up
 
-    model.llama().reset()
+    if hasattr(model, "llama"):
+        model.llama().reset()
+    else:  # the model process: a new one (the warm-up starts and loads it)
+        model.supervisor.close()
     warmup: dict[str, float] = {}
     if warm:  # what `biganzi serve` does at start, in the background
         warmup = {k: round(v, 2) for k, v in warm_up(settings, kb, model).items()}
@@ -247,7 +256,9 @@ def main() -> None:
         "--lookup", default="0,10", help="prompt-lookup num_pred_tokens values; '' to skip part D"
     )
     ap.add_argument("--lookup-ctx", type=int, default=2048, help="n_ctx for part D")
-    ap.add_argument("--parts", default="abcd")
+    ap.add_argument("--parts", default="abcd", help="any of a b c d e")
+    ap.add_argument("--backends", default="local-inproc,local", help="parts B/C: backends side by side")
+    ap.add_argument("--cold-runs", type=int, default=3, help="part E: cold CLI drafts per variant")
     ap.add_argument("--no-warmup", action="store_true", help="part B: skip the page's start-up warm-up")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
@@ -257,7 +268,7 @@ def main() -> None:
     from index.ingest import ingest_paths
 
     cases, corpus, kb = cases_and_corpus()
-    settings = get_settings(data_dir=BENCH_DATA, llm="local")
+    settings = get_settings(data_dir=BENCH_DATA, llm="local-inproc")
     ingest_paths(settings, corpus, kb=kb)
     model = get_chat_model(settings)
     model.seed = 1234
@@ -269,6 +280,7 @@ def main() -> None:
         "load_s": round(time.perf_counter() - t0, 2),
         "n_ctx": settings.n_ctx,
         "corpus": kb,
+        "llama_flavor": _flavor(),
     }
 
     def show(key: str, value: Any) -> None:  # print each part as it completes: a long run may be cut
@@ -279,12 +291,81 @@ def main() -> None:
     if "a" in args.parts:
         show("A_raw_vs_pipeline", part_a(settings, model, cases[0], kb, args.runs, args.max_tokens))
     if "b" in args.parts or "c" in args.parts:
-        show("BC_drafts_and_followups", part_bc(settings, model, cases, kb, warm=not args.no_warmup))
+        side: dict[str, Any] = {}
+        for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
+            st = settings.model_copy(update={"llm": backend})
+            m = model if backend == "local-inproc" else get_chat_model(st)
+            if backend != "local-inproc":
+                m.seed = 1234
+            side[backend] = part_bc(st, m, cases, kb, warm=not args.no_warmup)
+            show(f"BC_drafts_and_followups_{backend}", side[backend])
+            if hasattr(m, "supervisor"):
+                m.supervisor.close()  # the next backend gets the machine to itself
+        if {"local", "local-inproc"} <= set(side):
+            a, b = side["local-inproc"], side["local"]
+            show(
+                "BC_process_vs_inproc",
+                {
+                    "draft_total_ratio": round(b["draft_total_s_median"] / a["draft_total_s_median"], 3),
+                    "followup_ttft_s": {
+                        "inproc": a["followup_ttft_s_median"],
+                        "process": b["followup_ttft_s_median"],
+                    },
+                    "first_draft_total_s": {
+                        "inproc": a["first_draft_total_s"],
+                        "process": b["first_draft_total_s"],
+                    },
+                },
+            )
     lookups = [int(x) for x in args.lookup.split(",") if x.strip()]
     if "d" in args.parts and lookups:
         # Prompt lookup needs llama-cpp-python's all-logits buffer (n_ctx × vocab): use a smaller context.
         small = settings.model_copy(update={"n_ctx": args.lookup_ctx})
         show("D_prompt_lookup", {"n_ctx": args.lookup_ctx, **part_d(small, cases, kb, lookups)})
+    if "e" in args.parts:
+        show("E_cold_cli_draft", part_e(cases[0], kb, args.cold_runs))
+
+
+def _flavor() -> str:
+    try:
+        return (Path(sys.prefix) / ".llama-flavor").read_text().strip()
+    except OSError:
+        return "unknown"
+
+
+def part_e(case: dict[str, str], kb: str, runs: int) -> dict[str, Any]:
+    """Cold `biganzi draft --json`: a new CLI process (and model process) per run."""
+    import subprocess
+
+    from assistant.llm.runner import read_run_file
+
+    if read_run_file(BENCH_DATA):
+        return {"skipped": f"a model process is registered in {BENCH_DATA}/run (a serve?): stop it first"}
+    cmd = [
+        sys.executable, "-m", "assistant.cli", "draft", "--request", case["request"],
+        "--figures", case["figures"], "--kb", kb, "--json", "--length", "300",
+    ]  # fmt: skip
+    variants = {"with_saved_prompt_state": "512", "without": "0"}
+    rows: dict[str, list[dict[str, float]]] = {k: [] for k in variants}
+    for _ in range(runs):
+        for name, mb in variants.items():
+            env = {**os.environ, "BIGANZI_DATA_DIR": str(BENCH_DATA), "BIGANZI_LLM": "local"}
+            env["BIGANZI_PROMPT_CACHE_MB"] = mb
+            t0 = time.perf_counter()
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO)
+            wall = time.perf_counter() - t0
+            if proc.returncode != 0:
+                return {"error": proc.stderr.strip().splitlines()[-1:]}
+            timings = json.loads(proc.stdout).get("timings", {})
+            rows[name].append({"wall_s": wall, "ttft_s": timings.get("ttft_s") or 0.0})
+    return {
+        name: {
+            "wall_s_median": med([r["wall_s"] for r in rs]),
+            "ttft_s_median": med([r["ttft_s"] for r in rs]),
+            "wall_s": [round(r["wall_s"], 1) for r in rs],
+        }
+        for name, rs in rows.items()
+    } | {"runs": runs}
 
 
 if __name__ == "__main__":

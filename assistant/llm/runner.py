@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk
 from langchain_openai import ChatOpenAI
@@ -466,6 +467,14 @@ class RunnerChat(OpenAICompatibleChat):
                 except Exception:  # best effort: the closed stream stops it anyway
                     pass
 
+    # Async callers get the sync path on a worker thread (one transport, one supervisor).
+    async def _astream(self, *args: Any, **kwargs: Any) -> Any:
+        async for chunk in BaseChatModel._astream(self, *args, **kwargs):
+            yield chunk
+
+    async def _agenerate(self, *args: Any, **kwargs: Any) -> Any:
+        return await BaseChatModel._agenerate(self, *args, **kwargs)
+
     def _failure(self, sup: Supervisor, pid: int | None, e: BaseException) -> BiganziError:
         """One line for what went wrong with the model process; restarts it where that helps."""
         import httpx
@@ -524,6 +533,7 @@ def chat_for(sup: Supervisor, settings: Settings, label: str) -> RunnerChat:
         base_url="http://biganzi-model/v1",
         api_key="local",  # type: ignore[arg-type]
         http_client=client,
+        http_socket_options=(),  # our transport is a Unix socket: no TCP keep-alive to add
         temperature=settings.temperature,
         repeat_penalty=settings.repeat_penalty,
         timeout=timeout,

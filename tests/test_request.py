@@ -285,3 +285,46 @@ def test_cli_draft_reads_length_and_figures_from_the_request() -> None:
     assert [u["text"] for u in data["figures"]["used"]] == ["99.91％"]
     assert "篇幅按要求：约150字" in res.stderr
     assert "参保率99.91％" in res.stderr
+
+
+# --- the page: chat turn and figures panel (no browser; tests/browser/test_chat_message_browser.py) ---
+
+
+def _drain(it) -> None:  # type: ignore[no-untyped-def]
+    for _ in it:
+        pass
+
+
+def test_page_draft_uses_the_message_length_unless_fixed() -> None:
+    from core.settings import get_settings
+    from ui import chat
+    from ui.session import DeskSession
+
+    st = get_settings()
+    s = DeskSession(figures_text="参保人数50.12万人")
+    _drain(chat.run_draft(st, s, MESSAGE, 300, None, length_fixed=False))
+    assert s.conversation.length == 150
+    assert "篇幅按消息：约150字" in s.last.notes
+    assert {u["text"] for u in s.last.trace["used"]} == {"50.12万人", "99.91％"}
+    assert "150字" not in s.draft
+
+    s = DeskSession()
+    _drain(chat.run_draft(st, s, MESSAGE, 300, None, length_fixed=True))
+    assert s.conversation.length == 300
+    assert "篇幅按固定的300字（消息里写的是约150字）" in s.last.notes
+    assert [u["text"] for u in s.last.trace["used"]] == ["99.91％"]
+
+
+def test_figures_panel_lists_message_figures_once() -> None:
+    from ui.figures_panel import FROM_MESSAGE_MARK, message_facts, message_status, with_message_facts
+
+    facts = message_facts(MESSAGE, "参保人数50.12万人")
+    assert [f.text for f in facts] == ["99.91％"]
+    assert message_facts(MESSAGE, "参保率99.91％") == []  # already confirmed: not again
+    assert message_facts("再精炼一些") == []
+    rows = with_message_facts([[True, "参保人数", "50.12万人", "", "参保人数50.12万人"]], facts)
+    assert rows[-1][:4] == [True, "参保率", "99.91％", ""]
+    assert rows[-1][4].startswith(FROM_MESSAGE_MARK)
+    assert with_message_facts(rows, facts) == rows  # none twice
+    status = message_status(facts, confirmed=1)
+    assert status.startswith("已确认 1 项数据；本次消息中的 1 项数据") and "参保率 99.91％" in status

@@ -42,9 +42,24 @@ def _source_dicts(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def run_draft(
-    settings: Settings, s: DeskSession, message: str, length: int, temperature: float | None
+    settings: Settings,
+    s: DeskSession,
+    message: str,
+    length: int,
+    temperature: float | None,
+    length_fixed: bool = True,
 ) -> Iterator[str]:
-    """起草段落 (and follow-ups that refine the previous draft). Yields the reply so far."""
+    """起草段落 (and follow-ups that refine the previous draft). Yields the reply so far.
+    Unless `length_fixed`, a length written in the message (“约150字”) wins over `length`; figures
+    typed in the message join the confirmed ones (assistant.request, inside stream_draft)."""
+    from assistant.request import parse_request
+
+    written = parse_request(message).length
+    length_note = ""
+    if written and not length_fixed:
+        length, length_note = written, f"篇幅按消息：约{written}字"
+    elif written and written != length:
+        length_note = f"篇幅按固定的{length}字（消息里写的是约{written}字）"
     conv = _conversation(settings, s, length)
     figures = s.figures_text or None
     changed = (figures or None) != (conv.figures or None)
@@ -70,7 +85,7 @@ def run_draft(
         text=result.text,
         sources=_source_dicts(result.sources),
         trace=result.figures,
-        notes=_dedupe([*notes, *result.notes]),
+        notes=_dedupe([length_note, *notes, *result.notes]),
         timings=dict(result.timings or {}),
     )
     yield result.text

@@ -13,7 +13,7 @@ from core.errors import BiganziError
 from core.settings import Settings
 from ui import chat, render, services
 from ui.errors import friendly, user_message
-from ui.figures_panel import build_figures_panel
+from ui.figures_panel import build_figures_panel, show_message_facts
 from ui.launch import llm_concurrency
 from ui.session import DeskSession, Proposal
 
@@ -87,7 +87,10 @@ def build_desk(settings: Settings, session: Any) -> Desk:
                 message = gr.Textbox(
                     show_label=False,
                     placeholder="写作要求，或对上一稿的修改意见（如：再精炼一些）。Enter 发送，Shift+Enter 换行",
-                    lines=2,
+                    # Gradio 6: a one-line box sends on Enter and takes Shift+Enter as a new line (it
+                    # grows up to max_lines); with lines > 1 it would be the other way round.
+                    lines=1,
+                    max_lines=8,
                     scale=6,
                     elem_id="chat-input",
                 )
@@ -129,7 +132,15 @@ def build_desk(settings: Settings, session: Any) -> Desk:
         with gr.Column(scale=2, min_width=320):
             kb_status = gr.Markdown(elem_id="desk-kb")
             with gr.Row():
-                length = gr.Slider(50, 2000, value=300, step=10, label="篇幅（字）", elem_id="length")
+                length = gr.Slider(
+                    50,
+                    2000,
+                    value=300,
+                    step=10,
+                    label="篇幅（字）",
+                    info="消息里写了字数（如“约150字”）时按消息",
+                    elem_id="length",
+                )
                 temperature = gr.Slider(
                     0.0,
                     1.5,
@@ -138,7 +149,10 @@ def build_desk(settings: Settings, session: Any) -> Desk:
                     label="温度（越高越多样）",
                     elem_id="temperature",
                 )
-            build_figures_panel(settings, session)
+            length_fixed = gr.Checkbox(
+                False, label="固定篇幅：不按消息里写的字数", elem_id="length-fixed", container=False
+            )
+            figures_panel = build_figures_panel(settings, session)
 
     chat_outputs = [chatbot, message, details, sources, proposal_box, diff, draft, session]
 
@@ -181,7 +195,14 @@ def build_desk(settings: Settings, session: Any) -> Desk:
         yield _final(s)
 
     def _runner(
-        st: Settings, s: DeskSession, mode: str, text: str, length: int, temp: float, src: str
+        st: Settings,
+        s: DeskSession,
+        mode: str,
+        text: str,
+        length: int,
+        temp: float,
+        src: str,
+        fixed: bool = True,
     ) -> Callable[[], Iterator[str]]:
         if mode == chat.MODE_REWRITE:
             return lambda: chat.run_rewrite(st, s, text, src, temp)
@@ -189,7 +210,7 @@ def build_desk(settings: Settings, session: Any) -> Desk:
             return lambda: chat.run_update(st, s, text, src)
         if mode == chat.MODE_CHAT:
             return lambda: chat.run_chat(st, s, text, temp)
-        return lambda: chat.run_draft(st, s, text, int(length), temp)
+        return lambda: chat.run_draft(st, s, text, int(length), temp, length_fixed=bool(fixed))
 
     def enqueue(text: str, mode: str, s: DeskSession) -> tuple[Any, ...]:
         """Show the user's message at once, before the model is free: with the local model a request
@@ -204,18 +225,18 @@ def build_desk(settings: Settings, session: Any) -> Desk:
 
     @friendly
     def send(
-        text: str, mode: str, length: float, temp: float, src: str, s: DeskSession
+        text: str, mode: str, length: float, temp: float, src: str, fixed: bool, s: DeskSession
     ) -> Iterator[tuple[Any, ...]]:
         text = (text or "").strip()
         if not text and mode != chat.MODE_UPDATE:
             raise BiganziError("请先输入写作要求或修改意见")
         st = s.settings(settings)
         shown = text or "（用确认的数据套改原文）"
-        yield from _run(s, text, shown, _runner(st, s, mode, text, int(length), temp, src))
+        yield from _run(s, text, shown, _runner(st, s, mode, text, int(length), temp, src, fixed))
 
     @friendly
     def regenerate(
-        mode: str, length: float, temp: float, src: str, s: DeskSession
+        mode: str, length: float, temp: float, src: str, fixed: bool, s: DeskSession
     ) -> Iterator[tuple[Any, ...]]:
         if s.last is None or len(s.chat) < 2:
             raise BiganziError("还没有可以重新生成的回复")
@@ -228,7 +249,8 @@ def build_desk(settings: Settings, session: Any) -> Desk:
         elif mode == chat.MODE_CHAT:
             del s.free_turns[-2:]
         st = s.settings(settings)
-        yield from _run(s, request, _unescape(shown), _runner(st, s, mode, request, int(length), temp, src))
+        runner = _runner(st, s, mode, request, int(length), temp, src, fixed)
+        yield from _run(s, request, _unescape(shown), runner)
 
     @friendly
     def continue_(mode: str, length: float, temp: float, s: DeskSession) -> Iterator[tuple[Any, ...]]:
@@ -310,21 +332,24 @@ def build_desk(settings: Settings, session: Any) -> Desk:
         "show_progress": "minimal",
         "show_progress_on": [chatbot],
     }
-    inputs = [message, mode, length, temperature, source, session]
+    inputs = [message, mode, length, temperature, source, length_fixed, session]
+    # Figures typed in a draft request show in the figures panel as taken from the message.
+    panel_kw: dict[str, Any] = {"api_visibility": "private", "queue": False}
+    message_figures = ([figures_panel.table, session], [figures_panel.table, figures_panel.status])
     show = {"inputs": [message, mode, session], "outputs": [chatbot, session], "queue": False}
     send_btn.click(enqueue, api_visibility="private", **show).then(
         send, inputs, chat_outputs, api_name="chat", **stream_kw
-    )
+    ).success(show_message_facts, *message_figures, **panel_kw)
     message.submit(enqueue, api_visibility="private", **show).then(
         send, inputs, chat_outputs, api_visibility="private", **stream_kw
-    )
+    ).success(show_message_facts, *message_figures, **panel_kw)
     regen_btn.click(
         regenerate,
-        [mode, length, temperature, source, session],
+        [mode, length, temperature, source, length_fixed, session],
         chat_outputs,
         api_visibility="private",
         **stream_kw,
-    )
+    ).success(show_message_facts, *message_figures, **panel_kw)
     cont_btn.click(
         continue_, [mode, length, temperature, session], chat_outputs, api_visibility="private", **stream_kw
     )

@@ -61,6 +61,41 @@ def facts_text(facts: list[dict[str, str]]) -> str:
     return "\n".join(lines)
 
 
+FROM_MESSAGE_MARK = "取自消息："
+
+
+def message_facts(message: str, confirmed_text: str = "") -> list[Any]:
+    """Figures typed in a chat request ("起草……一段，参保率99.91％，约150字。") that are not among the
+    confirmed ones: drafting uses them as the user's figures (assistant.request.resolve)."""
+    from assistant.request import FROM_MESSAGE, resolve
+
+    if not (message or "").strip():
+        return []
+    return [f for f in resolve(message, confirmed_text or None).facts if f.origin == FROM_MESSAGE]
+
+
+def with_message_facts(rows: list[list[Any]] | None, facts: list[Any]) -> list[list[Any]]:
+    """The table with the message's figures added (ticked, 原句 marked 取自消息), none twice."""
+    out = [list(r) for r in rows or []]
+    have = {_clean(r[2]) for r in out if len(r) > 2}
+    for f in facts:
+        if f.text not in have:
+            have.add(f.text)
+            out.append([True, f.metric, f.text, f.period, f"{FROM_MESSAGE_MARK}{f.source.strip('，,、 ')}"])
+    return out
+
+
+def message_status(facts: list[Any], confirmed: int) -> str:
+    listed = "；".join(f"{f.metric} {f.text}" for f in facts[:6]) + (
+        f" 等 {len(facts)} 项" if len(facts) > 6 else ""
+    )
+    head = f"已确认 {confirmed} 项数据；" if confirmed else ""
+    return (
+        f"{head}本次消息中的 {len(facts)} 项数据已作为您给的数据用于起草：{listed}。"
+        "已列入上表（原句标“取自消息”），点“确认数据”可留作后续起草使用。"
+    )
+
+
 def derived_rows(
     facts: list[Any], settings: Settings | None = None, kb: str | None = None
 ) -> list[list[str]]:
@@ -179,3 +214,18 @@ def build_figures_panel(settings: Settings, session: Any) -> FiguresPanel:
     )
     confirm_btn.click(confirm, [table, session], [session, status], api_visibility="private")
     return FiguresPanel(status=status, table=table)
+
+
+def show_message_facts(rows: list[list[Any]] | None, s: DeskSession) -> tuple[Any, Any]:
+    """After a draft: the figures its message carried, in the table and the status line."""
+    import gradio as gr
+
+    from ui.chat import MODE_DRAFT
+
+    last = s.last
+    if last is None or last.mode != MODE_DRAFT:
+        return gr.skip(), gr.skip()
+    facts = message_facts(last.request, s.figures_text)
+    if not facts:
+        return gr.skip(), gr.skip()
+    return with_message_facts(rows, facts), message_status(facts, len(s.facts))

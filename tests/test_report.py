@@ -89,6 +89,10 @@ def test_heading_check_keeps_pattern_length_and_digits():
     assert check_heading("好", orig) is not None
     assert check_heading("标题：紧扣监管，筑牢防线", orig) is not None
     assert check_heading(orig, orig, taken=[orig]) == "与已有标题重复"
+    # a parallel series (在…上着力 / 在…上聚力) keeps the opening its siblings share
+    series = "在惠民上着力，制度体系更加完善"
+    assert check_heading("制度体系更加完善，在惠民上着力", series, lead="在") is not None
+    assert check_heading("在便民上发力，服务体系更加健全", series, lead="在") is None
     assert (
         clean_heading_reply("新标题：（二）紧扣基金监管，筑牢安全防线。\n说明…")
         == "紧扣基金监管，筑牢安全防线"

@@ -294,16 +294,39 @@ def heading_pattern(heading: str) -> list[int]:
     return [len(p) for p in _SEGMENT.split(heading)]
 
 
-def check_heading(new: str, original: str, taken: Sequence[str] = ()) -> str | None:
+def sibling_leads(nodes: Sequence[OutlineNode]) -> dict[int, str]:
+    """id(node) → the opening its siblings share ("在", "紧扣"): a parallel series keeps it."""
+    out: dict[int, str] = {}
+
+    def walk(group: Sequence[OutlineNode]) -> None:
+        if len(group) >= 2:
+            heads = [n.heading for n in group]
+            size = 0
+            while size < min(4, *map(len, heads)) and len({h[size] for h in heads}) == 1:
+                size += 1
+            lead = heads[0][:size]
+            for n in group:
+                out[id(n)] = lead
+        for n in group:
+            walk(n.children)
+
+    walk(nodes)
+    return out
+
+
+def check_heading(new: str, original: str, taken: Sequence[str] = (), lead: str = "") -> str | None:
     """Why a reworded heading is refused (None = accepted): it must keep the original's length
     (±40 %), its pattern (same number of parts; exact lengths where the parts are equal short
-    pairs, like four-character pairs), carry no digit the original lacks, and be new."""
+    pairs, like four-character pairs; the opening its siblings share, `lead`), carry no digit the
+    original lacks, and be new."""
     if not new:
         return "空"
     if _BAD.search(new):
         return "含提示语或符号"
     if new in taken:
         return "与已有标题重复"
+    if lead and not new.startswith(lead):
+        return f"没有沿用同级标题共同的开头“{lead}”"
     n, o = len(new), len(original)
     if n < 0.6 * o or n > 1.4 * o + 2:
         return f"长度{n}与原标题{o}相差太多"
@@ -521,6 +544,7 @@ def reword_headings(
     notes: list[str] = []
     taken: list[str] = []
     kept = 0
+    leads = sibling_leads(outline.nodes)
     for node in iter_nodes(outline.nodes):
         if years_of(node.heading) or len(node.heading) < REWORD_MIN_CHARS:
             taken.append(node.heading)
@@ -540,7 +564,7 @@ def reword_headings(
         except BiganziError as e:
             notes.append(f"标题改写失败，保留原标题：{e}")
             break
-        why = check_heading(reply, node.heading, taken)
+        why = check_heading(reply, node.heading, taken, leads.get(id(node), ""))
         if why is None:
             node.heading = reply
         else:

@@ -137,7 +137,68 @@ class Conversation:
             yield ev
 
     def _refine(self, instruction: str, temperature: float | None) -> Iterator[DraftEvent]:
+        """A follow-up is a rewrite of the current draft: the same kinds, methods and checks as the
+        改写 mode (assistant.rewrite.run_rewrite), aimed at the sentence or part named. A free
+        instruction goes to the model with the conversation so far, then through the same checks."""
         from langchain_core.messages import AIMessage, HumanMessage
+
+        from assistant.rewrite import contradiction_notes, run_rewrite
+        from assistant.rewrite_kinds import recognise
+
+        previous = self.current
+        assert previous is not None
+        spec = recognise(instruction, previous.text, self.figures or "")
+        if spec.kind == "free" and spec.sentence is None:
+            yield from self._refine_free(instruction, temperature, spec)
+            return
+        t0 = time.perf_counter()
+        model = self.chat_model()
+        system = self.messages[0] if self.messages else None
+        system_text = str(system.content) if system is not None else ""
+        rewrite = yield from run_rewrite(
+            model,
+            system_text,
+            previous.text,
+            instruction,
+            settings=self.settings,
+            kb=self.kb,
+            figures=self.figures or "",
+            temperature=self.settings.temperature if temperature is None else temperature,
+            spec=spec,
+        )
+        text, report = _finalize(
+            rewrite.text, self._locked, [s.get("text", "") for s in previous.sources], previous.request
+        )
+        messages = [
+            *self.messages,
+            HumanMessage(content=render("refine", instruction=instruction, figures="")),
+        ]
+        timings = dict(rewrite.timings)
+        timings["total_s"] = round(time.perf_counter() - t0, 3)
+        result = DraftResult(
+            text=text,
+            raw_text=rewrite.text,
+            sources=previous.sources,
+            model=rewrite.model,
+            timings=timings,
+            figures=report,
+            kb_used=previous.kb_used,
+            notes=list(dict.fromkeys([*rewrite.notes, *contradiction_notes(text)])),
+            request=previous.request,
+            messages=messages,
+            locked=self._locked,
+        )
+        self.messages = [*messages, AIMessage(content=text)]
+        self.turns.append(Turn(instruction, "refine", result))
+        yield DraftEvent("done", text, result=result)
+
+    def _refine_free(self, instruction: str, temperature: float | None, spec: Any) -> Iterator[DraftEvent]:
+        """A free follow-up: the model sees the conversation (its prefix is cached); the answer is
+        checked like a rewrite (numbers, heading, a real change) and asked once more if it fails."""
+        from langchain_core.messages import AIMessage, HumanMessage
+
+        from assistant.rewrite import contradiction_notes
+        from assistant.rewrite_kinds import verify
 
         t0 = time.perf_counter()
         model = self.chat_model()
@@ -145,51 +206,74 @@ class Conversation:
         previous = self.current
         assert previous is not None
         system, history = self.messages[0], self.messages[1:]
-
-        def build(_ex: Any, hist: list[BaseMessage]) -> list[BaseMessage]:
-            # Once the first prompt (with the figures) is trimmed away, restate the figures.
-            restate = self.figures if len(hist) < len(history) else None
-            user = render("refine", instruction=instruction, figures=restate or "")
-            return [system, *hist, HumanMessage(content=user)]
-
-        plan = fit(
-            lambda t: llm_api.count_tokens(model, t),
-            n_ctx=n_ctx,
-            max_new_tokens=self.max_new_tokens
-            or max_new_tokens_for(model, max(self.length or 0, len(previous.text))),
-            build=build,
-            history=history,
-        )
-        for t in plan.trimmed:
-            yield DraftEvent("info", f"为不超出上下文，{t}")
-        if not any(isinstance(m, AIMessage) for m in plan.messages):
-            raise BiganziError("上下文太小，放不下上一稿：请调大 BIGANZI_N_CTX，或开始新的对话")
-
-        stats = GenStats()
-        for piece in stream_generate(
-            model,
-            plan.messages,
-            max_new_tokens=plan.max_new_tokens,
-            n_ctx=n_ctx,
-            stats=stats,
-            t0=t0,
-            temperature=temperature,
-        ):
-            yield DraftEvent("token", piece)
-        out = clean_output(stats.text)
         keep = numbers_to_keep(previous.text, instruction)
-        out, _, notes, messages = yield from repair_numbers(
-            model,
-            plan.messages,
-            out,
-            keep,
-            what="修改稿",
-            limit=plan.max_new_tokens,
-            n_ctx=n_ctx,
-            stats=stats,
-            t0=t0,
-            temperature=temperature,
-        )
+        stats = GenStats()
+        best: tuple[str, list[Any], list[str], list[BaseMessage], Any] | None = None
+        for attempt in range(2):
+            asked = instruction + ("（上一版几乎没有改动：这次要按要求做出实际修改）" if attempt else "")
+
+            def build(_ex: Any, hist: list[BaseMessage], asked: str = asked) -> list[BaseMessage]:
+                # Once the first prompt (with the figures) is trimmed away, restate the figures.
+                restate = self.figures if len(hist) < len(history) else None
+                user = render("refine", instruction=asked, figures=restate or "")
+                return [system, *hist, HumanMessage(content=user)]
+
+            plan = fit(
+                lambda t: llm_api.count_tokens(model, t),
+                n_ctx=n_ctx,
+                max_new_tokens=self.max_new_tokens
+                or max_new_tokens_for(model, max(self.length or 0, len(previous.text))),
+                build=build,
+                history=history,
+            )
+            if attempt == 0:
+                for t in plan.trimmed:
+                    yield DraftEvent("info", f"为不超出上下文，{t}")
+            if not any(isinstance(m, AIMessage) for m in plan.messages):
+                raise BiganziError("上下文太小，放不下上一稿：请调大 BIGANZI_N_CTX，或开始新的对话")
+            stats.text = ""
+            base = self.settings.temperature if temperature is None else temperature
+            for piece in stream_generate(
+                model,
+                plan.messages,
+                max_new_tokens=plan.max_new_tokens,
+                n_ctx=n_ctx,
+                stats=stats,
+                t0=t0,
+                temperature=base if attempt == 0 else max(0.7, base + 0.4),
+            ):
+                yield DraftEvent("token", piece)
+            out = clean_output(stats.text)
+            out, _, notes, messages = yield from repair_numbers(
+                model,
+                plan.messages,
+                out,
+                keep,
+                what="修改稿",
+                limit=plan.max_new_tokens,
+                n_ctx=n_ctx,
+                stats=stats,
+                t0=t0,
+                temperature=temperature,
+            )
+            problems = verify(spec, previous.text, out, keep)
+            if best is None or len(problems) < len(best[1]):
+                best = (out, problems, notes, messages, plan)
+            if not problems:
+                break
+            if attempt == 0:
+                why = "；".join(str(p) for p in problems)
+                yield DraftEvent("info", f"修改稿没有通过检查（{why}），换一种方式重试", restart=True)
+        assert best is not None
+        out, problems, notes, messages, plan = best
+        if out.strip() == previous.text.strip() or not out.strip():
+            out = previous.text
+            notes = [
+                *notes,
+                f"未能按“{instruction}”修改：{'；'.join(str(p) for p in problems)}。上一稿未改动",
+            ]
+        elif problems:
+            notes = [*notes, f"未能完全做到：{'；'.join(str(p) for p in problems)}，请人工核对"]
 
         text, report = _finalize(
             out, self._locked, [s.get("text", "") for s in previous.sources], previous.request
@@ -203,7 +287,7 @@ class Conversation:
             trimmed=plan.trimmed,
             figures=report,
             kb_used=previous.kb_used,
-            notes=notes,
+            notes=list(dict.fromkeys([*notes, *contradiction_notes(text)])),
             finish_reason=stats.finish_reason,
             request=previous.request,
             messages=messages,

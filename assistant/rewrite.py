@@ -259,8 +259,7 @@ def run_rewrite(
     spec = spec or recognise(instruction, text, figures)
     keep = numbers_to_keep(text, instruction)
     extra = set(numbers_in(_LENGTH_WORDS.sub("", instruction))) | set(numbers_in(spec.figures_text))
-    if spec.metric:
-        extra |= set(numbers_in(figures))
+    extra |= set(numbers_in(figures))  # the user's own figures may be written in
     allowed = set(numbers_in(text)) | extra
     ctx = Ctx(
         model=model,

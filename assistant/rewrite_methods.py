@@ -162,12 +162,13 @@ def compress(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generat
     ratio = 0.85 if attempt == 0 else 0.72  # what tightening a sentence is expected to leave
     central = centrality(sents)
     has_fig = [any(n in ctx.keep for n in numbers_in(s)) for s in sents]
-    order = sorted(range(len(sents)), key=lambda i: (not has_fig[i], i != 0, -central[i]))
+    # The opening sentence (what the paragraph is about) and the figure-bearing ones are kept.
+    order = sorted(range(len(sents)), key=lambda i: (not (has_fig[i] or i == 0), -central[i]))
     chosen: list[int] = []
     est = 0.0
     for i in order:
         size = cjk_len(sents[i]) * ratio
-        if has_fig[i] or not chosen or est + size <= budget * 1.05:
+        if has_fig[i] or i == 0 or est + size <= budget * 1.05:
             chosen.append(i)
             est += size
     chosen.sort()
@@ -177,7 +178,7 @@ def compress(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generat
     for i in chosen:
         s = sents[i]
         target = max(8, round(cjk_len(s) * min(scale, ratio if attempt else 0.95)))
-        if scale >= 0.97 and attempt == 0 and len(chosen) < len(sents):
+        if (scale >= 0.97 and attempt == 0 and len(chosen) < len(sents)) or "【" in s:
             out[i] = s  # dropping sentences already made it fit
         else:
             how = f"压缩到{target}字左右，删去修饰词和重复的话，意思不变"
@@ -359,6 +360,9 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
     for i in targets:
         s = sents[i]
         best = ""
+        if "【" in s and spec.sentence is None:  # a 【待核实】 mark stays as the tracer wrote it
+            yield DraftEvent("token", s)
+            continue
         for t in range(SENTENCE_TRIES):
             raw = ctx.ask(
                 _sentence_prompt(s, how, ctx),

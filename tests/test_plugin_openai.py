@@ -131,6 +131,26 @@ def test_second_turn_refines_the_first(fake_doc: Any) -> None:
     assert "参考" not in strip_footer(second.text)
 
 
+def test_client_background_tasks_go_to_the_model_alone(fake_replies: Any) -> None:
+    """Open WebUI asks the chat model for a title/tags ("### Task: …"): no draft, no footer."""
+    from core.settings import get_settings
+
+    fake_replies('{"title": "护基金段落"}')
+    st = get_settings()
+    task = "### Task:\nGenerate a concise title.\n### Chat History:\n<chat_history>\nUSER: 起草一段\n</chat_history>"
+    req = parse_chat_request(
+        st,
+        {
+            "model": "biganzi",
+            "messages": [{"role": "system", "content": "sys"}, {"role": "user", "content": task}],
+        },
+    )
+    assert openai_api.is_client_task(req.message) and req.system == "sys"
+    assert not openai_api.is_client_task(ASK)
+    reply = openai_api.run(st, req)
+    assert reply.text == '{"title": "护基金段落"}' and reply.completion_tokens > 0
+
+
 # --- a real server ---------------------------------------------------------------------------------
 
 

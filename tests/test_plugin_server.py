@@ -121,3 +121,40 @@ def test_mcp_host_check() -> None:
         ServerOptions(host="127.0.0.1", api_keys=["k"]),
     ):
         assert not mcp_http_options(opts)["transport_security"].enable_dns_rebinding_protection
+
+
+@pytest.mark.server
+def test_port_taken_is_one_clear_line(tmp_path: Any) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        env = {**os.environ, "BIGANZI_LLM": "fake", "BIGANZI_EMBEDDER": "fake"}
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "assistant.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--data-dir",
+                str(tmp_path),
+            ],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
+    assert proc.returncode == 2
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("错误：") and str(port) in lines[0], proc.stderr
+    assert "已启动" not in proc.stdout

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from fastapi import APIRouter
 
 MODEL_ID = "biganzi"
+PLAIN_MAX_TOKENS = 512
+CLIENT_TASK = re.compile(r"^\s*###\s*Task:|<chat_history>", re.I)
 FOOTER_HEAD = "参考："
 OWNER = "biganzi"
 _PIECE = re.compile(r".+?(?:[。！？；!?;]+[”’」』）)]*|\n+|$)", re.S)
@@ -64,6 +66,7 @@ class ChatRequest:
     stream: bool = False
     include_usage: bool = False
     temperature: float | None = None
+    system: str = ""  # the client's system prompt (used only for its own background tasks)
 
 
 # --- models -----------------------------------------------------------------------------------
@@ -156,15 +159,16 @@ def parse_chat_request(settings: Settings, body: Any) -> ChatRequest:
     if not isinstance(messages, list) or not messages:
         raise ApiError(400, "messages 不能为空：至少要有一条 user 消息", param="messages")
     turns: list[tuple[str, str]] = []
+    system: list[str] = []
     for m in messages:
         if not isinstance(m, dict):
             raise ApiError(400, "messages 的每一项应为 {role, content}", param="messages")
         role = str(m.get("role") or "")
-        if role not in ("user", "assistant"):
-            continue  # system/developer prompts and tool messages: the pipeline has its own
         text = text_of(m.get("content")).strip()
-        if text:
-            turns.append((role, text))
+        if role in ("system", "developer") and text:
+            system.append(text)  # the drafting pipeline has its own; kept for client tasks
+        elif role in ("user", "assistant") and text:
+            turns.append((role, text))  # tool messages are ignored
     if not turns or turns[-1][0] != "user":
         raise ApiError(400, "最后一条消息应是 user 消息：写作要求，或对上一稿的修改意见", param="messages")
     options = body.get("stream_options") or {}
@@ -182,6 +186,7 @@ def parse_chat_request(settings: Settings, body: Any) -> ChatRequest:
         stream=bool(body.get("stream")),
         include_usage=bool(isinstance(options, dict) and options.get("include_usage")),
         temperature=temperature,
+        system="\n\n".join(system),
     )
 
 
@@ -257,8 +262,50 @@ def footer(sources: list[dict[str, Any]]) -> str:
     return f"\n\n{FOOTER_HEAD}\n" + "\n".join(lines) if lines else ""
 
 
+def is_client_task(text: str) -> bool:
+    """A chat front end's own background request (Open WebUI asks the chat model for a title, tags,
+    follow-up questions: "### Task: …"), not something to draft."""
+    return bool(CLIENT_TASK.search(text[:400]))
+
+
+def run_plain(settings: Settings, req: ChatRequest) -> Reply:
+    """The model alone, on the client's own messages: no retrieval, no drafting rules, no footer."""
+    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+
+    from assistant import llm as llm_api
+    from assistant.draft import GenStats, stream_generate
+
+    model = llm_api.get_chat_model(settings)
+    messages: list[Any] = [SystemMessage(content=req.system)] if req.system else []
+    messages += [
+        AIMessage(content=t) if r == "assistant" else HumanMessage(content=t) for r, t in req.history
+    ]
+    messages.append(HumanMessage(content=req.message))
+    stats = GenStats()
+    for _ in stream_generate(
+        model,
+        messages,
+        max_new_tokens=PLAIN_MAX_TOKENS,
+        n_ctx=llm_api.context_size(model, settings),
+        stats=stats,
+        t0=time.perf_counter(),
+        temperature=req.temperature,
+        max_continuations=0,
+    ):
+        pass
+    return Reply(
+        text=stats.text.strip(),
+        finish_reason="length" if stats.finish_reason == "length" else "stop",
+        prompt_tokens=stats.prompt_tokens,
+        completion_tokens=stats.completion_tokens,
+    )
+
+
 def run(settings: Settings, req: ChatRequest) -> Reply:
-    """One chat turn through the page's pipeline; the reply text is the checked text plus footer."""
+    """One chat turn through the page's pipeline; the reply text is the checked text plus footer.
+    A client's background task goes to the model alone (`run_plain`)."""
+    if is_client_task(req.message):
+        return run_plain(settings.model_copy(update={"kb": req.kb}), req)
     conv = rebuild_conversation(settings, req)
     result = None
     for ev in conv.send(req.message, temperature=req.temperature):

@@ -27,7 +27,7 @@ def test_the_issue_draft_has_one_contradiction() -> None:
     assert c.sentences[0].startswith("全年共追回医保基金452.3万元")
     assert "107.9万元" in c.sentences[1]
     assert DRAFT[c.values[1].start : c.values[1].end] == "107.9万元"
-    assert "452.3万元" in c.message() and "107.9万元" in c.message()
+    assert "452.3万元" in c.message and "107.9万元" in c.message and str(c) == c.message
 
 
 @pytest.mark.parametrize(

@@ -52,9 +52,13 @@ class Contradiction:
     def sentences(self) -> tuple[str, ...]:
         return tuple(v.sentence for v in self.values)
 
+    @property
     def message(self) -> str:
         shown = "、".join(v.text for v in self.values)
         return f"同一指标“{self.metric}”在文中有不同的数值：{shown}"
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def _unmark(text: str) -> tuple[str, list[tuple[int, int]]]:

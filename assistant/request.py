@@ -34,6 +34,7 @@ class RequestSpec:
     task: str  # the request with the length phrase and the figure sentences taken out
     length: int | None = None  # 约300字 / 200字左右 / 150字 / 三百字左右 / 压缩到120字 …; None if not written
     theme: str | None = None  # the quoted heading: “保障能力实现新突破”
+    style_ref: str | None = None  # a quoted passage to write like: 风格参照往年的“综合施策护基金”
     figures_text: str = ""  # the figure-bearing part of the message
     facts: list[Fact] = field(default_factory=list)  # parsed from figures_text, origin "message"
     no_numbers: bool = False  # "不写具体数字" / "不要数字"
@@ -57,6 +58,7 @@ class ResolvedRequest:
     voice: str | None = None
     genre: str | None = None
     year: int | None = None
+    style_ref: str | None = None
     spec: RequestSpec | None = field(default=None, repr=False)
 
 
@@ -73,6 +75,11 @@ _LENGTH_RE = re.compile(
     rf"(?P<verb>{_VERB})?(?P<lead>{_LEAD}{_APPROX})"
     rf"(?P<n>{_NUM})(?:\s*[-~～—至到]\s*(?P<n2>{_NUM}))?\s*(?:个)?(?:余|多|来)?\s*字"
     r"(?P<tail>左右|上下|以内|以下|之内|以上|内)?(?!号|体|节|母|符|样|句|幕)"
+    r"(?:\s*[（(](?:不含|含|包括|不包括|不计)[^）)]{0,8}[）)])?"
+)
+# "字数300", "篇幅：500": the number after the word, 字 left out.
+_LENGTH_AFTER_WORD_RE = re.compile(
+    rf"(?:字数|篇幅)(?:要求|控制在|在|为|是|约|大约|：|:)?\s*(?P<n>[0-9]+|[{_CN_NUM}]+)(?:字)?(?P<tail>左右|上下|以内)?"
 )
 
 
@@ -100,6 +107,11 @@ def _find_length(text: str) -> tuple[int | None, tuple[int, int] | None, str]:
             continue
         start = m.start("prep") if m.group("verb") else m.start()  # "压缩到120字" -> the task keeps "压缩"
         found = (n, (start, m.end()), text[m.start() : m.end()])
+    if found[0] is None:
+        for m in _LENGTH_AFTER_WORD_RE.finditer(to_halfwidth(text)):
+            n = _number(m.group("n"))
+            if n is not None and MIN_LENGTH <= n <= MAX_LENGTH * 2:
+                found = (n, m.span(), text[m.start() : m.end()])
     return found
 
 
@@ -121,13 +133,48 @@ _YEAR_RE = re.compile(r"((?:19|20)[0-9]{2})\s*年")
 _CN_YEAR_RE = re.compile(r"([二〇零一二三四五六七八九]{4})年")
 
 
-def _theme(text: str) -> str | None:
+# What makes a quote the section's heading: "起草“护基金”一段", "写“医疗救助托底线”的成效", "标题为“…”";
+# and what makes it only a style to follow: "风格参照往年的“综合施策护基金”", "按“…”的写法".
+_HEADING_AFTER = re.compile(
+    r"^(?:这一?段|一段|段落|这?部分|板块|这一?节|一节|章节|方面|的成效|的情况|的内容|为题|为标题)"
+)
+_HEADING_BEFORE = re.compile(r"(?:标题|题目|主题|小标题)(?:是|为|叫|：|:)?$")
+_STYLE_BEFORE = re.compile(r"(?:参照|参考|仿照|模仿|借鉴|照着|学习|像|风格|按照?)[^，。；]{0,8}$")
+_STYLE_AFTER = re.compile(r"^(?:的|那样的?|一样的?)?(?:写法|风格|文风|语气|格式|套路)")
+_THEME_MIN_FREE = 5  # a quoted term ("三医联动", "十四五") is not a heading unless the request says so
+
+
+def _quotes(text: str) -> list[tuple[str, str, str]]:
+    """(quoted text, the clause before it, what follows it) for each quote of the request."""
+    out = []
     for m in _THEME_RE.finditer(text):
-        t = next(g for g in m.groups() if g)
-        t = t.strip()
-        if t and not re.fullmatch(r"[0-9.,％%]+", to_halfwidth(t)):
+        t = next(g for g in m.groups() if g).strip()
+        if not t or re.fullmatch(r"[0-9.,％%]+", to_halfwidth(t)):
+            continue
+        before = re.split(r"[，,。；;！？!?\n]", text[: m.start()])[-1]
+        out.append((t, before, text[m.end() : m.end() + 6]))
+    return out
+
+
+def _is_style_ref(before: str, after: str) -> bool:
+    return _STYLE_AFTER.match(after) is not None or (
+        _STYLE_BEFORE.search(before) is not None and not _HEADING_AFTER.match(after)
+    )
+
+
+def _theme(text: str) -> str | None:
+    quotes = [q for q in _quotes(text) if not _is_style_ref(q[1], q[2])]
+    for t, before, after in quotes:
+        if _HEADING_AFTER.match(after) or _HEADING_BEFORE.search(before):
+            return t
+    for t, _before, after in quotes:
+        if len(t) >= _THEME_MIN_FREE and (not after or after[0] in "，,。；;！？!?\n的（("):
             return t
     return None
+
+
+def _style_ref(text: str) -> str | None:
+    return next((t for t, before, after in _quotes(text) if _is_style_ref(before, after)), None)
 
 
 def _genre(text: str) -> str | None:
@@ -189,7 +236,8 @@ def _clauses(text: str) -> list[_Clause]:
 
 # Counts that shape the text, not figures: "分3个方面", "三点", "两段".
 _STRUCTURE = re.compile(
-    r"(?:分|从|写|列|按)?[0-9一二两三四五六七八九十]+\s*(?:个)?(?:方面|部分|层次|段落?|点|条|句话?|层意思)"
+    r"(?:分|从|写|列|按|包括|包含|突出|含)?[0-9一二两三四五六七八九十]+\s*(?:个)?"
+    r"(?:方面|部分|层次|段落?|点|条|句话?|层意思|亮点|特色|举措|做法|项内容|块)"
 )
 
 
@@ -255,6 +303,9 @@ def _tidy(task: str) -> str:
     t = re.sub(r"\n{2,}", "\n", t)
     t = re.sub(r"[，,、]+\s*(?=[。；;！？!?\n]|$)", "", t)
     t = re.sub(r"([。；;！？!?])[，,。；;]+", r"\1", t)
+    t = re.sub(r"[（(]\s*[）)]", "", t)  # "一段（约200字）" -> "一段"
+    t = re.sub(r"[，,、]+\s*(?=[。；;！？!?\n]|$)", "", t)
+    t = re.sub(r"[：:]+$", "", t)
     t = re.sub(r"^[，,。；;、\s]+", "", t)
     t = re.sub(r"\n[，,。；;、]+", "\n", t)
     t = re.sub(r"[，,]{2,}", "，", t)
@@ -292,6 +343,7 @@ def parse_request(text: str) -> RequestSpec:
         task=task,
         length=length,
         theme=_theme(original),
+        style_ref=_style_ref(original),
         figures_text=figures_text,
         facts=facts,
         no_numbers=no_numbers,
@@ -355,5 +407,6 @@ def resolve(
         voice=spec.voice,
         genre=spec.genre,
         year=spec.year,
+        style_ref=spec.style_ref,
         spec=spec,
     )

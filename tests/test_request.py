@@ -24,6 +24,11 @@ from tests.conftest import EVAL
         ("起草一段，篇幅约３００字", 300),
         ("起草一段，300-400字", 350),
         ("写一段五百字的总结", 500),
+        ("起草一段，千字左右", 1000),
+        ("起草一段，不超过500字", 500),
+        ("写一段，字数300", 300),
+        ("起草“护基金”一段（约200字）", 200),
+        ("起草“护基金”一段，约200字（不含标题）", 200),
         ("起草“参保扩面”一段，参保率99.91％。", None),
         ("起草2024年“集采落地减负担”一段", None),
         ("标题用三号字", None),
@@ -36,6 +41,8 @@ def test_length(text: str, length: int | None) -> None:
 
 def test_length_phrase_never_reaches_the_task() -> None:
     for text in (
+        "起草“参保扩面”一段（约150字）",
+        "起草“参保扩面”一段，约150字（不含标题）",
         "起草“参保扩面”一段，参保率99.91％，约150字。",
         "起草“参保扩面”一段，约150字，参保率99.91％。",
         "约150字，起草“参保扩面”一段",
@@ -94,6 +101,8 @@ def test_years_dates_and_structure_counts_are_not_figures() -> None:
         "起草2025年工作思路中“守牢基金安全底线”一段",
         "写“医保改革”，分3个方面",
         "写“医保改革”，分三点写",
+        "写一段，包括3个亮点",
+        "围绕学习贯彻党的二十届三中全会精神写一段",
         "写一段2024年1-9月的医保工作",
     ):
         spec = parse_request(text)
@@ -139,10 +148,28 @@ def test_no_numbers() -> None:
         ("起草「保障能力实现新突破」一段", "保障能力实现新突破"),
         ("起草‘保障能力实现新突破’一段", "保障能力实现新突破"),
         ("写一段医保工作", None),
+        ("写“医疗救助托底线”的成效", "医疗救助托底线"),
+        ("标题为“保障能力实现新突破”，写一段", "保障能力实现新突破"),
+        ("写一段关于“保障能力实现新突破”", "保障能力实现新突破"),
+        # quoted terms are not headings
+        ("起草落实“十四五”规划一段", None),
+        ("写“三医联动”改革一段", None),
+        ("推进“1+N”政策体系建设，写一段", None),
+        # a quoted passage to write like is a style reference, not the theme
+        ("写一段2024年基金监管工作的成效，风格参照往年的“综合施策护基金”。", None),
+        ("参照“综合施策护基金”的写法，起草“集采落地减负担”一段", "集采落地减负担"),
     ],
 )
 def test_theme(text: str, theme: str | None) -> None:
     assert parse_request(text).theme == theme
+
+
+def test_style_reference() -> None:
+    assert (
+        parse_request("写一段基金监管的成效，风格参照往年的“综合施策护基金”。").style_ref == "综合施策护基金"
+    )
+    assert parse_request("参照“综合施策护基金”的写法，起草“集采落地减负担”一段").style_ref == "综合施策护基金"
+    assert parse_request("起草“护基金”一段").style_ref is None
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,16 @@ KINDS: dict[str, str] = {
     "free": "按要求修改",
 }
 
+# One-click chips of the page's 改写 mode: (label, the instruction it sends).
+CHIPS: list[tuple[str, str]] = [
+    ("压缩", "压缩一些，语言更精炼"),
+    ("扩写", "扩写一些，内容更充实"),
+    ("更正式", "改得更正式一些"),
+    ("换个说法", "换个说法，不要和原文雷同"),
+    ("标题对仗", "把标题改成对仗的两个四字短语"),
+    ("述职口吻", "改成述职报告的第一人称口吻"),
+]
+
 # A rewrite must differ from its original by at least this much (character similarity below the value).
 MAX_SIMILARITY: dict[str, float] = {
     "compress": 0.97,
@@ -440,6 +450,7 @@ def strip_marker(sentence: str) -> str:
 
 
 __all__ = [
+    "CHIPS",
     "KINDS",
     "Parts",
     "Problem",

@@ -178,8 +178,8 @@ def compress(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generat
     for i in chosen:
         s = sents[i]
         target = max(8, round(cjk_len(s) * min(scale, ratio if attempt else 0.95)))
-        if (scale >= 0.97 and attempt == 0 and len(chosen) < len(sents)) or "【" in s:
-            out[i] = s  # dropping sentences already made it fit
+        if "【" in s or cjk_len(s) < 10:
+            out[i] = s  # a 【待核实】 mark stays as the tracer wrote it; a short sentence stays
         else:
             how = f"压缩到{target}字左右，删去修饰词和重复的话，意思不变"
             new = as_sentence(

@@ -115,7 +115,11 @@ def run_rewrite(
             result = ev.result
     if result is None:  # pragma: no cover
         raise BiganziError("改写意外中断，没有得到结果；请重试")
-    s.proposal = Proposal(kind="rewrite", old=original, new=result.text, ops=list(result.diff))
+    # A rewrite that came back unchanged is never offered as one: the notes say what could not be done.
+    changed = getattr(result, "changed", True)
+    s.proposal = (
+        Proposal(kind="rewrite", old=original, new=result.text, ops=list(result.diff)) if changed else None
+    )
     s.last = Reply(
         mode=MODE_REWRITE,
         request=instruction,

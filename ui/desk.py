@@ -9,6 +9,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
+from assistant.rewrite_kinds import CHIPS as REWRITE_CHIPS
 from core.errors import BiganziError
 from core.settings import Settings
 from ui import chat, render, services
@@ -31,6 +32,8 @@ def bubble_html(s: DeskSession) -> str:
     last = s.last
     if last is None:
         return ""
+    if last.mode == chat.MODE_REWRITE and s.proposal is None:  # nothing usable: say why, show no diff
+        return "<b>未能完成改写</b>，原文未改动" + render.notes_html(last.notes)
     if last.mode in (chat.MODE_REWRITE, chat.MODE_UPDATE):
         head = "改写稿" if last.mode == chat.MODE_REWRITE else "套改稿"
         body = render.reply_html(last.text, last.trace) if last.trace else render.trace_html(last.text, [])
@@ -99,6 +102,11 @@ def build_desk(settings: Settings, session: Any) -> Desk:
                 regen_btn = gr.Button("重新生成", size="sm", elem_id="regenerate")
                 cont_btn = gr.Button("继续", size="sm", elem_id="continue")
                 new_btn = gr.Button("新对话", size="sm", elem_id="new-chat")
+            with gr.Row(visible=False, elem_id="rewrite-chips") as chips_row:
+                chip_btns = [
+                    (gr.Button(label, size="sm", elem_id=f"chip-{i}", min_width=60), instruction)
+                    for i, (label, instruction) in enumerate(REWRITE_CHIPS)
+                ]
             source = gr.Textbox(
                 label="原文（改写、套改时使用；改写时留空则改写当前稿）",
                 lines=4,
@@ -323,8 +331,11 @@ def build_desk(settings: Settings, session: Any) -> Desk:
         )
         return _final(s, clear_input=False)
 
-    def mode_changed(m: str) -> Any:
-        return gr.update(visible=m in (chat.MODE_REWRITE, chat.MODE_UPDATE))
+    def mode_changed(m: str) -> tuple[Any, Any]:
+        return (
+            gr.update(visible=m in (chat.MODE_REWRITE, chat.MODE_UPDATE)),
+            gr.update(visible=m == chat.MODE_REWRITE),
+        )
 
     stream_kw: dict[str, Any] = {
         "concurrency_id": "llm",
@@ -360,7 +371,11 @@ def build_desk(settings: Settings, session: Any) -> Desk:
     export_btn.click(export_files, [draft, session], [files], api_visibility="private")
     check_btn.click(proofread, [draft, session], [findings], api_visibility="private")
     fix_btn.click(fix, [draft, session], chat_outputs, api_visibility="private")
-    mode.change(mode_changed, [mode], [source], api_visibility="private", queue=False)
+    mode.change(mode_changed, [mode], [source, chips_row], api_visibility="private", queue=False)
+    for chip, instruction in chip_btns:  # a chip sends its instruction, as if typed
+        chip.click(lambda i=instruction: i, None, [message], api_visibility="private", queue=False).then(
+            enqueue, api_visibility="private", **show
+        ).then(send, inputs, chat_outputs, api_visibility="private", **stream_kw)
     return Desk(kb_status=kb_status)
 
 

@@ -393,7 +393,11 @@ def _dedup_pass(
             if ki in dropped or not grams[ki]:
                 continue
             gi, gj = grams[ki], grams[kj]
-            if min(len(gi), len(gj)) < 0.7 * max(len(gi), len(gj)) or len(gi & gj) / len(gi | gj) < 0.7:
+            both = len(gi & gj)
+            # near-duplicates (quality.py), or the later one is (almost) a part of an earlier one
+            part = len(gj) <= len(gi) and both >= 0.9 * len(gj)
+            similar = min(len(gi), len(gj)) >= 0.7 * max(len(gi), len(gj)) and both / len(gi | gj) >= 0.7
+            if not (part or similar):
                 continue
             if not lacks(kj):
                 dropped.add(kj)
@@ -419,6 +423,27 @@ def _dedup_pass(
     return out
 
 
+# 深化医药改革一是…，二是…: a lead phrase glued to its run's 一是 (then not a marker at all) gets a colon.
+_GLUED = re.compile(
+    r"(?:^|(?<=[。；！？]))([^，。；：！？、\n]{2,14}?)(?<![统唯同单专划逐均合归万之第其])一是"
+)
+_LATER_TWO = re.compile(r"[，。；：！？]二是")
+
+
+def _unglue(paras: list[str], fixes: list[str]) -> list[str]:
+    out = []
+    for para in paras:
+        parts, last = [], 0
+        for m in _GLUED.finditer(para):
+            if not _HAN_RE.match(m.group(1)[-1]) or not _LATER_TWO.search(para, m.end()):
+                continue
+            fixes.append(f"序号前加冒号：{m.group(1)}：一是")
+            parts.append(para[last : m.end() - 2] + "：")
+            last = m.end() - 2
+        out.append("".join(parts) + para[last:])
+    return out
+
+
 def _fix_enumeration(paras: list[str], fixes: list[str]) -> list[str]:
     """一是…二是…三是 run in order across the text; a new run starts with 一是 only as the first marker of
     a paragraph (quality.py's `enumeration_errors`). A run restarted inside an item that the outer run
@@ -437,6 +462,11 @@ def _fix_enumeration(paras: list[str], fixes: list[str]) -> list[str]:
             cur_para, kept_in_para = pi, 0
         if o == expect or (o == 0 and kept_in_para == 0):
             expect, kept_in_para, idx = o + 1, kept_in_para + 1, idx + 1
+            continue
+        if kept_in_para == 0 and markers[idx][1] > 0 and o > 0:
+            # a paragraph's first run after a lead sentence (提升服务水平。二是…三是…) starts anew
+            action[idx] = 0
+            expect, kept_in_para, idx = 1, 1, idx + 1
             continue
         if o == 0:
             run = 1
@@ -536,7 +566,7 @@ def clean_prose(
     paras = _dedup_pass(paras, protect, masks, fixes)
     joined = [_tidy("".join(p)) for p in paras]
     if enumerate_runs:
-        joined = _fix_enumeration(joined, fixes)
+        joined = _fix_enumeration(_unglue(joined, fixes), fixes)
     # paragraphs emptied by the clean-up go; the writer's own blank lines stay (one at most)
     out: list[str] = []
     for para, was_blank in zip(joined, blank, strict=True):

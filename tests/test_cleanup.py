@@ -38,9 +38,7 @@ COPIED_REQUEST = (
     "起草2024年“集采落地减负担”一段。今年带量采购药品412种、耗材301种，节约费用2.3亿元。一是推进集采落地。"
 )
 # The draft pipeline's extension request as it was sent (issue 10), and a repair request.
-EXTENSION_PROMPT = (
-    "上面这段只有约58字，篇幅不够。请保留其中的内容和数据，再补充具体做法和成效，扩充到约120字。只输出完整的正文。"
-)
+EXTENSION_PROMPT = "上面这段只有约58字，篇幅不够。请保留其中的内容和数据，再补充具体做法和成效，扩充到约120字。只输出完整的正文。"
 SAMPLES = [RESTARTED, LISTED, REQUEST_ECHO, TWICE, MARKDOWN, COPIED_REQUEST]
 IDS = ["restarted", "listed", "request_echo", "twice", "markdown", "copied_request"]
 
@@ -310,3 +308,33 @@ def test_real_reports_lose_no_sentence() -> None:
         c = clean_prose(text)
         assert not [f for f in c.fixes if f.startswith(("删去照抄", "删去提示语", "删去字数"))], path.name
         assert _digits(c.text) == _digits(text), path.name
+
+
+def test_points_with_lead_phrases() -> None:
+    """Drafts seen in the dev runs: numbered points, each a lead phrase and its own 一是/二是 run."""
+    text = (
+        "1. 强化基金监管：一是完善制度，二是加强检查。\n"
+        "2. 深化医药改革一是引导医疗资源更加合理配置，二是推进集采。\n"
+        "3. 提升服务水平。二是强化医疗机构集采内部管理，三是推动药品耗材集中采购。"
+    )
+    out = clean_prose(text).text
+    assert out == (
+        "强化基金监管：一是完善制度，二是加强检查。\n"
+        "深化医药改革：一是引导医疗资源更加合理配置，二是推进集采。\n"
+        "提升服务水平。一是强化医疗机构集采内部管理，二是推动药品耗材集中采购。"
+    )
+    assert _enumeration(out) == [] and _artifacts(out) == []
+    # words that end in 一 are not lead phrases
+    kept = "坚持统一是前提，二是保障。"
+    assert "统一是前提" in clean_prose(kept).text
+
+
+def test_a_sentence_repeated_as_part_of_another() -> None:
+    text = (
+        "近年来，我单位在医疗救助方面取得了显著成效，困难群众综合保障率95.6％。"
+        "医疗救助惠及1.5万人次。近年来，我单位在医疗救助方面取得了显著成效。"
+    )
+    out = clean_prose(text, protect=["95.6％", "1.5万人次"]).text
+    assert (
+        out == "近年来，我单位在医疗救助方面取得了显著成效，困难群众综合保障率95.6％。医疗救助惠及1.5万人次。"
+    )

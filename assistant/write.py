@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 PART_STOPS = ["\n\n", "【", "\n一是", "\n二是"]
 REPEAT_THRESHOLD = 0.6  # below quality.py's 0.7: a point that comes near an earlier sentence is redone
+SHORT_PART = 0.45  # a part under this share of its planned length is sampled again
 RETRIES = 1  # per part: one more sample when a reply echoes the prompt or repeats an earlier part
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ENUM_AT = re.compile(
@@ -143,6 +144,7 @@ def clean_part(text: str, protect: Sequence[str] = ()) -> str:
     t = re.sub(r"([\u4e00-\u9fff])[,](?=[\u4e00-\u9fff])", r"\1，", t)
     t = re.sub(r"([\u4e00-\u9fff])[;](?=[\u4e00-\u9fff])", r"\1；", t)
     t = re.sub(r"^(?:同时|此外|另外|其次|首先|最后)[，,]", "", t)
+    t = re.sub(r"[（(]略[）)]|……|\.\.\.", "", t)
     t = t.strip("，、；： ")
     if t and t[-1] not in "。！？”":
         t = re.sub(r"[，、；：,;:]+$", "", t) + "。"
@@ -221,18 +223,33 @@ def _says_period(plan: SectionPlan, point: Point, f: Any) -> bool:
     return first is point and f is point.facts[0]
 
 
-def part_prompt(plan: SectionPlan, point: Point | None, previous: str) -> str:
+def outline_of(plan: SectionPlan) -> str:
+    """The plan in one line, the same for every part: "总起一句；一是……；二是……。" """
+    if plan.layout == "plain" or not plan.points:
+        return "一段话，写" + "、".join(p.topic for p in plan.points or []) if plan.points else "一段话"
+    items = [f"{p.enumerator}{p.topic}" for p in plan.points]
+    return "总起一句；" + "；".join(items) + "。"
+
+
+def part_prompt(plan: SectionPlan, point: Point | None, previous: str = "") -> str:
+    """The user message for one part. `previous` is not shown (a small model copies or continues
+    it); the plan's outline tells it what the other parts cover."""
     if point is None:
         part, focus = "总起的一句话", plan.opening_role + "，不展开具体做法"
         sentences_n, length, figures = "一句话", plan.opening_length, []
-        if plan.layout == "plain" and not plan.points:
-            part, focus, sentences_n = "一段正文", plan.opening_role, "一段话"
+        how = ""
     else:
-        part = "其中一个方面" if plan.layout != "plain" else "正文"
+        part = f"{point.enumerator}这一部分" if plan.layout != "plain" else "这一段正文"
         focus = point.topic
         sentences_n = "一到两句话" if point.length <= 90 else "两到三句话"
         length = point.length
         figures = [_fact_line(f, _says_period(plan, point, f)) for f in point.facts]
+        if plan.future:
+            how = "先写要采取的举措，再写要达到的效果。"
+        elif figures:
+            how = "先用一个分句写采取的做法，再写取得的成效（用上数据）。"
+        else:
+            how = "先写采取的做法，再写取得的成效。"
     voice = "以第一人称“我”的口吻，" if plan.voice == "我" else "以单位（我局）的口吻，"
     return render(
         "draft_point",
@@ -240,10 +257,11 @@ def part_prompt(plan: SectionPlan, point: Point | None, previous: str) -> str:
         genre=plan.genre,
         total=plan.length,
         openings=plan.openings,
-        previous=previous,
+        outline=outline_of(plan),
         figures=figures,
         part=part,
         focus=focus,
+        how=how,
         sentences=sentences_n,
         length=length,
         voice=voice,
@@ -384,7 +402,8 @@ def write_section(
             cand = "" if is_echo(raw, echo_ref) else cut_to(clean_part(raw, protect), chars)
             rep = repeated_in(cand, [previous]) if cand else []
             events = invented_events(cand, given) if cand else []
-            ok = bool(cand) and not rep and not events
+            short = bool(cand) and cjk_len(cand) < SHORT_PART * chars
+            ok = bool(cand) and not rep and not events and not short
             if ok or attempt == RETRIES:
                 if not cand:
                     part.echo = True

@@ -102,20 +102,20 @@ def test_write_section_with_scripted_parts(fake_chat) -> None:
     p = plan(300)
     fake_chat.enqueue(
         "我局坚持系统施策，持续织密基金监管网，守好群众的看病钱。",  # opening
-        "一是 检查定点医药机构186家，实现监管全覆盖。",  # a point that writes its own enumerator
+        "一是 持续开展定点医药机构全覆盖检查，检查定点医药机构186家，以查促改、以查促建，实现监管全覆盖。",  # a point that writes its own enumerator
         "我局坚持系统施策，持续织密基金监管网，守好群众的看病钱。",  # repeats the opening: sampled again
-        "追回医保基金452.3万元，基金安全得到有力保障。",
+        "坚持查处并举，对违规行为发现一起、查处一起，追回医保基金452.3万元，基金安全得到有力保障。",
         "【写作任务】为“综合施策护基金”写其中一个方面",  # an echo: sampled again
-        "邀请行业专家进行专题讲座，处罚款126.8万元，形成有力震慑。",  # an invented event, on the last try:
+        "邀请行业专家进行专题讲座，依法依规加大惩戒力度，处罚款126.8万元，对欺诈骗保行为形成有力震慑。",  # an invented event, on the last try:
     )
     events, written = drive(
         write_section(fake_chat, p, system="系统", given="起草“综合施策护基金”一段。" + FIGURES)
     )
     assert written.text == (
         "我局坚持系统施策，持续织密基金监管网，守好群众的看病钱。"
-        "一是检查定点医药机构186家，实现监管全覆盖。"
-        "二是追回医保基金452.3万元，基金安全得到有力保障。"
-        "三是处罚款126.8万元，形成有力震慑。"
+        "一是持续开展定点医药机构全覆盖检查，检查定点医药机构186家，以查促改、以查促建，实现监管全覆盖。"
+        "二是坚持查处并举，对违规行为发现一起、查处一起，追回医保基金452.3万元，基金安全得到有力保障。"
+        "三是依法依规加大惩戒力度，处罚款126.8万元，对欺诈骗保行为形成有力震慑。"
     )
     assert shown(events) == written.text  # what was streamed, restarts applied
     assert [part.attempts for part in written.parts] == [1, 1, 2, 2]
@@ -128,11 +128,12 @@ def test_write_section_with_scripted_parts(fake_chat) -> None:
 def test_a_part_that_only_echoes_is_dropped_and_said(fake_chat) -> None:
     p = plan(300)
     fake_chat.enqueue(
-        "我局坚持系统施策，持续织密基金监管网。", *(["写一到两句话、约85字，以单位（我局）的口吻"] * 2)
+        "我局坚持系统施策，持续织密基金监管网，守好群众的看病钱。",
+        *(["写一到两句话、约85字，以单位（我局）的口吻"] * 2),
     )
     _events, written = drive(write_section(fake_chat, p, system="系统"))
     assert "约85字" not in written.text and written.parts[1].echo
-    assert written.text.startswith("我局坚持系统施策，持续织密基金监管网。一是")
+    assert written.text.startswith("我局坚持系统施策，持续织密基金监管网，守好群众的看病钱。一是")
     assert any("复述" in n for n in written.notes)
 
 

@@ -248,9 +248,33 @@ def _facts_outside_structure(text: str) -> list[Fact]:
     ]
 
 
+def _take_tables(text: str) -> tuple[str, list[str]]:
+    """Pasted table lines (tab-separated, Markdown) out of the message: (the rest, the tables)."""
+    from assistant.figure_table import MD_SEP, is_table_line
+
+    rest: list[str] = []
+    tables: list[str] = []
+    block: list[str] = []
+    for line in text.split("\n"):
+        if is_table_line(line) or (block and MD_SEP.match(line)):
+            block.append(line)
+            continue
+        if block:
+            tables.append("\n".join(block))
+            block = []
+        rest.append(line)
+    if block:
+        tables.append("\n".join(block))
+    tables = [t for t in tables if parse_figures(t).facts]
+    if not tables:
+        return text, []
+    return "\n".join(rest), tables
+
+
 def _split_figures(text: str) -> tuple[str, str]:
     """(task, figures_text): clauses that carry a figure (and the time clause just before them) go to
-    the figures; the instruction and everything else stays in the task."""
+    the figures, and so do pasted tables; the instruction and everything else stays in the task."""
+    text, tables = _take_tables(text)
     spans = [f.span for f in _facts_outside_structure(text) if f.span]
     clauses = _clauses(text)
     for cl in clauses:
@@ -294,7 +318,7 @@ def _split_figures(text: str) -> tuple[str, str]:
     task = text
     for a, b in reversed(cut):
         task = task[:a] + task[b:]
-    return _tidy(task), "\n".join(fig_parts)
+    return _tidy(task), "\n".join([*fig_parts, *tables])
 
 
 def _tidy(task: str) -> str:

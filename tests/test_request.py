@@ -118,6 +118,23 @@ def test_figures_lines_with_a_lead_in() -> None:
     assert "今年数据" not in spec.figures_text
 
 
+def test_a_table_pasted_into_the_message() -> None:
+    spec = parse_request(
+        "起草“织密参保网”一段，约200字\n指标\t2023年\t2024年\n参保率\t99.85%\t99.91%\n参保人数\t49.8万人\t50.12万人"
+    )
+    assert spec.task == "起草“织密参保网”一段"
+    assert spec.length == 200
+    assert [(f.text, f.period) for f in spec.facts] == [
+        ("99.85%", "2023年"),
+        ("99.91%", "2024年"),
+        ("49.8万人", "2023年"),
+        ("50.12万人", "2024年"),
+    ]
+    spec = parse_request("起草“织密参保网”一段\n| 指标 | 数值 |\n|---|---|\n| 参保率 | 99.91% |")
+    assert spec.task == "起草“织密参保网”一段" and [f.text for f in spec.facts] == ["99.91%"]
+    assert parse_request("写一段\n名称\t说明\n甲\t乙").facts == []  # a table without figures stays
+
+
 def test_an_instruction_that_names_a_figure_keeps_its_words() -> None:
     spec = parse_request("围绕追回医保基金452.3万元写一段")
     assert spec.task.startswith("围绕追回医保基金")

@@ -362,11 +362,31 @@ def _sentence_key(s: str) -> str:
     return _LEAD_ENUM.sub("", body.strip())
 
 
+def _merge_figures(
+    paras: list[list[str]],
+    plain: dict[tuple[int, int], str],
+    into: tuple[int, int],
+    frm: tuple[int, int],
+    rest: str,
+    protect: Sequence[str],
+    masks: _Masks,
+) -> None:
+    """Append to sentence `into` the clauses of `frm` that carry a locked figure found nowhere else."""
+    body, term = _split_term(paras[into[0]][into[1]].rstrip())
+    other, _ = _split_term(paras[frm[0]][frm[1]].strip())
+    clauses = re.split(r"[，,]", _LEAD_ENUM.sub("", other))
+    add = [c for c in clauses if any(p and p in masks.unmask(c) and p not in rest for p in protect)]
+    paras[into[0]][into[1]] = body + "".join(f"，{c.strip()}" for c in add) + (term or "。")
+    plain[into] = masks.unmask(paras[into[0]][into[1]])
+
+
 def _dedup_pass(
     paras: list[list[str]], protect: Sequence[str], masks: _Masks, fixes: list[str]
 ) -> list[list[str]]:
     """Drop the later of two near-duplicate sentences (≥ 12 汉字, bigram Jaccard ≥ 0.7), unless it
-    alone carries a locked figure: then the earlier one goes; if both do, both stay."""
+    alone carries a locked figure: then the earlier one goes; if both do, the later one's figure
+    clauses join the earlier sentence and the later one goes."""
+    paras = [list(p) for p in paras]
     flat = [(pi, si) for pi, sents in enumerate(paras) for si in range(len(sents))]
     plain = {(pi, si): masks.unmask(paras[pi][si]) for pi, si in flat}
     dropped: set[tuple[int, int]] = set()
@@ -382,10 +402,22 @@ def _dedup_pass(
         rest = text_without(key)
         return any(p not in rest for p in here)
 
+    # a sentence of 8+ 汉字 written twice word for word (shorter than quality.py looks at)
+    seen_exact: dict[str, tuple[int, int]] = {}
+    for k in flat:
+        key = _sentence_key(plain[k])
+        if _han_len(key) < 8:
+            continue
+        if key in seen_exact and not lacks(k):
+            dropped.add(k)
+            fixes.append(f"删去重复句：{_short(plain[k])}")
+        else:
+            seen_exact.setdefault(key, k)
     grams = {}
     for k in flat:
         key = _sentence_key(plain[k])
-        grams[k] = _grams(key) if _han_len(key) >= 12 else set()
+        # quality.py counts the 汉字 before it strips the marker (三是 + 10 字 is a sentence to compare)
+        grams[k] = _grams(key) if _han_len(_split_term(plain[k])[0]) >= 12 else set()
     for j, kj in enumerate(flat):
         if not grams[kj] or kj in dropped:
             continue
@@ -405,6 +437,10 @@ def _dedup_pass(
             elif not lacks(ki):
                 dropped.add(ki)
                 fixes.append(f"删去重复句：{_short(plain[ki])}")
+            else:
+                _merge_figures(paras, plain, ki, kj, text_without(kj), protect, masks)
+                dropped.add(kj)
+                fixes.append(f"合并重复句（保留数据）：{_short(plain[kj])}")
             break
     if not dropped:
         return paras
@@ -428,6 +464,16 @@ _GLUED = re.compile(
     r"(?:^|(?<=[。；！？]))([^，。；：！？、\n]{2,14}?)(?<![统唯同单专划逐均合归万之第其])一是"
 )
 _LATER_TWO = re.compile(r"[，。；：！？]二是")
+
+
+_DOUBLED = re.compile(r"(^|[。；：，！？])([一二三四五六七八九十]是)((?:[一二三四五六七八九十]是)+)")
+
+
+def _undouble(para: str, fixes: list[str]) -> str:
+    """一是五是扎实推进… → 一是扎实推进… (renumbered later)."""
+    for m in _DOUBLED.finditer(para):
+        fixes.append(f"删去重叠的序号：{m.group(3)}")
+    return _DOUBLED.sub(r"\1\2", para)
 
 
 def _unglue(paras: list[str], fixes: list[str]) -> list[str]:
@@ -503,7 +549,10 @@ def _fix_enumeration(paras: list[str], fixes: list[str]) -> list[str]:
         new = action[j]
         if new is None:
             fixes.append(f"删去嵌套的序号：{CN_ORD[o]}是")
-            out[pi] = para[:pos] + para[pos + 2 :]
+            end = pos + 2
+            while end < len(para) and para[end] in "，：、,:":
+                end += 1
+            out[pi] = para[:pos] + para[end:]
         else:
             fixes.append(f"序号改为：{CN_ORD[o]}是→{CN_ORD[new]}是")
             out[pi] = para[:pos] + CN_ORD[new] + para[pos + 1 :]
@@ -559,11 +608,17 @@ def clean_prose(
         lines.append(line)
     if punct:
         fixes.append(f"半角标点改为全角：{punct}处")
+    lines = [_undouble(line, fixes) for line in lines]
 
     blank = [not line.strip() for line in lines]
     paras = [_split_sentences(line) for line in lines]
     paras = _echo_pass(paras, request, echoes, protect, masks, fixes)
-    paras = _dedup_pass(paras, protect, masks, fixes)
+    paras = [_split_sentences(_undouble("".join(p), fixes)) for p in paras]  # 一是【约150字】五是…
+    for _ in range(3):  # a dropped item's 一是 moves to the next sentence, which may then repeat another
+        before = sum(len(p) for p in paras)
+        paras = _dedup_pass(paras, protect, masks, fixes)
+        if sum(len(p) for p in paras) == before:
+            break
     joined = [_tidy("".join(p)) for p in paras]
     if enumerate_runs:
         joined = _fix_enumeration(_unglue(joined, fixes), fixes)

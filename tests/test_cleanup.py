@@ -230,11 +230,16 @@ def test_duplicates_keep_the_locked_figure() -> None:
     text = "全年共追回医保基金【待核实：107.9万元】，有力维护了基金安全。全年共追回医保基金452.3万元，有力维护了基金安全。"
     out = clean_prose(text, protect=["452.3万元"]).text
     assert out == "全年共追回医保基金452.3万元，有力维护了基金安全。"
-    # both carry a locked figure of their own: both stay
-    both = (
-        "全年共追回医保基金452.3万元，有力维护了基金安全。全年共追回医保基金107.9万元，有力维护了基金安全。"
+    # both carry a locked figure of their own: the later one's figure joins the earlier sentence
+    text = (
+        "一是严厉打击欺诈骗保行为，积极推进异地就医直接结算，参保率99.91%。"
+        "二是严厉打击欺诈骗保行为，积极推进异地就医直接结算，节约费用2.3亿元。三是推进集采。"
     )
-    assert clean_prose(both, protect=["452.3万元", "107.9万元"]).text == both
+    out = clean_prose(text, protect=["99.91%", "2.3亿元"]).text
+    assert (
+        out
+        == "一是严厉打击欺诈骗保行为，积极推进异地就医直接结算，参保率99.91%，节约费用2.3亿元。二是推进集采。"
+    )
 
 
 def test_duplicate_item_keeps_its_marker() -> None:
@@ -338,3 +343,103 @@ def test_a_sentence_repeated_as_part_of_another() -> None:
     assert (
         out == "近年来，我单位在医疗救助方面取得了显著成效，困难群众综合保障率95.6％。医疗救助惠及1.5万人次。"
     )
+
+
+# --- generated drafts: every failure pattern at random places ------------------------------------
+
+_CLAUSES = [
+    "扎实推进医保基金监管工作",
+    "持续深化医药卫生体制改革",
+    "不断提升医保经办服务水平",
+    "全面落实药品耗材集中带量采购",
+    "切实加强干部队伍建设",
+    "积极推进异地就医直接结算",
+    "严厉打击欺诈骗保行为",
+    "着力完善多层次医疗保障体系",
+    "群众获得感持续增强",
+    "引入DRG 2.0 付费系统",
+]
+_FIGS = [
+    "参保率99.91%",
+    "追回医保基金452.3万元",
+    "检查定点医药机构126家",
+    "节约费用1,200万元",
+    "惠及1.5万人次",
+]
+_PREFIX = ["", "1. ", "2. ", "- ", "* ", "# ", "> ", "（1）", "(2)", "**", "一是 ", "二是", "三是 "]
+_JUNK = ["", "约150字", "200字左右", "【写作任务】", "以下是正文：", "【待补充：指标名】", "今年数据："]
+_MARK = "【待核实：107.9万元】"
+
+
+def _generated(seed: int) -> str:
+    import random
+
+    r = random.Random(seed)
+    paras = []
+    for _ in range(r.randint(1, 4)):
+        sents: list[str] = []
+        for _ in range(r.randint(1, 5)):
+            s = "，".join(r.sample(_CLAUSES, r.randint(1, 3)))
+            if r.random() < 0.4:
+                s += "，" + r.choice(_FIGS)
+            if r.random() < 0.1:
+                s += "，挽回损失" + _MARK
+            if r.random() < 0.5:
+                s = f"{r.choice(CN_ORD[:5])}是" + s
+            if r.random() < 0.15:
+                s = r.choice(_JUNK) + s
+            if r.random() < 0.2:
+                s = s.replace("，", r.choice([", ", " ，", ","]), 1)
+            sents.append(s + r.choice(["。", "。", "；"]))
+            if r.random() < 0.15:
+                sents.append(sents[-1])
+        p = r.choice(_PREFIX) + "".join(sents)
+        if r.random() < 0.2:
+            p = p.replace("是", "是 ", 1)
+        paras.append(p)
+    return "\n".join(paras)
+
+
+def _repeated(text: str) -> list[str]:
+    """quality.py's repeated_sentences."""
+    parts = re.split(r"[。；！？\n]", text)
+    sents = [
+        re.sub(r"^[一二三四五六七八九十]是", "", p.strip())
+        for p in parts
+        if len(re.findall(r"[\u4e00-\u9fff]", p)) >= 12
+    ]
+
+    def grams(s: str) -> set[str]:
+        h = "".join(re.findall(r"[\u4e00-\u9fff]", s))
+        return {h[i : i + 2] for i in range(len(h) - 1)}
+
+    out = []
+    for i in range(len(sents)):
+        gi = grams(sents[i])
+        if any(
+            gi and grams(sents[j]) and len(gi & grams(sents[j])) / len(gi | grams(sents[j])) >= 0.7
+            for j in range(i)
+        ):
+            out.append(sents[i])
+    return out
+
+
+@pytest.mark.parametrize("block", range(6))
+def test_generated_drafts(block: int) -> None:
+    for seed in range(block * 60, block * 60 + 60):
+        text = _generated(seed)
+        out = clean_prose(text, protect=_FIGS).text
+        assert _artifacts(out) == [], (seed, text, out)
+        assert _enumeration(out) == [], (seed, text, out)
+        assert _repeated(out) == [], (seed, text, out)
+        assert [f for f in _FIGS if f in text and f not in out] == [], (seed, text, out)
+        assert (_MARK in out) == (_MARK in text), (seed, text, out)
+        assert ("DRG 2.0" in out) == ("DRG 2.0" in text), (seed, text, out)
+        assert clean_prose(out, protect=_FIGS).text == out, (seed, text, out)
+
+
+def test_generated_drafts_pass_shared_quality(quality: ModuleType) -> None:
+    for seed in range(1000, 1150):
+        out = clean_prose(_generated(seed), protect=_FIGS).text
+        assert quality.artifacts(out) == [] and quality.enumeration_errors(out) == [], (seed, out)
+        assert quality.repeated_sentences(out) == [], (seed, out)

@@ -372,3 +372,25 @@ def test_figures_panel_lists_message_figures_once() -> None:
     assert with_message_facts(rows, facts) == rows  # none twice
     status = message_status(facts, confirmed=1)
     assert status.startswith("已确认 1 项数据；本次消息中的 1 项数据") and "参保率 99.91％" in status
+
+
+@pytest.mark.smoke
+def test_cli_draft_reads_the_message_with_the_local_model(local_model_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The real local model in a real process: the message's figure arrives verbatim, its length is
+    the asked one, and the length phrase is not written into the draft."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "BIGANZI_DATA_DIR": str(tmp_path / "data"), "BIGANZI_LLM": "local"}
+    cmd = [
+        sys.executable, "-m", "assistant.cli", "draft", "--request", "起草“参保扩面”一段，参保率99.91％，约80字。",
+        "--json", "--model-path", str(local_model_path), "--n-ctx", "2048", "--temperature", "0",
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    data = json.loads(proc.stdout)
+    assert "篇幅按要求：约80字" in proc.stderr
+    assert "99.91％" in data["text"]
+    assert [u["text"] for u in data["figures"]["used"]] == ["99.91％"]
+    assert "80字" not in data["text"] and "约80" not in data["text"]

@@ -151,13 +151,30 @@ def clean_part(text: str, protect: Sequence[str] = ()) -> str:
     return t
 
 
-def cut_to(text: str, chars: int) -> str:
-    """A part that ran past about 1.5× its length ends at the last sentence end after `chars`."""
-    if cjk_len(text) <= chars * 1.5:
+def cut_to(text: str, chars: int, keep: Sequence[str] = ()) -> str:
+    """A part that ran past about 1.3× its length ends at the sentence end nearest its planned
+    length that still carries every figure in `keep`."""
+    if cjk_len(text) <= chars * 1.3:
         return text
     ends = [m.end() for m in re.finditer(r"[。！？]", text)]
-    good = [e for e in ends if cjk_len(text[:e]) >= chars * 0.8]
-    return text[: good[0]] if good else text
+    good = [
+        e for e in ends if all(k in text[:e] for k in keep if k in text) and cjk_len(text[:e]) >= chars * 0.6
+    ]
+    if not good:
+        return text
+    best = min(good, key=lambda e: abs(cjk_len(text[:e]) - chars))
+    return text[:best]
+
+
+def end_cut_reply(text: str, keep: Sequence[str] = ()) -> str:
+    """A reply stopped by the token limit mid-sentence: back to its last sentence end (or clause
+    end) that keeps the figures it wrote."""
+    for pattern in (r"[。！？；]", r"[，、]"):
+        ends = [m.end() for m in re.finditer(pattern, text)]
+        ends = [e for e in ends if all(k in text[:e] for k in keep if k in text) and cjk_len(text[:e]) >= 12]
+        if ends:
+            return text[: ends[-1]]
+    return text
 
 
 def drop_sentences(text: str, drop: Sequence[str]) -> str:
@@ -281,7 +298,7 @@ def part_messages(system: str, history: Sequence[BaseMessage], prompt: str) -> l
 def _tokens_for(model: BaseChatModel, chars: int) -> int:
     from assistant.draft import tokens_per_char
 
-    return math.ceil(chars * 1.6 * tokens_per_char(model)) + 16
+    return math.ceil(chars * 1.4 * tokens_per_char(model)) + 16
 
 
 def _sample(
@@ -395,11 +412,13 @@ def write_section(
                 try:
                     piece = next(gen)
                 except StopIteration as stop:
-                    raw, _finish = stop.value
+                    raw, finish = stop.value
                     break
                 yield DraftEvent("token", piece)
             streamed = shown + prefix + raw
-            cand = "" if is_echo(raw, echo_ref) else cut_to(clean_part(raw, protect), chars)
+            if finish == "length":
+                raw = end_cut_reply(raw, protect)
+            cand = "" if is_echo(raw, echo_ref) else cut_to(clean_part(raw, protect), chars, protect)
             rep = repeated_in(cand, [previous]) if cand else []
             events = invented_events(cand, given) if cand else []
             short = bool(cand) and cjk_len(cand) < SHORT_PART * chars
@@ -439,8 +458,8 @@ def write_section(
 # --- events only from the user --------------------------------------------------------------------
 
 _CN_COUNT = re.compile(
-    r"(?<![一二三四五六七八九十百千万两])[两三四五六七八九十百千万][一二三四五六七八九十百千万两]*[余多]?"
-    r"(?:场|次|期|批|项|家|人次|名|个|篇|条|起|户|所|轮|堂)"
+    r"(?:近|约|超|逾|达)?(?<![一二三四五六七八九十百千万亿两])[两三四五六七八九十百千万亿][一二三四五六七八九十百千万亿两]*[余多]?"
+    r"(?:场|次|期|批|项|家|人次|名|个|篇|条|起|户|所|轮|堂|元|万元|亿元|人)"
     r"(?!维护|确立|务必|代表|表率|责任|全覆盖|统筹|转变)"
 )
 _EVENT_WORDS = (
@@ -473,16 +492,25 @@ def invented_events(text: str, allowed_text: str) -> list[str]:
 
 
 def generalize_events(text: str, allowed_text: str) -> str:
-    """Invented counts in general words: "三场培训" -> "多场培训" (the event may be real, the count is not)."""
+    """Invented counts in general words ("三场培训" -> "多场培训": the event may be real, the count
+    is not); a clause with an invented amount of money ("累计投入资金近亿元") goes."""
 
     def repl(m: re.Match[str]) -> str:
         s = m.group(0)
         if s in allowed_text:
             return s
-        unit = re.sub(r"^[一二三四五六七八九十百千万两余多]+", "", s)
+        if s.endswith("元"):
+            return "\0"
+        unit = re.sub(r"^(?:近|约|超|逾|达)?[一二三四五六七八九十百千万亿两余多]+", "", s)
         return "多" + unit
 
-    return _CN_COUNT.sub(repl, text)
+    out = _CN_COUNT.sub(repl, text)
+    if "\0" in out:
+        clauses = re.findall(r"[^，。；！？]+[，。；！？]?", out)
+        out = "".join(c for c in clauses if "\0" not in c).strip("，；")
+        if out and out[-1] not in "。！？":
+            out = out.rstrip("，；、") + "。"
+    return out
 
 
 def drop_events(text: str, given: str) -> str:

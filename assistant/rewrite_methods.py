@@ -129,11 +129,18 @@ def renumber(sentences: list[str]) -> list[str]:
     return out
 
 
+_QUALIFIED = re.compile(r"(\d+(?:\.\d+)?)[^\d，。；、]{0,4}?(以上|以下|余|多|左右|近|超过)")
+
+
 def _numbers_ok(old: str, new: str, ctx: Ctx) -> bool:
+    """The sentence's own numbers kept (with their 以上/余/左右), none added but the user's."""
     need = [n for n in numbers_in(old) if n in ctx.keep]
     present = set(numbers_in(new))
     ok = set(numbers_in(old)) | ctx.extra
-    return all(n in present for n in need) and all(n in ok for n in present)
+    if not (all(n in present for n in need) and all(n in ok for n in present)):
+        return False
+    kept = {(m.group(1), m.group(2)) for m in _QUALIFIED.finditer(new)}
+    return all((m.group(1), m.group(2)) in kept for m in _QUALIFIED.finditer(old) if m.group(1) in need)
 
 
 def _sentence_prompt(sentence: str, how: str, ctx: Ctx) -> str:
@@ -174,29 +181,34 @@ def compress(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generat
     chosen.sort()
     total = sum(cjk_len(sents[i]) for i in chosen) or 1
     scale = min(1.0, budget / total)
-    out: dict[int, str] = {}
-    for i in chosen:
+    out: dict[int, str] = {i: sents[i] for i in chosen}
+    asked = spec.length or budget
+    head = cjk_len(parts.heading)
+    # The model tightens the kept sentences, longest first, until the text is within the length.
+    tightened = 0
+    for i in sorted(chosen, key=lambda k: -cjk_len(sents[k])):
         s = sents[i]
-        target = max(8, round(cjk_len(s) * min(scale, ratio if attempt else 0.95)))
+        if tightened and head + sum(cjk_len(out[k]) for k in chosen) <= asked * 1.05:
+            break
         if "【" in s or cjk_len(s) < 10:
-            out[i] = s  # a 【待核实】 mark stays as the tracer wrote it; a short sentence stays
-        else:
-            how = f"压缩到{target}字左右，删去修饰词和重复的话，意思不变"
-            new = as_sentence(
-                ctx.ask(
-                    _sentence_prompt(s, how, ctx),
-                    chars=cjk_len(s),
-                    temperature=ctx.temp(attempt),
-                    seed=ctx.seed + i,
-                ),
-                s,
-            )
-            good = new and _numbers_ok(s, new, ctx) and cjk_len(s) * 0.35 <= cjk_len(new) < cjk_len(s)
-            out[i] = new if good else s
-        yield DraftEvent("token", out[i])
+            continue  # a 【待核实】 mark stays as the tracer wrote it; a short sentence stays
+        target = max(8, round(cjk_len(s) * min(scale, ratio if attempt else 0.95)))
+        how = f"压缩到{target}字左右，删去修饰词和重复的话，意思不变"
+        new = as_sentence(
+            ctx.ask(
+                _sentence_prompt(s, how, ctx),
+                chars=cjk_len(s),
+                temperature=ctx.temp(attempt),
+                seed=ctx.seed + i,
+            ),
+            s,
+        )
+        if new and _numbers_ok(s, new, ctx) and cjk_len(s) * 0.35 <= cjk_len(new) < cjk_len(s):
+            out[i] = new
+            tightened += 1
+            yield DraftEvent("token", new)
     # Fit the length in code: drop the least needed sentence while too long, add back while too short.
     keep_order = list(chosen)
-    asked = spec.length or budget
 
     def text_of(idx: list[int]) -> str:
         paras = [
@@ -291,7 +303,8 @@ def expand(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generator
         for t in range(SENTENCE_TRIES):
             raw = ctx.ask(prompt, chars=per, temperature=ctx.temp(attempt, t), seed=ctx.seed + 17 * k + t)
             p = _no_number_clauses(as_sentence(strip_marker(raw), "。"))
-            if cjk_len(p) >= 12 and all(similarity(p, e) < 0.6 for e in [*sents, *points]):
+            fresh = similarity(p, hint) < 0.75 and cjk_len(p) >= max(16, cjk_len(hint) + 6)
+            if fresh and all(similarity(p, e) < 0.6 for e in [*sents, *points]):
                 points.append(p)
                 yield DraftEvent("token", p)
                 break
@@ -307,11 +320,7 @@ def expand(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generator
                 last.append(p)
         paras[-1] = renumber(last)
     else:
-        closing = (
-            last[-1:]
-            if last and re.search(r"成效|下一步|确保|有效|明显|显著|进一步|持续", last[-1]) and len(last) > 1
-            else []
-        )
+        closing = last[-1:] if len(last) > 1 else []  # the closing sentence stays last
         body = last[: len(last) - len(closing)]
         paras[-1] = [*body, *points, *closing]
     return parts.join(paras)

@@ -1,0 +1,180 @@
+"""Each rewrite kind's method with the scripted fake model: what code plans, what the model is asked,
+how its answers are checked, the retry, and what is reported when it cannot be done."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from assistant.rewrite import rewrite_text, stream_rewrite
+from assistant.rewrite_kinds import cjk_len, is_pair_heading, length_score, parse_parts
+from assistant.rewrite_methods import centrality, first_person_fallback, heading_candidate, renumber
+from core.settings import get_settings
+
+TEXT = (
+    "（三）综合施策“护基金”。始终把维护基金安全作为首要任务，进一步健全基金监管机制。"
+    "我们积极开展宣传，大力营造氛围，不断提升群众的知法守法意识和参与监督的积极性。"
+    "2024年检查定点医药机构186家，追回医保基金452.3万元。"
+    "同时，持续加强基金监管队伍建设，不断提升监管人员的业务能力和履职水平。"
+    "全年未发生重大基金安全事件。"
+)
+
+
+def prompts(fake_chat: Any) -> list[str]:
+    return [c[-1].content for c in fake_chat.calls]
+
+
+# --- compress -------------------------------------------------------------------------------------
+
+
+def test_compress_keeps_opening_and_figures_and_tightens(fake_chat) -> None:
+    # longest kept sentence first
+    fake_chat.enqueue("始终把基金安全作为首要任务。", "2024年检查医药机构186家，追回基金452.3万元。")
+    res = rewrite_text(get_settings(), TEXT, "压缩到60字", model=fake_chat, seed=1)
+    assert res.kind == "compress" and res.passed, res.problems
+    assert res.text.startswith("（三）综合施策“护基金”。始终把基金安全作为首要任务。")
+    assert "186家" in res.text and "452.3万元" in res.text
+    assert "营造氛围" not in res.text  # the least central sentences were dropped by code
+    assert length_score(60, cjk_len(res.text)) >= 80
+    # the model was asked to tighten a kept sentence, its numbers named
+    assert "压缩到" in prompts(fake_chat)[0]
+    assert len(fake_chat.calls) == 1  # within the length after one tightening: no more calls
+
+
+def test_compress_rejects_a_tightening_that_loses_a_number(fake_chat) -> None:
+    fake_chat.enqueue("始终把维护基金安全作为首要任务。", "检查医药机构186家。")  # 452.3 lost
+    res = rewrite_text(get_settings(), TEXT, "压缩到30字", model=fake_chat, seed=1)
+    assert "数字2024、186、452.3原样保留" in prompts(fake_chat)[1]
+    assert "追回医保基金452.3万元" in res.text  # the original sentence was kept instead
+    assert res.missing_numbers == []
+
+
+def test_centrality_and_renumber() -> None:
+    c = centrality(["基金监管工作扎实推进。", "基金监管机制不断健全。", "天气晴朗。"])
+    assert c[2] < c[0] and c[2] < c[1]
+    assert renumber(["总起。", "二是甲。", "四是乙。"]) == ["总起。", "一是甲。", "二是乙。"]
+    assert renumber(["总起。", "三是甲。"]) == ["总起。", "甲。"]
+
+
+# --- expand ---------------------------------------------------------------------------------------
+
+
+def test_expand_plans_points_and_the_model_writes_each(fake_chat) -> None:
+    short = "（三）综合施策“护基金”。始终把维护基金安全作为首要任务。全年未发生重大基金安全事件。"
+    fake_chat.enqueue(
+        "建立健全基金监管责任清单，层层压实定点医药机构的主体责任，形成齐抓共管的工作格局。",
+        "组织开展专项检查30次，追回违规资金12万元。",  # a new number: its clause is dropped …
+        "依托智能监控系统对异常费用实时预警，做到早发现、早处置、早纠正，守牢基金安全底线。",
+        "深入开展医保政策宣传进社区、进医院活动，引导群众主动参与社会监督，营造良好氛围。",
+    )
+    res = rewrite_text(get_settings(), short, "扩写到120字左右", model=fake_chat, seed=1)
+    assert res.kind == "expand" and res.passed, res.problems
+    assert "建立健全基金监管责任清单" in res.text and "智能监控系统" in res.text
+    assert "12万元" not in res.text and "30次" not in res.text  # … no number the user did not give
+    assert res.text.endswith("全年未发生重大基金安全事件。")  # the closing sentence stays last
+    assert "【本句要写】" in prompts(fake_chat)[0] and "不写任何数字" in prompts(fake_chat)[0]
+
+
+def test_expand_hints_come_from_the_knowledge_base(fake_chat, fake_doc) -> None:
+    from index.ingest import ingest_chunks
+
+    settings = get_settings(kb="kb1")
+    ingest_chunks(settings, [fake_doc()], kb="kb1")
+    short = "（二）严守基金安全线。全年未发生重大基金安全事件。"
+    rewrite_text(settings, short, "扩写到100字", model=fake_chat, seed=1, kb="kb1")
+    hints = [p.split("【本句要写】")[1].split("\n")[0] for p in prompts(fake_chat) if "【本句要写】" in p]
+    assert hints and any("医保基金监管专项检查" in h or "打击欺诈骗保" in h for h in hints)
+    assert not any(ch.isdigit() for h in hints for ch in h)  # last year's numbers never shown
+
+
+# --- sentence by sentence -------------------------------------------------------------------------
+
+
+def test_reword_resamples_an_echo_and_checks_each_sentence(fake_chat) -> None:
+    text = "始终把维护基金安全作为首要任务，进一步健全基金监管机制。2024年检查定点医药机构186家，追回医保基金452.3万元。"
+    first = parse_parts(text).sentences[0]
+    fake_chat.enqueue(
+        first,  # an echo: asked again, hotter
+        "坚持把守护基金安全摆在首位，持续完善监管制度体系。",
+        "2024年对186家定点医药机构开展全覆盖检查，挽回基金损失452.3万元。",
+    )
+    res = rewrite_text(get_settings(), text, "换个说法", model=fake_chat, seed=1)
+    assert res.kind == "reword" and res.passed and res.attempts == 1
+    assert res.text.startswith("坚持把守护基金安全摆在首位")
+    temps = [kw["temperature"] for kw in fake_chat.call_kwargs]
+    assert temps[1] > temps[0]  # the second sample of the echoed sentence was hotter
+    seeds = [kw["seed"] for kw in fake_chat.call_kwargs]
+    assert len(set(seeds)) == 3
+
+
+def test_first_person_fallback_when_the_model_does_not_speak_as_me(fake_chat) -> None:
+    text = "今年以来，我局始终把维护基金安全作为首要任务。全年未发生重大基金安全事件。"
+    res = rewrite_text(get_settings(), text, "改成述职口吻", model=fake_chat, seed=1)
+    assert res.kind == "first_person" and "今年以来，我始终" in res.text and res.passed
+    assert first_person_fallback("始终坚持从严治党。") == "本人始终坚持从严治党。"
+    assert first_person_fallback("2024年，局党组坚持从严治党。") == "2024年，我坚持从严治党。"
+
+
+# --- heading --------------------------------------------------------------------------------------
+
+
+def test_heading_keeps_the_samples_that_pass_the_pattern(fake_chat) -> None:
+    fake_chat.enqueue("标题：综合施策护基金安全", "（三）强化监管，守牢底线", "聚焦监管 守护基金")
+    events = list(stream_rewrite(get_settings(), TEXT, "把标题改成对仗的八字句", model=fake_chat, seed=1))
+    res = events[-1].result
+    assert res.kind == "heading" and res.passed
+    assert res.text.startswith("（三）") and parse_parts(res.text).heading_text in (
+        "强化监管，守牢底线",
+        "聚焦监管，守护基金",
+    )
+    assert parse_parts(res.text).body == parse_parts(TEXT).body  # the body is kept
+    temps = {kw["temperature"] for kw in fake_chat.call_kwargs}
+    assert len(temps) >= 2  # different temperatures (and seeds) per sample
+    assert any("候选标题" in e.text for e in events if e.kind == "info")
+
+
+def test_heading_that_never_passes_is_reported(fake_chat) -> None:
+    fake_chat.enqueue(*["综合施策护基金安全工作"] * 8)  # four samples, then four more on the retry
+    res = rewrite_text(get_settings(), TEXT, "标题改成对仗", model=fake_chat, seed=1)
+    assert not res.changed and res.text == TEXT and res.attempts == 2
+    assert "未能完成“标题对仗”" in res.notes[-1]
+    assert len(fake_chat.calls) == 8
+
+
+def test_heading_candidate_normalises() -> None:
+    assert heading_candidate("标题：“强化监管 守牢底线”。") == "强化监管，守牢底线"
+    assert heading_candidate("一、深化改革、惠及民生") == "深化改革，惠及民生"
+    assert is_pair_heading(heading_candidate("（三）聚焦监管，守护基金"))
+
+
+# --- add figures, merge, split --------------------------------------------------------------------
+
+
+def test_add_figures_written_in_by_the_model_or_by_code(fake_chat) -> None:
+    fake_chat.enqueue("始终把维护基金安全作为首要任务。")  # the model left the figure out
+    res = rewrite_text(get_settings(), TEXT, "加上参保率99.91%", model=fake_chat, seed=1)
+    assert res.kind == "add_figures" and res.passed, res.problems
+    assert "参保率99.91%" in res.text and "452.3万元" in res.text
+
+
+def test_split_into_points_is_code(fake_chat) -> None:
+    res = rewrite_text(get_settings(), TEXT, "分成一是、二是几条", model=fake_chat, seed=1)
+    assert res.kind == "split" and res.passed and fake_chat.calls == []
+    body = parse_parts(res.text).body
+    assert body.startswith("始终把维护基金安全作为首要任务")
+    assert "一是我们积极开展宣传" in body and "二是2024年" in body and "三是持续加强" in body
+    assert "同时，" not in body  # a connective gives way to the enumerator
+
+
+def test_merge_paragraphs_drops_a_repeated_sentence(fake_chat) -> None:
+    text = "基金监管工作扎实推进，成效明显。追回医保基金452.3万元。\n基金监管工作扎实推进，成效十分明显。\n全年未发生重大基金安全事件。"
+    res = rewrite_text(get_settings(), text, "把这几段合并成一段", model=fake_chat, seed=1)
+    assert res.kind == "merge" and res.passed
+    assert "\n" not in res.text and res.text.count("基金监管工作扎实推进") == 1
+
+
+@pytest.mark.parametrize("instruction", ["把这几段合并成一段", "分成一是、二是几条"])
+def test_code_only_kinds_that_cannot_apply_say_so(fake_chat, instruction: str) -> None:
+    res = rewrite_text(get_settings(), "全年未发生重大基金安全事件。", instruction, model=fake_chat, seed=1)
+    assert not res.changed and "未能完成" in res.notes[-1]

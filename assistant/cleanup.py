@@ -425,6 +425,8 @@ def _dedup_pass(
             if ki in dropped or not grams[ki]:
                 continue
             gi, gj = grams[ki], grams[kj]
+            if len(gj) > len(gi) and len(gi) < 0.7 * len(gj):
+                continue  # neither a part of it nor similar to it
             both = len(gi & gj)
             # near-duplicates (quality.py), or the later one is (almost) a part of an earlier one
             part = len(gj) <= len(gi) and both >= 0.9 * len(gj)

@@ -31,7 +31,14 @@ _CHANGE_BEFORE = re.compile(
     r"(?:同比|环比|较上年|比上年|较去年|比去年|较|比|增长|增加|下降|减少|提高|提升|降低|上升|新增|占)"
     r"[^，。；！？\n]{0,2}$"
 )
-_PLURAL = re.compile(r"分别|各|每|人均|户均|平均|累计")
+_PLURAL = re.compile(r"分别|各|每|人均|户均|平均|累计|其中")
+# Words in a figure's clause that say which period or which kind of value it is: two values of one
+# metric are comparable only when their clauses say the same (上半年 … / 全年 …, 目标 … / 实际 …).
+_SCOPE = re.compile(
+    r"\d{1,2}\s*[-－~～至到]\s*\d{1,2}\s*月|\d{1,2}月(?:份|底|末|初)?|(?:19|20)\d\d年|上半年|下半年|全年|"
+    r"前三季度|[一二三四]季度|今年|去年|上年|同期|年初|年底|目标|计划|预计|预算|实际|截至|截止"
+)
+_CLAUSE_BREAK = "，,。；;！？!?\n"
 
 
 @dataclass(frozen=True)
@@ -119,7 +126,13 @@ def _usable(text: str, start: int, end: int) -> bool:
     return not (_CHANGE_AFTER.match(after) or _CHANGE_BEFORE.search(before))
 
 
-def find_contradictions(text: str, *, min_score: float = 0.9) -> list[Contradiction]:
+def _scope(text: str, start: int) -> frozenset[str]:
+    a = max(text.rfind(c, 0, start) for c in _CLAUSE_BREAK) + 1
+    words = {re.sub(r"\s", "", w) for w in _SCOPE.findall(text[a:start])}
+    return frozenset(words - {"全年", "今年"})  # an annual report's figures are the year's by default
+
+
+def find_contradictions(text: str, *, min_score: float = 1.0) -> list[Contradiction]:
     """Every metric of `text` stated with values that cannot all be true, in text order."""
     from assistant.figures import metric_score, parse_figures
 
@@ -143,6 +156,7 @@ def find_contradictions(text: str, *, min_score: float = 0.9) -> list[Contradict
             if (
                 f.base == g0.base
                 and f.period == g0.period
+                and _scope(plain, item[1]) == _scope(plain, g[0][1])
                 and f.year == g0.year
                 and metric_score(f.metric, g0.metric) >= min_score
             ):

@@ -58,6 +58,7 @@ def test_same_metric_two_values(text: str) -> None:
         "去年追回医保基金300万元，今年追回医保基金452.3万元。",
         "目标参保率99%，实际参保率99.91%。",
         "检查定点医药机构126家，其中医院26家。定点医药机构共有300家。",
+        "全县46家定点医疗机构中有38家开通跨省住院费用直接结算。",
         # different metrics
         "全年追回医保基金452.3万元。检查定点医药机构126家，曝光典型案例5起。",
         "参保人数50.12万人，参保率99.91%。",
@@ -90,3 +91,11 @@ def test_rule_in_check_text() -> None:
 def test_no_contradictions_in_the_real_reports() -> None:
     for path in seed_paths():
         assert find_contradictions(path.read_text(encoding="utf-8")) == [], path.name
+
+
+def test_no_contradictions_in_our_demo_corpus() -> None:
+    from tests.conftest import EXAMPLES
+
+    for path in sorted(EXAMPLES.glob("*")):
+        if path.suffix in {".txt", ".md"} and path.name != "README.md":
+            assert find_contradictions(path.read_text(encoding="utf-8")) == [], path.name

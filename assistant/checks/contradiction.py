@@ -28,7 +28,7 @@ _SENT_END = "。！？；\n"
 # Words after a figure that make it a change or a part, not the metric's value.
 _CHANGE_AFTER = re.compile(r"^[^，。；！？\n]{0,3}?(?:同比|环比|较上年|比上年|较去年|比去年)")
 _CHANGE_BEFORE = re.compile(
-    r"(?:同比|环比|较上年|比上年|较去年|比去年|较|比|增长|增加|下降|减少|提高|提升|降低|上升|新增|占)"
+    r"(?:同比|环比|较上年|比上年|较去年|比去年|较|比|增长|增加|下降|减少|提高|提升|降低|上升|新增|占|中有|之中|当中)"
     r"[^，。；！？\n]{0,2}$"
 )
 _PLURAL = re.compile(r"分别|各|每|人均|户均|平均|累计|其中")

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assistant.draft import DraftEvent, GenStats
+from assistant.llm import supports_grammar as llm_supports_grammar
 from assistant.prompts import render
 from assistant.rewrite_kinds import (
     Parts,
@@ -70,9 +71,17 @@ class Ctx:
     t0: float = field(default_factory=time.perf_counter)
     notes: list[str] = field(default_factory=list)
     tokens_per_char: float = 1.0
+    memo: dict[str, Any] = field(default_factory=dict)  # what a method keeps for its retry
 
     def ask(
-        self, prompt: str, *, chars: int, temperature: float, seed: int, stop: list[str] | None = None
+        self,
+        prompt: str,
+        *,
+        chars: int,
+        temperature: float,
+        seed: int,
+        stop: list[str] | None = None,
+        grammar: str | None = None,
     ) -> str:
         """One short completion (a sentence, a heading): no streaming needed, code checks it."""
         from langchain_core.messages import HumanMessage, SystemMessage
@@ -84,6 +93,8 @@ class Ctx:
         }
         if seed is not None:
             kwargs["seed"] = seed
+        if grammar and llm_supports_grammar(self.model):
+            kwargs["grammar"] = grammar
         msg = self.model.invoke([SystemMessage(content=self.system), HumanMessage(content=prompt)], **kwargs)
         text = msg.content if isinstance(msg.content, str) else ""
         usage = getattr(msg, "usage_metadata", None) or {}
@@ -199,7 +210,7 @@ def compress(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generat
                 _sentence_prompt(s, how, ctx),
                 chars=cjk_len(s),
                 temperature=ctx.temp(attempt),
-                seed=ctx.seed + i,
+                seed=ctx.seed + i + 1000 * attempt,
             ),
             s,
         )
@@ -293,15 +304,25 @@ def expand(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generator
     topic = parts.heading_text or (re.split(r"[，。；]", sents[0])[0] if sents else "本项工作")
     hints = point_hints(ctx, topic + " " + parts.body[:60], sents, n)
     context = parts.body[:160]
-    points: list[str] = []
+    # Points written on the first pass are kept for the retry, which only adds what is missing.
+    points: list[str] = ctx.memo.setdefault("points", [])
+    used: set[str] = ctx.memo.setdefault("hints", set())
     for k, hint in enumerate(hints):
         if len(points) >= n + 2 or (
             points and cjk_len(parts.join()) + sum(cjk_len(p) for p in points) >= asked
         ):
             break
+        if hint in used:
+            continue
+        used.add(hint)
         prompt = render("rewrite_point", context=context, hint=hint, topic=topic, n=per)
-        for t in range(SENTENCE_TRIES):
-            raw = ctx.ask(prompt, chars=per, temperature=ctx.temp(attempt, t), seed=ctx.seed + 17 * k + t)
+        for t in range(1 + attempt):
+            raw = ctx.ask(
+                prompt,
+                chars=per,
+                temperature=ctx.temp(attempt, t),
+                seed=ctx.seed + 17 * k + t + 1000 * attempt,
+            )
             p = _no_number_clauses(as_sentence(strip_marker(raw), "。"))
             fresh = similarity(p, hint) < 0.75 and cjk_len(p) >= max(16, cjk_len(hint) + 6)
             if fresh and all(similarity(p, e) < 0.6 for e in [*sents, *points]):
@@ -366,18 +387,23 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
     if spec.sentence is not None:
         max_sim = min(max_sim, 0.8)
     out = list(sents)
+    # The retry asks again only for the sentences the first pass could not change (it costs a call
+    # a sentence); a named sentence gets two samples on each pass.
+    accepted: dict[int, str] = ctx.memo.setdefault("sentences", {})
+    tries = SENTENCE_TRIES if spec.sentence is not None else 1
     for i in targets:
         s = sents[i]
-        best = ""
-        if "【" in s and spec.sentence is None:  # a 【待核实】 mark stays as the tracer wrote it
-            yield DraftEvent("token", s)
+        best = accepted.get(i, "")
+        if best or ("【" in s and spec.sentence is None):  # 【待核实】 stays as the tracer wrote it
+            out[i] = best or s
+            yield DraftEvent("token", out[i])
             continue
-        for t in range(SENTENCE_TRIES):
+        for t in range(tries):
             raw = ctx.ask(
                 _sentence_prompt(s, how, ctx),
                 chars=cjk_len(s),
                 temperature=ctx.temp(attempt, t),
-                seed=ctx.seed + 31 * i + t,
+                seed=ctx.seed + 31 * i + t + 1000 * attempt,
             )
             new = as_sentence(raw, s)
             if (
@@ -386,7 +412,7 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
                 and similarity(s, new) < max_sim
                 and cjk_len(new) <= cjk_len(s) * 1.8 + 10
             ):
-                best = new
+                best = accepted[i] = new
                 break
         if kind == "formal":
             best = _formal_words(best or s) if (best or _formal_words(s) != s) else ""
@@ -460,6 +486,11 @@ def heading_candidate(raw: str) -> str:
     return h
 
 
+# Where the backend takes a GBNF grammar (the local model), the first samples can only be two
+# four-character phrases; the pattern check still decides. The last sample is free.
+PAIR_GRAMMAR = 'root ::= h h h h "，" h h h h\nh ::= [\\u4e00-\\u9fa5]'
+
+
 def heading(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generator[DraftEvent, None, str]:
     body = parts.body
     old = parts.heading_text
@@ -470,6 +501,7 @@ def heading(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generato
             chars=14,
             temperature=ctx.temp(attempt, i) if i else max(0.3, ctx.temp(attempt) - 0.2),
             seed=ctx.seed + 101 * (attempt + 1) + i,
+            grammar=PAIR_GRAMMAR if i < HEADING_SAMPLES - 1 else None,
         )
         h = heading_candidate(raw)
         if is_pair_heading(h) and similarity(h, old) < 0.8 and h not in passing and not re.search(r"\d", h):
@@ -519,7 +551,7 @@ def add_figures(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gene
             render("rewrite_figure", sentence=s, fact=f.source or f.metric + f.text),
             chars=cjk_len(s) + 20,
             temperature=ctx.temp(attempt),
-            seed=ctx.seed + i,
+            seed=ctx.seed + i + 1000 * attempt,
         )
         new = as_sentence(raw, s)
         ok = new and f.text in new and _numbers_ok(s, new, ctx) and similarity(s, new) > 0.4

@@ -95,15 +95,16 @@ def test_reword_resamples_an_echo_and_checks_each_sentence(fake_chat) -> None:
     text = "始终把维护基金安全作为首要任务，进一步健全基金监管机制。2024年检查定点医药机构186家，追回医保基金452.3万元。"
     first = parse_parts(text).sentences[0]
     fake_chat.enqueue(
-        first,  # an echo: asked again, hotter
-        "坚持把守护基金安全摆在首位，持续完善监管制度体系。",
+        first,  # an echo: the whole text is still too close, so the retry asks again, hotter …
         "2024年对186家定点医药机构开展全覆盖检查，挽回基金损失452.3万元。",
+        "坚持把守护基金安全摆在首位，持续完善监管制度体系。",
     )
     res = rewrite_text(get_settings(), text, "换个说法", model=fake_chat, seed=1)
-    assert res.kind == "reword" and res.passed and res.attempts == 1
+    assert res.kind == "reword" and res.passed and res.attempts == 2
     assert res.text.startswith("坚持把守护基金安全摆在首位")
+    assert len(fake_chat.calls) == 3  # … for the echoed sentence only
     temps = [kw["temperature"] for kw in fake_chat.call_kwargs]
-    assert temps[1] > temps[0]  # the second sample of the echoed sentence was hotter
+    assert temps[2] > temps[0] and "不要照抄原句" in prompts(fake_chat)[2]
     seeds = [kw["seed"] for kw in fake_chat.call_kwargs]
     assert len(set(seeds)) == 3
 

@@ -94,8 +94,9 @@ def test_no_contradictions_in_the_real_reports() -> None:
 
 
 def test_no_contradictions_in_our_demo_corpus() -> None:
+    from assistant.textfile import decode_text
     from tests.conftest import EXAMPLES
 
     for path in sorted(EXAMPLES.glob("*")):
         if path.suffix in {".txt", ".md"} and path.name != "README.md":
-            assert find_contradictions(path.read_text(encoding="utf-8")) == [], path.name
+            assert find_contradictions(decode_text(path.read_bytes(), path)) == [], path.name

@@ -283,7 +283,7 @@ def test_errors_are_openai_shaped(client: Any) -> None:
 
 @pytest.mark.server
 @pytest.mark.timeout(300)
-def test_retrieval_and_page_on_the_same_server(server: Any) -> None:
+def test_retrieval_tools_and_page_on_the_same_server(server: Any) -> None:
     body = {
         "knowledge_id": "医保",
         "query": "追回违规基金",
@@ -294,6 +294,9 @@ def test_retrieval_and_page_on_the_same_server(server: Any) -> None:
         assert r.status_code == 200 and len(r.json()["records"]) == 2
         r = c.post("/retrieval", json=body, headers={"Authorization": "Bearer nope"})
         assert r.status_code == 403 and r.json()["error_code"] == 1002
+        r = c.get("/tools/openapi.json", headers={"Authorization": f"Bearer {KEY}"})
+        assert r.status_code == 200 and "/draft_section" in r.json()["paths"]
+        assert c.get("/tools/openapi.json").status_code == 401
         page = c.get("/")
         assert page.status_code == 200 and "gradio" in page.text.lower()
         assert c.get("/config").status_code == 200  # no login set: the page is open on this machine

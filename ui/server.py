@@ -1,6 +1,7 @@
 """One ASGI app for `biganzi serve`: the writing desk (Gradio) at `/`, and beside it the plugin
 routes — an OpenAI-compatible model at `/v1`, Dify's External Knowledge API at `/retrieval`, the
-MCP server at `/mcp` (streamable HTTP). FastAPI + uvicorn, Gradio mounted with `gr.mount_gradio_app`.
+MCP server at `/mcp` (streamable HTTP), the same tools as an OpenAPI tool server at `/tools`.
+FastAPI + uvicorn, Gradio mounted with `gr.mount_gradio_app`.
 
 Who may call what:
 - the page: with accounts (`--auth`), every Gradio route needs a login (`ui.auth.RequireLogin`);
@@ -35,6 +36,7 @@ from core.settings import Settings
 
 LOGIN_MESSAGE = "笔杆子写作台：请输入账号和密码"
 MCP_PATH = "/mcp"
+TOOLS_PATH = "/tools"
 
 
 @dataclass
@@ -101,6 +103,7 @@ def build_server(settings: Settings, options: ServerOptions) -> Any:
 
     from assistant.plugin import dify, openai_api
     from assistant.plugin.mcp_server import build_mcp
+    from assistant.plugin.tool_server import build_tool_app
     from ui.app import build_app
     from ui.launch import launch_options
 
@@ -127,6 +130,8 @@ def build_server(settings: Settings, options: ServerOptions) -> Any:
     mcp_endpoint = StreamableHTTPASGIApp(manager)
     for path in (MCP_PATH, MCP_PATH + "/"):
         app.router.routes.append(Route(path, endpoint=mcp_endpoint))
+
+    app.mount(TOOLS_PATH, build_tool_app(settings))
 
     blocks = build_app(settings)
     app_kwargs: dict[str, Any] = {}
@@ -214,7 +219,8 @@ def start_lines(settings: Settings, options: ServerOptions) -> list[str]:
         else "未设置 API 密钥：只接受本机请求"
     )
     lines.append(
-        f"插件接口：OpenAI 兼容 {url}/v1 · Dify 外部知识库 {url}/retrieval · MCP {url}{MCP_PATH}（{keys}）"
+        f"插件接口：OpenAI 兼容 {url}/v1 · Dify 外部知识库 {url}/retrieval · MCP {url}{MCP_PATH}"
+        f" · 工具服务器 {url}{TOOLS_PATH}（{keys}）"
     )
     lines.append(f"数据目录：{settings.data_dir}；模型后端：{settings.llm}；按 Ctrl+C 停止。")
     return lines

@@ -1,4 +1,4 @@
-"""Who may call the plugin routes (/v1, /retrieval, /mcp).
+"""Who may call the plugin routes (/v1, /retrieval, /mcp, /tools).
 
 With API keys set (`--api-key`, or `BIGANZI_API_KEYS=k1,k2`) a request needs
 `Authorization: Bearer <key>`; without keys the routes answer only to clients on this machine, the
@@ -20,7 +20,7 @@ Receive = Callable[[], Awaitable[Any]]
 Send = Callable[[Any], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-API_PREFIXES = ("/v1", "/retrieval", "/mcp")
+API_PREFIXES = ("/v1", "/retrieval", "/mcp", "/tools")
 
 
 def split_list(value: str | Iterable[str] | None) -> list[str]:

@@ -140,6 +140,10 @@ def main() -> None:
     ap.add_argument("--no-follow-ups", action="store_true")
     ap.add_argument("--llm", default="local")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--out", type=Path, help="also write the JSON rows and summary here")
+    ap.add_argument(
+        "--kb", default="bench_examples", help="knowledge base for expand's hints (examples/ ingested once)"
+    )
     ap.add_argument("--verbose", "-v", action="store_true")
     args = ap.parse_args()
 
@@ -151,7 +155,12 @@ def main() -> None:
     q = quality_module()
     if q is None:
         print("../shared/eval/quality.py not found: reference measures skipped", file=sys.stderr)
-    settings = get_settings(llm=args.llm)
+    settings = get_settings(llm=args.llm, kb=args.kb)
+    from index.ingest import ingest_paths
+
+    ingest_paths(
+        settings, sorted(p for p in (REPO / "examples").iterdir() if p.name != "README.md"), kb=args.kb
+    )
     model = llm_api.get_chat_model(settings)
     paragraphs = own_paragraphs()[: args.own] + seed_paragraphs(args.paragraphs)
     wanted = set(filter(None, args.kinds.split(",")))
@@ -184,7 +193,7 @@ def main() -> None:
                     changed = out.strip() != text.strip()
                     asked = spec.length if spec.kind in ("compress", "expand") else None
                 else:
-                    res = rewrite_text(settings, text, instruction, model=model, seed=seed)
+                    res = rewrite_text(settings, text, instruction, model=model, seed=seed, kb=args.kb)
                     out, notes, problems, changed = res.text, res.notes, res.problems, res.changed
                     asked = res.length if res.kind in ("compress", "expand") else None
                 elapsed = time.perf_counter() - t0
@@ -231,6 +240,8 @@ def main() -> None:
             "unchanged": sum(not r["changed"] for r in rs),
             "median_s": round(statistics.median(r["seconds"] for r in rs), 1),
         }
+    if args.out:
+        args.out.write_text(json.dumps({"summary": summary, "rows": rows}, ensure_ascii=False, indent=1))
     if args.json:
         print(json.dumps({"summary": summary, "rows": rows}, ensure_ascii=False, indent=1))
         return

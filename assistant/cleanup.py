@@ -122,7 +122,10 @@ class _Masks:
 # --- line markers, emphasis, whitespace, punctuation -----------------------------------------
 
 
-def _strip_line_markers(lines: list[str], fixes: list[str]) -> list[str]:
+_HEADING_MARKER = re.compile(r"^(?:\d{1,2}[.．、](?!\d)|（\d{1,2}）)")
+
+
+def _strip_line_markers(lines: list[str], fixes: list[str], keep_headings: bool = False) -> list[str]:
     out = []
     for line in lines:
         s = line.strip(" \t\u3000\u00a0")
@@ -130,6 +133,8 @@ def _strip_line_markers(lines: list[str], fixes: list[str]) -> list[str]:
             m = _LINE_MARKER.match(s)
             if not m or not m.group(0):
                 break
+            if keep_headings and _HEADING_MARKER.match(s):
+                break  # 1. / （1） are the third and fourth heading levels of a 公文
             fixes.append(f"删去行首标记：{m.group(0).strip()}")
             s = s[m.end() :].lstrip(" \t\u3000\u00a0")
         out.append(s)
@@ -167,7 +172,9 @@ def _full_width_punct(text: str) -> tuple[str, int]:
             if c == ".":
                 # a sentence end after Chinese: 成效显著.  (never 1.5, never an ellipsis ...)
                 ends = not nxt or nxt == "\n" or bool(_HAN_RE.match(nxt))
-                if ends and (_is_cn(prev) or prev.isdigit() or prev in "%％") and _HAN_RE.search(text):
+                at_end = not nxt or nxt == "\n"
+                after_number = (prev.isdigit() or prev in "%％") and at_end  # 增长5. but never 1.强化
+                if ends and (_is_cn(prev) or after_number) and _HAN_RE.search(text):
                     chars[i] = "。"
                     n += 1
                 continue
@@ -582,11 +589,13 @@ def clean_prose(
     echoes: Sequence[str] = (),
     protect: Sequence[str] = (),
     enumerate_runs: bool = True,
+    keep_headings: bool = False,
 ) -> Cleaned:
     """Clean one section body. `request` is the user's request (its instruction words copied into
     the text are echoes; its figures are not); `echoes` are our own prompt texts as sent (the
     templates in prompts/ are always known); `protect` are locked figure strings that must stay;
-    `enumerate_runs=False` leaves 一是/二是 markers as they are."""
+    `enumerate_runs=False` leaves 一是/二是 markers as they are; `keep_headings=True` keeps `1.` and
+    `（1）` at line starts (heading levels 3 and 4 of a text with sub-sections; a section body has none)."""
     fixes: list[str] = []
     if not text or not text.strip():
         return Cleaned("", fixes)
@@ -598,7 +607,7 @@ def clean_prose(
     masks = _Masks()
     text = masks.mask(text)
 
-    lines = _strip_line_markers(text.split("\n"), fixes)
+    lines = _strip_line_markers(text.split("\n"), fixes, keep_headings)
     spaced = [_SPACE_CN.sub("", line) for line in lines]
     if spaced != lines:
         fixes.append("删去中文之间的空格")

@@ -166,6 +166,11 @@ def test_list_markers_and_spaces() -> None:
         clean_prose("（1）推进改革。\n(2)加强监管。\n# 标题\n* 落实任务").text
         == "推进改革。\n加强监管。\n标题\n落实任务"
     )
+    # headings of a text with sub-sections, when asked
+    assert (
+        clean_prose("1.强化监管。\n（2）推进集采。\n- 落实", keep_headings=True).text
+        == "1.强化监管。\n（2）推进集采。\n落实"
+    )
     # a number at a line start is not a list marker
     assert clean_prose("1.5万人次参加培训。").text == "1.5万人次参加培训。"
 

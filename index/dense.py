@@ -2,8 +2,8 @@
 
 A new process that searches once (`biganzi search`, the draft pipeline's first retrieval) would spend
 about two seconds importing chromadb and opening its store. For a knowledge base of up to
-`MAX_ROWS` chunks the vectors are small (50,000 × 384 float32 = 77 MB at the limit; the five seeds
-take 0.3 MB), so they are copied once per registry generation from Chroma into
+`MAX_ROWS` chunks the vectors are small (20,000 × 384 float32 = 31 MB at the limit, a matrix-vector
+product of a millisecond or two; the five seeds take 0.3 MB), so they are copied once per registry generation from Chroma into
 `kb/<name>/dense-<generation>.npz`, row for row in the BM25 index's order, and searched exactly
 with one matrix-vector product. Chroma stays the store of record and serves larger knowledge bases.
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from index.lexical import LexicalIndex
     from index.store import KnowledgeBase
 
-MAX_ROWS = 50_000  # above this, search goes to Chroma's HNSW index
+MAX_ROWS = 20_000  # above this, search goes to Chroma's HNSW index
 _FETCH = 5_000  # vectors per Chroma call while copying
 
 

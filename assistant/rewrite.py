@@ -133,6 +133,35 @@ def char_diff(old: str, new: str, min_equal: int = 2) -> list[dict[str, str]]:
     return merged
 
 
+def changes(ops: Sequence[dict[str, str]]) -> list[str]:
+    """One line per change of a diff, for choosing which to accept: 第1处：“进一步”→“持续”."""
+    out = []
+    for op in ops:
+        if op["op"] == "equal":
+            continue
+        old, new = _short(op["old"]), _short(op["new"])
+        what = f"删去“{old}”" if not new else (f"加上“{new}”" if not old else f"“{old}”→“{new}”")
+        out.append(f"第{len(out) + 1}处：{what}")
+    return out
+
+
+def apply_changes(ops: Sequence[dict[str, str]], accepted: set[int]) -> str:
+    """The original with only the accepted changes (numbered from 0 as in `changes`) applied."""
+    out, k = [], 0
+    for op in ops:
+        if op["op"] == "equal":
+            out.append(op["old"])
+            continue
+        out.append(op["new"] if k in accepted else op["old"])
+        k += 1
+    return "".join(out)
+
+
+def _short(text: str, limit: int = 16) -> str:
+    text = text.replace("\n", "↵")
+    return text if len(text) <= limit else text[: limit // 2] + "…" + text[-(limit // 2) :]
+
+
 def diff_text(ops: Sequence[dict[str, str]]) -> str:
     out = []
     for op in ops:

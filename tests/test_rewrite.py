@@ -119,3 +119,13 @@ def test_cli_rewrite_file_prints_text_and_diff(tmp_path) -> None:
     res = CliRunner().invoke(cli, ["rewrite", "--text", str(f), "-i", "更正式一些"])
     assert res.exit_code == 0, res.output
     assert "——改动" in res.stdout and "[-进一步-]{+持续+}" in res.stdout
+
+
+def test_changes_can_be_accepted_one_by_one() -> None:
+    from assistant.rewrite import apply_changes, changes
+
+    old, new = "我们进一步完善制度，大力开展宣传。", "我们持续完善制度，全力开展宣传工作。"
+    ops = char_diff(old, new)
+    assert changes(ops) == ["第1处：“进一步”→“持续”", "第2处：“大”→“全”", "第3处：加上“工作”"]
+    assert apply_changes(ops, {0}) == "我们持续完善制度，大力开展宣传。"
+    assert apply_changes(ops, set()) == old and apply_changes(ops, {0, 1, 2}) == new

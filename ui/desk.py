@@ -117,6 +117,9 @@ def build_desk(settings: Settings, session: Any) -> Desk:
             with gr.Group(visible=False, elem_id="proposal") as proposal_box:
                 gr.Markdown("#### 修改对比（红色删除，绿色新增）")
                 diff = gr.HTML()
+                picks = gr.CheckboxGroup(
+                    [], label="逐处选择（取消勾选的改动不采用）", visible=False, elem_id="proposal-changes"
+                )
                 with gr.Row():
                     accept_btn = gr.Button("接受修改", variant="primary", elem_id="accept")
                     reject_btn = gr.Button("放弃修改", elem_id="reject")
@@ -284,9 +287,22 @@ def build_desk(settings: Settings, session: Any) -> Desk:
             s,
         )
 
-    def accept(s: DeskSession) -> tuple[Any, ...]:
+    def show_picks(s: DeskSession) -> Any:
+        """One checkbox per change of a rewrite's diff (open-canvas style accept/reject per change)."""
+        from assistant.rewrite import changes
+
+        items = changes(s.proposal.ops) if s.proposal is not None and s.proposal.ops else []
+        return gr.update(choices=items, value=items, visible=len(items) > 1)
+
+    def accept(s: DeskSession, picked: list[str] | None = None) -> tuple[Any, ...]:
         if s.proposal is None:
             return _final(s, clear_input=False)
+        if s.proposal.ops and picked is not None:
+            from assistant.rewrite import apply_changes, changes
+
+            names = changes(s.proposal.ops)
+            if len(picked) < len(names):
+                s.proposal.new = apply_changes(s.proposal.ops, {names.index(p) for p in picked if p in names})
         s.draft = s.proposal.new
         s.proposal = None
         s.chat.append({"role": "assistant", "content": "已接受修改，当前稿已更新。"})
@@ -365,7 +381,8 @@ def build_desk(settings: Settings, session: Any) -> Desk:
         continue_, [mode, length, temperature, session], chat_outputs, api_visibility="private", **stream_kw
     )
     new_btn.click(new_chat, [session], chat_outputs, api_visibility="private", queue=False)
-    accept_btn.click(accept, [session], chat_outputs, api_visibility="private")
+    accept_btn.click(accept, [session, picks], chat_outputs, api_visibility="private")
+    diff.change(show_picks, [session], [picks], api_visibility="private", queue=False)
     reject_btn.click(reject, [session], chat_outputs, api_visibility="private")
     draft.input(edit_draft, [draft, session], [session], api_visibility="private", show_progress="hidden")
     export_btn.click(export_files, [draft, session], [files], api_visibility="private")

@@ -98,3 +98,19 @@ def test_a_chip_that_cannot_be_done_shows_no_diff(page: Any) -> None:
     reply = click_chip(page, "标题对仗")
     assert "未能完成改写" in reply and "原文未改动" in reply
     assert not page.locator("#proposal").is_visible()
+
+
+def test_accept_only_the_changes_kept_ticked(page: Any) -> None:
+    page.get_by_label("改写").check()
+    page.fill("#source-text textarea", ORIGINAL)
+    click_chip(page, "更正式")
+    box = page.locator("#proposal-changes")
+    box.wait_for(state="visible")
+    labels = box.locator("label").all_inner_texts()
+    assert len(labels) >= 2 and labels[0].startswith("第1处") and "进一步" in labels[0]
+    box.get_by_label(labels[0]).uncheck()  # keep 进一步, take the other changes
+    page.click("#accept")
+    page.wait_for_selector("#proposal", state="hidden")
+    after = page.input_value("#draft textarea")
+    assert "进一步健全" in after and "持续健全" not in after
+    assert "主动推进" in after  # 积极 → 主动 was accepted

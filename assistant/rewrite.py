@@ -318,8 +318,8 @@ def run_rewrite(
                 restart=True,
             )
         candidate = yield from method(ctx, parts, spec, attempt)
+        candidate = clean_up(candidate, instruction, keep, keep_headings=bool(parts.heading))
         candidate = _keep_heading(parts, spec, candidate)
-        candidate = clean_up(candidate, instruction, keep)
         problems = verify(spec, text, candidate, keep, sorted(allowed))
         if best is None or len(problems) < len(best[1]):
             best = (candidate, problems)
@@ -395,13 +395,13 @@ def _keep_heading(parts: Any, spec: RewriteSpec, candidate: str) -> str:
     return parts.heading + (parts.sep or "\n") + body
 
 
-def clean_up(text: str, instruction: str, keep: Sequence[str]) -> str:
+def clean_up(text: str, instruction: str, keep: Sequence[str], keep_headings: bool = False) -> str:
     """The drafting clean-up pass (assistant.cleanup.clean_prose) where it is installed."""
     try:
         from assistant.cleanup import clean_prose
     except ImportError:
         return text
-    out = clean_prose(text, request=instruction, protect=list(keep))
+    out = clean_prose(text, request=instruction, protect=list(keep), keep_headings=keep_headings)
     return out if isinstance(out, str) else str(getattr(out, "text", text))
 
 

@@ -64,7 +64,12 @@ def check_binding(host: str, auth: list[tuple[str, str]], api_keys: Sequence[str
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址；非本机地址必须同时设置登录")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="监听地址；非本机地址须设置登录（网页）或 --api-key（只开放插件接口）",
+)
 @click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535), help="端口")
 @click.option("--auth", default=None, help="登录账号，格式 用户名:密码")
 @click.option(
@@ -77,7 +82,7 @@ def check_binding(host: str, auth: list[tuple[str, str]], api_keys: Sequence[str
     "--api-key",
     "api_keys",
     multiple=True,
-    help="插件接口（/v1、/retrieval、/mcp）的密钥，可给多个；也可用环境变量 BIGANZI_API_KEYS=k1,k2",
+    help="插件接口（/v1、/retrieval、/mcp、/tools）的密钥，可给多个；也可用环境变量 BIGANZI_API_KEYS=k1,k2",
 )
 @click.option(
     "--cors-origin",
@@ -96,7 +101,7 @@ def serve(
     data_dir: Path | None,
     kb: str | None,
 ) -> None:
-    """启动网页写作台（Gradio）与插件接口（OpenAI 兼容 /v1、Dify /retrieval、MCP /mcp）。
+    """启动网页写作台（Gradio）与插件接口（OpenAI 兼容 /v1、Dify /retrieval、MCP /mcp、工具服务器 /tools）。
     未设置登录时网页只在本机提供服务；未设置密钥时插件接口只接受本机请求。"""
     accounts = parse_auth(auth, auth_file)
     settings = make_settings(data_dir=data_dir, kb=kb)

@@ -72,6 +72,8 @@ def test_footer_round_trip() -> None:
     reply = "正文。" + openai_api.footer(sources)
     assert reply == "正文。\n\n参考：\n[1] a.txt > 一、成效 > （一）参保\n[2] b.txt"
     assert strip_footer(reply) == "正文。"
+    assert strip_footer('<details type="reasoning" done="true">\n想法\n</details>\n正文。') == "正文。"
+    assert strip_footer("<think>想法</think>正文。") == "正文。"
     assert [s["source"] for s in footer_sources(reply)] == ["a.txt", "b.txt"]
     assert footer_sources(reply)[0]["section"] == "一、成效 > （一）参保"
     assert openai_api.footer([]) == ""

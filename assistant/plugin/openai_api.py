@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 MODEL_ID = "biganzi"
 PLAIN_MAX_TOKENS = 512
+_REASONING = re.compile(r"<think>.*?</think>|<details\b[^>]*>.*?</details>", re.S)
 CLIENT_TASK = re.compile(r"^\s*###\s*Task:|<chat_history>", re.I)
 FOOTER_HEAD = "参考："
 OWNER = "biganzi"
@@ -134,7 +135,9 @@ def text_of(content: Any) -> str:
 
 
 def strip_footer(text: str) -> str:
-    """An earlier reply without its 参考 footer (the model should not learn to write one)."""
+    """An earlier reply without its 参考 footer (the model should not learn to write one), and
+    without the reasoning blocks some clients keep in a reply (`<think>`, Open WebUI's `<details>`)."""
+    text = _REASONING.sub("", text)
     head, sep, _ = text.rpartition("\n" + FOOTER_HEAD)
     return head.rstrip() if sep else text.strip()
 

@@ -110,6 +110,17 @@ _HEADS = (
 )
 
 
+def _share_head(previous: str, metric: str) -> str:
+    """ "带量采购药品412种、耗材301种": the second item is "带量采购耗材" — a bare subject after 、 takes the
+    words the previous metric put before its own subject."""
+    if metric not in _SUBJECTS:
+        return metric
+    for subj in _SUBJECTS:
+        if previous.endswith(subj) and len(previous) > len(subj) and subj != metric:
+            return previous[: -len(subj)] + metric
+    return metric
+
+
 def _head_start(phrase: str) -> int | None:
     found = [i for h in _HEADS if (i := phrase.find(h)) > 0]
     return min(found) if found else None
@@ -303,6 +314,8 @@ def parse_free(line: str, offset: int, default_metric: str = "") -> tuple[list[F
                 noun = _noun_run(re.split(f"[{_CLAUSE_BREAK}]", after)[0])
                 if noun:
                     metric = clean_metric(metric + noun)
+            if facts and clause.lstrip().startswith("、"):
+                metric = _share_head(facts[-1].metric, metric)
             new = [fact_from_mention(first, _cap(metric) or default_metric, period, line[cstart : first.end])]
         for f in new:
             if not f.metric:

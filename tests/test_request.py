@@ -83,6 +83,7 @@ def test_qd1_figures_sentence_after_the_request() -> None:
     assert spec.theme == "集采落地减负担"
     assert [f.text for f in spec.facts] == ["412种", "301种", "2.3亿元"]
     assert spec.facts[0].metric == "带量采购药品"  # "今年" is when, not what
+    assert spec.facts[1].metric == "带量采购耗材"  # "、耗材301种" shares the head of the item before
     assert "2024" not in spec.figures_text  # the year of the request is not a figure
     assert all(f.origin == FROM_MESSAGE for f in spec.facts)
 

@@ -22,6 +22,7 @@ from assistant.plugin.openai_api import (
 )
 
 KEY = "k-plugin-2024"
+WEBUI = "http://webui.intranet:8080"
 ASK = "起草“综合施策护基金”一段，追回医保基金452.3万元，约150字"
 
 
@@ -169,7 +170,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     ingest_chunks(st, [fake_document()], kb="default")
     ingest_chunks(st, [fake_document()], kb="医保")
     env = server_env(data, BIGANZI_EXPAND_SHORT="0")
-    with running_server(data, "--api-key", KEY, env=env) as srv:
+    with running_server(data, "--api-key", KEY, "--cors-origin", WEBUI, env=env) as srv:
         yield srv
 
 
@@ -299,6 +300,15 @@ def test_retrieval_tools_and_page_on_the_same_server(server: Any) -> None:
         r = c.get("/tools/openapi.json", headers={"Authorization": f"Bearer {KEY}"})
         assert r.status_code == 200 and "/draft_section" in r.json()["paths"]
         assert c.get("/tools/openapi.json").status_code == 401
+        pre = c.options(
+            "/v1/chat/completions",
+            headers={
+                "Origin": WEBUI,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization,content-type",
+            },
+        )
+        assert pre.status_code == 200 and pre.headers["access-control-allow-origin"] == WEBUI
         page = c.get("/")
         assert page.status_code == 200 and "gradio" in page.text.lower()
         assert c.get("/config").status_code == 200  # no login set: the page is open on this machine

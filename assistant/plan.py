@@ -173,6 +173,10 @@ def group_facts(facts: Sequence[Fact], max_groups: int) -> list[list[Fact]]:
     merged until there are at most `max_groups` groups."""
     groups: list[list[Fact]] = []
     for f in facts:
+        if groups and f.source.startswith(("、", "和", "及")) and f.metric and len(f.metric) <= 4:
+            # "带量采购药品412种、耗材301种": one list in the user's sentence, one point
+            groups[-1].append(f)
+            continue
         best, best_score = None, 0.0
         for g in groups:
             s = max(metric_score(f.metric, o.metric) for o in g)

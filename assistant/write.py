@@ -177,6 +177,14 @@ def end_cut_reply(text: str, keep: Sequence[str] = ()) -> str:
     return text
 
 
+def add_figures(text: str, facts: Sequence[Any]) -> str:
+    """Figures a point still left out, as a clause of its last sentence (never a bare sentence of
+    their own): "……形成有力震慑，处罚款126.8万元。" """
+    clauses = "，".join(_fact_line(f, False) for f in facts)
+    body = text.rstrip("。！？；，")
+    return f"{body}，{clauses}。" if body else f"{clauses}。"
+
+
 def drop_sentences(text: str, drop: Sequence[str]) -> str:
     pieces = re.findall(r"[^。；！？]+[。；！？]?", text)
     kept = [p for p in pieces if not any(d and d in p for d in drop)]
@@ -298,7 +306,7 @@ def part_messages(system: str, history: Sequence[BaseMessage], prompt: str) -> l
 def _tokens_for(model: BaseChatModel, chars: int) -> int:
     from assistant.draft import tokens_per_char
 
-    return math.ceil(chars * 1.4 * tokens_per_char(model)) + 16
+    return math.ceil(chars * 1.25 * tokens_per_char(model)) + 16
 
 
 def _sample(
@@ -422,7 +430,10 @@ def write_section(
             rep = repeated_in(cand, [previous]) if cand else []
             events = invented_events(cand, given) if cand else []
             short = bool(cand) and cjk_len(cand) < SHORT_PART * chars
-            ok = bool(cand) and not rep and not events and not short
+            missing = (
+                [f for f in (point.facts if point is not None else []) if f.text not in cand] if cand else []
+            )
+            ok = bool(cand) and not rep and not events and not short and not missing
             if ok or attempt == RETRIES:
                 if not cand:
                     part.echo = True
@@ -432,6 +443,8 @@ def write_section(
                     part.dropped = rep
                 if events:
                     cand = drop_events(generalize_events(cand, given), given)
+                if cand and missing:
+                    cand = add_figures(cand, [f for f in missing if f.text not in cand])
                 kept = cand
                 new_shown = join_parts(plan, opening, [*bodies, kept]) if point is not None else kept
                 if new_shown != streamed:

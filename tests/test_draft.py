@@ -66,9 +66,9 @@ def test_planned_prompts_share_the_system_prefix_and_carry_one_part_each(demo_kb
     for c in first:
         user = c[-1].content
         assert "综合施策护基金" in user and "不写“一是”" in user
-        assert "【文风参考】" in user and not re.search(
-            r"[0-9]", user.split("【文风参考】")[1].split("\n")[0]
-        )
+        # no exemplar text in a part's prompt: a small model copies its content (other fields, last
+        # year's events); the plan's outline, from the exemplars' structure, is what it sees
+        assert "【文风参考】" not in user and "【全段安排】总起一句；一是" in user
     # the plan: an opening and three points, enumerators by code, every figure kept
     assert r1.plan and [p["figures"] for p in r1.plan["points"]] == [["186家"], ["452.3万元"], ["126.8万元"]]
     assert re.search(r"一是.*二是.*三是", r1.text) and "\n" not in r1.text

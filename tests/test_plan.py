@@ -93,3 +93,8 @@ def test_theme_from_quotes_or_task() -> None:
     assert theme_of("起草“集采落地减负担”一段。", "集采落地减负担") == "集采落地减负担"
     assert theme_of("写一段2024年异地就医直接结算的情况。", None) == "异地就医直接结算"
     assert theme_of("用概括2024年的参保扩面工作。", None) == "参保扩面"
+
+
+def test_a_list_in_one_sentence_stays_one_point() -> None:
+    fs = facts("今年带量采购药品412种、耗材301种，节约费用2.3亿元。")
+    assert [[f.text for f in g] for g in group_facts(fs, 5)] == [["412种", "301种"], ["2.3亿元"]]

@@ -164,3 +164,20 @@ def test_constrained_local_generation_writes_only_the_given_numbers(local_model_
     )
     digits = re.sub(r"186家|452\.3万元", "", text)
     assert text and not re.search(r"[0-9０-９]", digits), text
+
+
+def test_a_point_that_leaves_out_its_figure_is_sampled_again_then_gets_it_as_a_clause(fake_chat) -> None:
+    p = plan(300)
+    long_no_figure = (
+        "坚持查处并举，对违规行为发现一起、查处一起，持续保持打击欺诈骗保高压态势，基金安全得到有力保障。"
+    )
+    fake_chat.enqueue(
+        "我局坚持系统施策，持续织密基金监管网，守好群众的看病钱。",
+        "持续开展定点医药机构全覆盖检查，检查定点医药机构186家，以查促改、以查促建，实现监管全覆盖。",
+        long_no_figure,
+        long_no_figure,
+    )
+    _events, written = drive(write_section(fake_chat, p, system="系统"))
+    second = written.parts[2]
+    assert second.attempts == 2
+    assert second.text.endswith("基金安全得到有力保障，追回医保基金452.3万元。")

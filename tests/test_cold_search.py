@@ -150,3 +150,14 @@ def test_seed_lines_tokenize_the_same(tmp_path: Path) -> None:
         for para in text.split("\n"):
             if para.strip():
                 assert lexical._keep(store.tokenizer_for(para).cut_for_search(para)) == lexical.tokenize(para)
+
+
+def test_prepare_search_leaves_what_a_first_search_needs(fake_doc, isolated_data_dir: Path) -> None:
+    from index.retrieve import prepare_search
+
+    s = get_settings()
+    ingest_chunks(s, [fake_doc()])
+    prepare_search(s)
+    kb = _kb_for_search(s, None)
+    assert (kb.dir / f"dense-{kb.generation}.npz").exists()
+    assert list((isolated_data_dir / "cache").glob("jieba-*.sqlite3"))

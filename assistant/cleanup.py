@@ -7,7 +7,7 @@ a sentence copied from the request or from one of our prompts, `【待补充：�
 leftovers), near-duplicate sentences, and restarted or nested 一是/二是 runs. The definitions match
 `../shared/eval/quality.py` (`artifacts`, `enumeration_errors`, `repeated_sentences`).
 
-It never changes a digit, a unit or a 【待核实：…】/【待补充：…】 mark: the only edits that remove
+It never changes a digit, a unit or a 【待核实：…】/【待补充：…】/【待更新：…】 mark: the only edits that remove
 numbers remove a whole echoed or repeated sentence, and a sentence carrying a `protect` string (a
 locked figure) the rest of the text lacks is never removed. Pure, no model, a few ms per 1,000 字.
 
@@ -34,14 +34,15 @@ _CN_CHAR = re.compile(f"[{_CN}]")
 _HAN_RE = re.compile(f"[{_HAN}]")
 _WS = "[ \\t\\u3000\\u00a0]"
 
-_KEEP_MARK = re.compile(r"【(?:待核实|待补充)[：:][^】\n]*】")
+# The marks the user must resolve: 【待核实：…】, 【待补充：…】, 【待更新：…】 (套改) and the like.
+_KEEP_MARK = re.compile(r"【待[\u4e00-\u9fff]{1,3}[：:][^】\n]*】")
 # Marks whose content is a template variable's name, not a real metric: echoed from a request.
 _TEMPLATE_MARK = re.compile(
-    r"【(?:待核实|待补充)[：:]\s*(?:指标名称?|指标|数值|数据|数字|具体数字|具体数据|名称|时间|日期|"
+    r"【待[\u4e00-\u9fff]{1,3}[：:]\s*(?:指标名称?|指标|数值|数据|数字|具体数字|具体数据|名称|时间|日期|"
     r"单位|内容|年份|[XxＸｘ×]+|…+|\.+)\s*】"
 )
 # Any other 【…】 is one of our prompt's section labels (【写作任务】, 【篇幅】, 【今年数据】 …).
-_LABEL = re.compile(r"【(?!待核实|待补充)[^】\n]{0,12}】")
+_LABEL = re.compile(r"【(?!待)[^】\n]{0,12}】")
 
 _LINE_MARKER = re.compile(
     r"^(?:#{1,6}\s*|>\s*|[*•·]\s*|-(?!\d)\s*|\d{1,2}[.、．)）](?!\d)\s*|\(\d{1,2}\)\s*|（\d{1,2}）\s*)"
@@ -225,6 +226,8 @@ def _template_units() -> tuple[frozenset[str], ...]:
             continue
         src = re.sub(r"\{#.*?#\}", "", src, flags=re.S)
         src = re.sub(r"\{%.*?%\}|\{\{.*?\}\}", "", src, flags=re.S)
+        # quoted words are examples to follow (“强化监管，守牢底线”, “扎实开展”), not instructions
+        src = re.sub(r"“[^”\n]*”|「[^」\n]*」", "", src)
         texts.append(src)
     return _units(texts)
 

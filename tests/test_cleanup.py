@@ -264,6 +264,13 @@ def test_marks_and_digits_are_never_changed() -> None:
     assert _digits(out) == _digits(text)
 
 
+def test_update_marks_and_prompt_examples_stay() -> None:
+    text = "参保人数【待更新：参保人数】，全年追回【待更新：追回金额】。"
+    assert clean_prose(text).text == text
+    # a heading like the example a prompt gives is not an echo of that prompt
+    assert clean_prose("强化监管，守牢底线").text == "强化监管，守牢底线"
+
+
 def test_clean_text_unchanged_and_idempotent() -> None:
     text = "一是守牢基金安全底线，全年追回资金452.3万元。二是提升经办服务水平。\n三是加强队伍建设。"
     c = clean_prose(text)

@@ -648,7 +648,7 @@ def clean_prose(
     return Cleaned(masks.unmask("\n".join(out)), fixes)
 
 
-def _shingles(s: str, n: int = 6) -> set[str]:
+def _shingles(s: str, n: int = 8) -> set[str]:
     return {s[i : i + n] for i in range(len(s) - n + 1)}
 
 
@@ -657,12 +657,12 @@ def _norm_for_copy(s: str) -> str:
 
 
 def is_prompt_echo(reply: str, prompts: Sequence[str], threshold: float = 0.6) -> bool:
-    """True when most of `reply` (share ≥ threshold of its characters) lies in 6-character runs
+    """True when most of `reply` (share ≥ threshold of its characters) lies in 8-character runs
     copied from one of `prompts`, e.g. a draft that is the pipeline's own extension request."""
     r = _norm_for_copy(reply)
     if len(r) < 8:
         return False
-    n = 6
+    n = 8
     for p in prompts:
         sh = _shingles(_norm_for_copy(p), n)
         if not sh:

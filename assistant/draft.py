@@ -595,7 +595,10 @@ def stream_draft(
             given=request + "\n" + figures_text,
             t0=t0,
         )
-        stats.text = written.text
+        stats.text = _clean_section(written.text, request, [f.text for f in facts])
+        if stats.text != written.text:
+            yield DraftEvent("info", "已整理全文", restart=True)
+            yield DraftEvent("token", stats.text)
         stats.prompt_tokens, stats.completion_tokens = written.prompt_tokens, written.completion_tokens
         stats.ttft_s, stats.calls, stats.finish_reason = written.ttft_s, written.calls, "stop"
         notes.extend(dict.fromkeys(written.notes))
@@ -628,6 +631,15 @@ def stream_draft(
     if section is not None:
         result.plan = section.to_json()
     yield DraftEvent("done", text, result=result)
+
+
+def _clean_section(text: str, request: str, protect: Sequence[str]) -> str:
+    """The joined section through the shared clean-up pass (assistant.cleanup), the figures protected."""
+    try:
+        from assistant.cleanup import clean_prose
+    except ImportError:  # pragma: no cover - the clean-up module ships with this tree
+        return text
+    return clean_prose(text, request=request, protect=list(protect)).text
 
 
 def _facts(figures_text: str) -> list[Any]:

@@ -276,8 +276,10 @@ def part_prompt(plan: SectionPlan, point: Point | None, previous: str = "") -> s
         else:
             how = "先写采取的做法，再写取得的成效。"
     voice = "以第一人称“我”的口吻，" if plan.voice == "我" else "以单位（我局）的口吻，"
+    if point is not None and figures:
+        how += "上面的数据逐字照抄、全部用上。"
     return render(
-        "draft_point",
+        "draft_part",
         theme=plan.theme,
         genre=plan.genre,
         total=plan.length,

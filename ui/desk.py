@@ -19,6 +19,29 @@ from ui.launch import llm_concurrency
 from ui.session import DeskSession, Proposal
 
 FINDING_HEADERS = ["级别", "位置", "问题", "原文", "建议"]
+# Gradio sends on the Enter keypress and does not look at IME composition; browsers that report the
+# Enter picking a 拼音 candidate (Safari right after compositionend) would send half a message.
+# Installed once (on the chat box's first focus), this capture-phase guard keeps such an Enter from
+# reaching Gradio; the input method still takes it.
+IME_ENTER_GUARD_JS = """() => {
+  if (window.__bgzImeGuard) return [];
+  window.__bgzImeGuard = true;
+  let composing = false, ended = -1e9;
+  const inBox = (e) => e.target && e.target.closest && e.target.closest('#chat-input');
+  document.addEventListener('compositionstart', (e) => { if (inBox(e)) composing = true; }, true);
+  document.addEventListener('compositionend', (e) => {
+    if (inBox(e)) { composing = false; ended = performance.now(); }
+  }, true);
+  const guard = (e) => {
+    if (!inBox(e) || e.key !== 'Enter') return;
+    if (e.isComposing || e.keyCode === 229 || composing || performance.now() - ended < 80) {
+      e.stopImmediatePropagation();
+    }
+  };
+  document.addEventListener('keydown', guard, true);
+  document.addEventListener('keypress', guard, true);
+  return [];
+}"""
 SEVERITY_WORDS = {"error": "错误", "warning": "提醒", "info": "提示"}
 
 
@@ -393,6 +416,7 @@ def build_desk(settings: Settings, session: Any) -> Desk:
         chip.click(lambda i=instruction: i, None, [message], api_visibility="private", queue=False).then(
             enqueue, api_visibility="private", **show
         ).then(send, inputs, chat_outputs, api_visibility="private", **stream_kw)
+    message.focus(None, js=IME_ENTER_GUARD_JS, api_visibility="private", queue=False, show_progress="hidden")
     return Desk(kb_status=kb_status)
 
 

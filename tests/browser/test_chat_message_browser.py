@@ -89,3 +89,34 @@ def test_fixed_length_overrides_the_message(page: Any) -> None:
     page.wait_for_function(
         "() => document.querySelector('#reply-details').innerText.includes('篇幅按固定的300字')"
     )
+
+
+def test_enter_that_picks_an_ime_candidate_does_not_send(page: Any) -> None:
+    """With a 拼音 input method the Enter that confirms a candidate arrives while composing (isComposing,
+    keyCode 229, or right after compositionend in Safari): it must not send the half-typed message.
+    Gradio sends on the Enter keypress; synthetic events stand in for the input method."""
+    box = page.locator(BOX)
+    box.click()
+    box.type("起草“参保扩面”一段")
+    page.evaluate(
+        """async () => {
+        const ta = document.querySelector('#chat-input textarea');
+        const enter = (init) => ['keydown', 'keypress'].forEach((t) =>
+          ta.dispatchEvent(new KeyboardEvent(t, {key: 'Enter', bubbles: true, cancelable: true, ...init})));
+        enter({isComposing: true});
+        enter({keyCode: 229});
+        ta.dispatchEvent(new CompositionEvent('compositionstart', {bubbles: true}));
+        enter({});
+        ta.dispatchEvent(new CompositionEvent('compositionend', {bubbles: true, data: '段'}));
+        enter({});  // the Enter right after compositionend (Safari)
+      }"""
+    )
+    page.wait_for_timeout(700)
+    assert page.locator('#chat [data-testid="user"]').count() == 0
+    assert box.input_value() == "起草“参保扩面”一段"
+    # an Enter outside composition still sends (the guard only holds the input method's Enter)
+    page.evaluate(
+        """() => document.querySelector('#chat-input textarea').dispatchEvent(
+             new KeyboardEvent('keypress', {key: 'Enter', bubbles: true, cancelable: true}))"""
+    )
+    page.wait_for_selector('#chat [data-testid="user"]')

@@ -375,6 +375,17 @@ def test_figures_panel_lists_message_figures_once() -> None:
     assert status.startswith("已确认 1 项数据；本次消息中的 1 项数据") and "参保率 99.91％" in status
 
 
+def test_cli_chat_says_what_it_read_from_a_new_request() -> None:
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+
+    res = CliRunner().invoke(cli, ["chat", "--llm", "fake"], input=f"{MESSAGE}\n再精炼一些\n/exit\n")
+    assert res.exit_code == 0, res.output
+    assert res.stderr.count("篇幅按要求：约150字") == 1  # the draft, not the follow-up
+    assert "99.91％" in res.stdout
+
+
 @pytest.mark.smoke
 def test_cli_draft_reads_the_message_with_the_local_model(local_model_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The real local model in a real process: the message's figure arrives verbatim, its length is

@@ -337,6 +337,8 @@ def chat(
             conv.figures = line[len("/figures") :].strip() or None
             _info("已设置今年数据" if conv.figures else "已清除今年数据")
             continue
+        if not conv.is_refinement(line):
+            _say_understood(line, conv.length)
         try:
             result = _stream(conv.send(line, temperature=temperature), show_tokens=True)
         except BiganziError as e:

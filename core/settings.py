@@ -58,8 +58,8 @@ class Settings(BaseSettings):
     openai_timeout: float = Field(120.0, description="Seconds to wait for an OpenAI-compatible endpoint.")
     llm_timeout: float = Field(
         120.0,
-        description="local: seconds without a token (the prompt's evaluation included) before a "
-        "generation is cancelled and the model process restarted.",
+        description="local: seconds the model process may go without a token or any CPU work "
+        "before its generation is cancelled and the process restarted.",
     )
     prompt_cache_mb: int = Field(
         512, description="local: disk cap of saved system-prompt states under models/ (0 = off)."

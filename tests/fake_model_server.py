@@ -3,7 +3,8 @@
 It is `assistant/llm/runner_server.py` itself (routes, queue, cancel, run file) with a fake Llama.
 Behaviour comes from the environment (inherited from the test):
 FAKE_MODEL_DIR (counters), FAKE_CRASH_AT=n (kill -9 itself after 3 pieces of the n-th request),
-FAKE_HANG_AT=n (the n-th request never produces a token), FAKE_DELAY (seconds per piece),
+FAKE_HANG_AT=n (the n-th request never produces a token), FAKE_BUSY_S (seconds of CPU work before
+the first token), FAKE_DELAY (seconds per piece),
 FAKE_LOAD_FAIL (startup fails with that message).
 """
 
@@ -45,6 +46,9 @@ class FakeLlama:
         delay = float(os.environ.get("FAKE_DELAY", "0.02"))
         if str(n) == os.environ.get("FAKE_HANG_AT"):
             time.sleep(3600)
+        busy_until = time.monotonic() + float(os.environ.get("FAKE_BUSY_S", "0"))
+        while time.monotonic() < busy_until:  # a long prompt evaluation: CPU work, no token yet
+            sum(range(1000))
         pieces = list(text)[: max_tokens or None]
         for i, piece in enumerate(pieces):
             if i == 3 and str(n) == os.environ.get("FAKE_CRASH_AT"):

@@ -30,7 +30,7 @@ def fake_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     counters.mkdir()
     monkeypatch.setenv("FAKE_MODEL_DIR", str(counters))
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]))
-    for name in ("FAKE_CRASH_AT", "FAKE_HANG_AT", "FAKE_DELAY", "FAKE_LOAD_FAIL"):
+    for name in ("FAKE_CRASH_AT", "FAKE_HANG_AT", "FAKE_BUSY_S", "FAKE_DELAY", "FAKE_LOAD_FAIL"):
         monkeypatch.delenv(name, raising=False)
     return counters
 
@@ -116,6 +116,17 @@ def test_a_stopped_process_times_out_too(fake_env, isolated_data_dir) -> None:
             list(chat.stream(PROMPT))
         assert not runner.pid_alive(pid)
         assert text_of(chat.stream(PROMPT)).startswith("收到")
+    finally:
+        sup.close()
+
+
+def test_a_long_prompt_that_keeps_the_cpu_busy_is_not_a_hang(
+    fake_env, isolated_data_dir, monkeypatch
+) -> None:
+    monkeypatch.setenv("FAKE_BUSY_S", "4")  # no token for 4 s, with a 2 s timeout: but working
+    chat, sup = make_model(isolated_data_dir, timeout=2.0)
+    try:
+        assert text_of(chat.stream(PROMPT)) == "收到：一二三四五六七八九十"
     finally:
         sup.close()
 

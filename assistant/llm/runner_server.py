@@ -32,6 +32,8 @@ from typing import Any
 from core.errors import BiganziError
 
 QUEUE_PING_S = 1.0
+PROGRESS_PING_S = 1.0
+BUSY_CPU_S = 0.05  # CPU seconds per ping interval that count as work (an idle process uses ~0.001)
 
 
 class State:
@@ -175,8 +177,7 @@ class Handler(BaseHTTPRequestHandler):
                 if st.cancelled(job, started):
                     break
                 if stream:
-                    self.wfile.write(b": queued\n\n")
-                    self.wfile.flush()
+                    self._send(b": queued\n\n")
             else:
                 try:
                     self._generate(body, messages, params, stops, job, started, cid, stream, usage_wanted)
@@ -221,6 +222,9 @@ class Handler(BaseHTTPRequestHandler):
             out=done,
         )
         st.served += 1
+        stop = threading.Event()
+        if stream:
+            threading.Thread(target=self._keepalive, args=(stop,), daemon=True).start()
         try:
             for piece in pieces:
                 if stream:
@@ -235,6 +239,7 @@ class Handler(BaseHTTPRequestHandler):
                 self._error(400, message)
             return
         finally:
+            stop.set()
             pieces.close()  # a broken pipe lands here: the llama generator stops now
         self._finish(done, cid, stream, usage_wanted)
 
@@ -277,12 +282,36 @@ class Handler(BaseHTTPRequestHandler):
                     "usage": usage,
                 }
             )
-        self.wfile.write(b"data: [DONE]\n\n")
-        self.wfile.flush()
+        self._send(b"data: [DONE]\n\n")
 
     def _event(self, data: dict[str, Any]) -> None:
-        self.wfile.write(b"data: " + json.dumps(data, ensure_ascii=False).encode("utf-8") + b"\n\n")
-        self.wfile.flush()
+        self._send(b"data: " + json.dumps(data, ensure_ascii=False).encode("utf-8") + b"\n\n")
+
+    def _send(self, data: bytes) -> None:
+        with self._write_lock:
+            self.wfile.write(data)
+            self.wfile.flush()
+            self._last_write = time.monotonic()
+
+    def setup(self) -> None:
+        super().setup()
+        self._write_lock = threading.Lock()
+        self._last_write = time.monotonic()
+
+    def _keepalive(self, stop: threading.Event) -> None:
+        """While a generation works without a token yet (a long prompt on a busy CPU), say so every
+        second: but only while this process is burning CPU. A stopped or wedged process says
+        nothing, and the client's BIGANZI_LLM_TIMEOUT fires."""
+        cpu = time.process_time()
+        while not stop.wait(PROGRESS_PING_S):
+            now = time.process_time()
+            working = now - cpu >= BUSY_CPU_S  # llama.cpp computing, not the idle threads' crumbs
+            if working and time.monotonic() - self._last_write >= PROGRESS_PING_S:
+                try:
+                    self._send(b": working\n\n")
+                except OSError:
+                    return
+            cpu = now
 
 
 def _content(content: Any) -> str:

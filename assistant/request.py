@@ -227,7 +227,10 @@ def _clauses(text: str) -> list[_Clause]:
     out: list[_Clause] = []
     start = 0
     for i, c in enumerate(text + "\n"):
-        if c in _CLAUSE_END:
+        # "用以下数据起草“护基金”一段：检查……186家": after an instruction, a colon ends a clause too
+        # (but not in "参保率：99.91％").
+        colon = c in "：:" and _INSTRUCTION.match(text[start:i].strip()) is not None
+        if c in _CLAUSE_END or colon:
             if i > start:
                 out.append(_Clause(start, i, text[start:i]))
             start = i + 1
@@ -302,7 +305,7 @@ def _split_figures(text: str) -> tuple[str, str]:
         if not any(c.instruction for c in run):
             # cut the clauses and the punctuation that joined them to what came before
             cut_start = a
-            while cut_start > 0 and text[cut_start - 1] in "，, \t":
+            while cut_start > 0 and text[cut_start - 1] in "，,：: \t":
                 cut_start -= 1
             cut.append((cut_start, b))
         run.clear()
@@ -325,7 +328,7 @@ def _tidy(task: str) -> str:
     """Punctuation left behind by the cuts: "一段，。" -> "一段。", leading "，", empty lines."""
     t = re.sub(r"[ \t]*\n[ \t]*", "\n", task)
     t = re.sub(r"\n{2,}", "\n", t)
-    t = re.sub(r"[，,、]+\s*(?=[。；;！？!?\n]|$)", "", t)
+    t = re.sub(r"[，,、：:]+\s*(?=[。；;！？!?\n]|$)", "", t)
     t = re.sub(r"([。；;！？!?])[，,。；;]+", r"\1", t)
     t = re.sub(r"[（(]\s*[）)]", "", t)  # "一段（约200字）" -> "一段"
     t = re.sub(r"[，,、]+\s*(?=[。；;！？!?\n]|$)", "", t)

@@ -136,6 +136,16 @@ def test_a_table_pasted_into_the_message() -> None:
     assert parse_request("写一段\n名称\t说明\n甲\t乙").facts == []  # a table without figures stays
 
 
+def test_figures_after_an_instruction_and_a_colon() -> None:
+    spec = parse_request("用以下数据起草“护基金”一段：检查定点医药机构186家，追回医保基金452.3万元。")
+    assert spec.task == "用以下数据起草“护基金”一段。"
+    assert [f.text for f in spec.facts] == ["186家", "452.3万元"]
+    spec = parse_request("请根据数据写一段：参保率99.91%，约200字")
+    assert (spec.task, spec.length, spec.figures_text) == ("请根据数据写一段", 200, "参保率99.91%")
+    spec = parse_request("起草“护基金”一段：\n参保率：99.91%")  # "指标：数值" keeps its colon
+    assert (spec.task, spec.figures_text) == ("起草“护基金”一段", "参保率：99.91%")
+
+
 def test_an_instruction_that_names_a_figure_keeps_its_words() -> None:
     spec = parse_request("围绕追回医保基金452.3万元写一段")
     assert spec.task.startswith("围绕追回医保基金")

@@ -95,6 +95,30 @@ def finding_rows(findings: list[Any]) -> list[list[str]]:
     return rows
 
 
+# Sessions whose reply is being generated now (the 停止 button acts only on those).
+RUNNING: set[str] = set()
+STOPPED_NOTE = "（已停止）"
+
+
+def stop_reply(s: DeskSession) -> tuple[list[dict[str, str]], DeskSession]:
+    """停止: end this session's running generation at the next token (the model is free for the
+    next person in line) and mark the reply as stopped. A reply still waiting in line is dropped."""
+    from assistant import llm as llm_api
+
+    if s.id not in RUNNING and not s.queued:
+        return list(s.chat), s
+    model = getattr(s.conversation, "model", None)
+    if model is not None:
+        llm_api.cancel(model)
+    RUNNING.discard(s.id)
+    if s.chat and s.chat[-1]["role"] == "assistant":
+        text = s.chat[-1]["content"]
+        waiting = s.queued or text in ("…", "（排队等待模型…）")
+        s.chat[-1]["content"] = STOPPED_NOTE if waiting else f"{text}{STOPPED_NOTE}"
+    s.queued = False
+    return list(s.chat), s
+
+
 def build_desk(settings: Settings, session: Any) -> Desk:
     import gradio as gr
 
@@ -121,6 +145,7 @@ def build_desk(settings: Settings, session: Any) -> Desk:
                     elem_id="chat-input",
                 )
                 send_btn = gr.Button("发送", variant="primary", scale=1, elem_id="send")
+                stop_btn = gr.Button("停止", variant="stop", scale=1, min_width=60, elem_id="stop")
             with gr.Row():
                 regen_btn = gr.Button("重新生成", size="sm", elem_id="regenerate")
                 cont_btn = gr.Button("继续", size="sm", elem_id="continue")
@@ -217,6 +242,7 @@ def build_desk(settings: Settings, session: Any) -> Desk:
             s.chat.append({"role": "assistant", "content": "…"})
         s.proposal = None
         yield (*_streaming(s)[:4], gr.update(visible=False), "", gr.skip(), s)
+        RUNNING.add(s.id)  # 停止 (stop_reply) looks here
         try:
             for partial in runner():
                 s.chat[-1]["content"] = escape(partial) or "…"
@@ -225,6 +251,8 @@ def build_desk(settings: Settings, session: Any) -> Desk:
             s.chat[-1]["content"] = f"⚠ {escape(user_message(e))}"
             yield _final(s)
             raise
+        finally:
+            RUNNING.discard(s.id)
         s.chat[-1]["content"] = bubble_html(s)
         yield _final(s)
 
@@ -387,21 +415,34 @@ def build_desk(settings: Settings, session: Any) -> Desk:
     panel_kw: dict[str, Any] = {"api_visibility": "private", "queue": False}
     message_figures = ([figures_panel.table, session], [figures_panel.table, figures_panel.status])
     show = {"inputs": [message, mode, session], "outputs": [chatbot, session], "queue": False}
-    send_btn.click(enqueue, api_visibility="private", **show).then(
+    sent = send_btn.click(enqueue, api_visibility="private", **show).then(
         send, inputs, chat_outputs, api_name="chat", **stream_kw
-    ).success(show_message_facts, *message_figures, **panel_kw)
-    message.submit(enqueue, api_visibility="private", **show).then(
+    )
+    sent.success(show_message_facts, *message_figures, **panel_kw)
+    submitted = message.submit(enqueue, api_visibility="private", **show).then(
         send, inputs, chat_outputs, api_visibility="private", **stream_kw
-    ).success(show_message_facts, *message_figures, **panel_kw)
-    regen_btn.click(
+    )
+    submitted.success(show_message_facts, *message_figures, **panel_kw)
+    regenerated = regen_btn.click(
         regenerate,
         [mode, length, temperature, source, length_fixed, session],
         chat_outputs,
         api_visibility="private",
         **stream_kw,
-    ).success(show_message_facts, *message_figures, **panel_kw)
-    cont_btn.click(
+    )
+    regenerated.success(show_message_facts, *message_figures, **panel_kw)
+    continued = cont_btn.click(
         continue_, [mode, length, temperature, session], chat_outputs, api_visibility="private", **stream_kw
+    )
+    # 停止: Gradio cancels this browser's running (or queued) reply and closes its generator, which
+    # closes the model stream; stop_reply also tells the model to stop at once. The next in line goes on.
+    stop_btn.click(
+        stop_reply,
+        [session],
+        [chatbot, session],
+        cancels=[sent, submitted, regenerated, continued],
+        api_visibility="private",
+        queue=False,
     )
     new_btn.click(new_chat, [session], chat_outputs, api_visibility="private", queue=False)
     accept_btn.click(accept, [session, picks], chat_outputs, api_visibility="private")

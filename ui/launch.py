@@ -34,7 +34,7 @@ def prepare_environment(settings: Settings) -> None:
 def llm_concurrency(settings: Settings) -> int | None:
     """The local model runs one request at a time (others wait in Gradio's queue, which shows each
     browser its place); remote and fake backends take several at once."""
-    return 1 if settings.llm == "local" else 16
+    return 1 if settings.llm in ("local", "local-inproc") else 16
 
 
 def launch_options(settings: Settings) -> dict[str, Any]:

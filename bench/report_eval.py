@@ -139,6 +139,10 @@ def main() -> None:
     )
     plan_s = time.perf_counter() - t0
     print(f"plan {plan_s:.1f}s, {len(outline.leaves())} sections; notes: {outline.notes}", flush=True)
+    for h in outline.heading_log:
+        print(
+            f"  reword {h['original']} → {h['reply']} {('refused: ' + h['refused']) if h['refused'] else 'ok'}"
+        )
     for n in iter_nodes(outline.nodes):
         print("  " * (n.level - 1) + f"{n.display}  [{n.length}字] {'；'.join(n.figures)}", flush=True)
 

@@ -129,6 +129,9 @@ class Outline:
     length: int = DEFAULT_LENGTH
     figures_text: str = ""  # the user's figures as given
     notes: list[str] = field(default_factory=list)
+    heading_log: list[dict[str, str]] = field(
+        default_factory=list
+    )  # each rewording: original, reply, why refused
 
     def leaves(self) -> list[tuple[list[OutlineNode], OutlineNode]]:
         """(ancestors, leaf) in reading order."""
@@ -285,6 +288,7 @@ def clean_heading_reply(reply: str) -> str:
     """The model's one line, without what small models put around it."""
     line = next((ln for ln in reply.strip().splitlines() if ln.strip()), "")
     line = re.sub(r"^(新标题|标题|改写后|答)[：:]\s*", "", line.strip())
+    line = re.split(r"[：:]", line)[-1]  # "XX局2024年工作重点：在惠民上发力，…" → the part after the colon
     line = strip_marker(line)
     return line.strip(" \t\u3000\"'“”。.!！").replace("**", "")
 
@@ -565,9 +569,10 @@ def reword_headings(
             notes.append(f"标题改写失败，保留原标题：{e}")
             break
         why = check_heading(reply, node.heading, taken, leads.get(id(node), ""))
+        outline.heading_log.append({"original": node.heading, "reply": reply, "refused": why or ""})
         if why is None:
             node.heading = reply
-        else:
+        elif reply != node.heading:
             kept += 1
         taken.append(node.heading)
     if kept:

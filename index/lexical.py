@@ -71,10 +71,13 @@ def _keep(tokens: Iterable[str]) -> list[str]:
 
 WORD_STORE_VERSION = 1
 QUERY_STORE_MAX_CHARS = 2000  # longer texts load the whole dictionary (ingest does anyway)
+# "search": jieba's default dictionary plus our domain words (what `tokenize` uses);
+# "pos": the default dictionary alone with its part-of-speech tags (what `jieba.posseg.cut` uses).
+STORE_KINDS = ("search", "pos")
 
 
 class WordStore:
-    """jieba's prefix dictionary (default + our domain words) as a read-only SQLite table."""
+    """jieba's prefix dictionary (and its tags) as a read-only SQLite table."""
 
     def __init__(self, path: Path) -> None:
         import sqlite3
@@ -86,8 +89,9 @@ class WordStore:
         self.max_len = int(meta["max_len"])
         self._lock = threading.Lock()
 
-    def entries(self, text: str) -> dict[str, int]:
-        """Every dictionary entry that is a substring of one of `text`'s jieba blocks."""
+    def entries(self, text: str) -> tuple[dict[str, int], dict[str, str]]:
+        """Every dictionary entry that is a substring of one of `text`'s jieba blocks: its frequency
+        and, where the dictionary has one, its tag."""
         import jieba
 
         grams: set[str] = set()
@@ -96,84 +100,105 @@ class WordStore:
             for i in range(n):
                 for j in range(i + 1, min(n, i + self.max_len) + 1):
                     grams.add(blk[i:j])
-        found: dict[str, int] = {}
+        freq: dict[str, int] = {}
+        tags: dict[str, str] = {}
         keys = list(grams)
         with self._lock:
             for i in range(0, len(keys), 900):
                 part = keys[i : i + 900]
-                sql = f"SELECT w, f FROM freq WHERE w IN ({','.join('?' * len(part))})"
-                found.update(self.db.execute(sql, part).fetchall())
-        return found
+                sql = f"SELECT w, f, t FROM freq WHERE w IN ({','.join('?' * len(part))})"
+                for w, f, t in self.db.execute(sql, part):
+                    freq[w] = f
+                    if t is not None:
+                        tags[w] = t
+        return freq, tags
 
-    def tokenizer_for(self, text: str):  # jieba has no types
+    def tokenizer_for(self, text: str, freq: dict[str, int] | None = None):  # jieba has no types
         import jieba
 
         jieba.setLogLevel(logging.WARNING)
         tok = jieba.Tokenizer()
-        tok.FREQ = self.entries(text)
+        tok.FREQ = freq if freq is not None else self.entries(text)[0]
         tok.total = self.total
         tok.initialized = True
         return tok
 
 
-def _store_key() -> str:
+def _store_key(kind: str) -> str:
     import jieba
 
-    h = hashlib.sha1(f"{WORD_STORE_VERSION}/{jieba.__version__}".encode())
+    h = hashlib.sha1(f"{WORD_STORE_VERSION}/{kind}/{jieba.__version__}".encode())
     main = Path(jieba.__file__).with_name("dict.txt")
     with contextlib.suppress(OSError):
         st = main.stat()
         h.update(f"{st.st_size}/{int(st.st_mtime)}".encode())
-    if _DOMAIN_DICT.exists():
+    if kind == "search" and _DOMAIN_DICT.exists():
         h.update(_DOMAIN_DICT.read_bytes())
     return h.hexdigest()[:12]
 
 
-def build_word_store(cache_dir: Path) -> Path:
-    """Write the loaded dictionary to `cache_dir/jieba-<key>.sqlite3` (about a second, once)."""
+def _store_path(cache_dir: Path, kind: str) -> Path:
+    return cache_dir / f"jieba-{kind}-{_store_key(kind)}.sqlite3"
+
+
+def _loaded_dictionary(kind: str) -> tuple[dict[str, int], int, dict[str, str]]:
+    """(frequencies, total, tags) of the dictionary a store copies, loaded the slow way."""
+    if kind == "search":
+        tok = get_tokenizer()
+        return tok.FREQ, tok.total, {}
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    dt = jieba.posseg.dt
+    dt.tokenizer.check_initialized()
+    dt.makesure_userdict_loaded()
+    return dt.tokenizer.FREQ, dt.tokenizer.total, dt.word_tag_tab
+
+
+def build_word_store(cache_dir: Path, kind: str = "search") -> Path:
+    """Write a loaded dictionary to `cache_dir/jieba-<kind>-<key>.sqlite3` (a few seconds, once)."""
     import sqlite3
 
-    tok = get_tokenizer()
+    freq, total, tags = _loaded_dictionary(kind)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    path = cache_dir / f"jieba-{_store_key()}.sqlite3"
+    path = _store_path(cache_dir, kind)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     tmp.unlink(missing_ok=True)
     db = sqlite3.connect(tmp)
     try:
         db.execute("PRAGMA journal_mode=OFF")
         db.execute("PRAGMA synchronous=OFF")
-        db.execute("CREATE TABLE freq (w TEXT PRIMARY KEY, f INTEGER NOT NULL) WITHOUT ROWID")
+        db.execute("CREATE TABLE freq (w TEXT PRIMARY KEY, f INTEGER NOT NULL, t TEXT) WITHOUT ROWID")
         db.execute("CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)")
-        db.executemany("INSERT INTO freq VALUES (?, ?)", tok.FREQ.items())
-        max_len = max((len(w) for w in tok.FREQ), default=1)
-        db.executemany(
-            "INSERT INTO meta VALUES (?, ?)", [("total", str(tok.total)), ("max_len", str(max_len))]
-        )
+        db.executemany("INSERT INTO freq VALUES (?, ?, ?)", ((w, f, tags.get(w)) for w, f in freq.items()))
+        max_len = max((len(w) for w in freq), default=1)
+        db.executemany("INSERT INTO meta VALUES (?, ?)", [("total", str(total)), ("max_len", str(max_len))])
         db.commit()
     finally:
         db.close()
     os.replace(tmp, path)
-    for old in cache_dir.glob("jieba-*.sqlite3"):
+    for old in cache_dir.glob(f"jieba-{kind}-*.sqlite3"):
         if old != path:
             old.unlink(missing_ok=True)
     return path
 
 
-_stores: dict[str, WordStore | None] = {}
+_stores: dict[tuple[str, str], WordStore | None] = {}
 _stores_lock = threading.Lock()
 
 
-def word_store(cache_dir: Path, build: bool = True) -> WordStore | None:
+def word_store(cache_dir: Path, build: bool = True, kind: str = "search") -> WordStore | None:
     """The dictionary store in `cache_dir`, built on first use; None where it cannot be had."""
-    key = str(cache_dir)
+    key = (str(cache_dir), kind)
     with _stores_lock:
         if key in _stores:
             return _stores[key]
-        path = cache_dir / f"jieba-{_store_key()}.sqlite3"
+        path = _store_path(cache_dir, kind)
         store = None
         try:
             if not path.exists() and build:
-                build_word_store(cache_dir)
+                build_word_store(cache_dir, kind)
             if path.exists():
                 store = WordStore(path)
         except Exception:  # a read-only or damaged cache: the whole dictionary still works
@@ -191,6 +216,45 @@ def query_tokens(text: str, cache_dir: Path | None = None) -> list[str]:
     if store is None:
         return tokenize(text)
     return _keep(store.tokenizer_for(text).cut_for_search(text))
+
+
+def default_cache_dir() -> Path:
+    """Where a dictionary store goes when the caller has no data dir at hand (jieba keeps its own
+    cache in the temporary directory too)."""
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / f"biganzi-jieba-{os.getuid()}"
+
+
+def pos_tags(text: str, cache_dir: Path | None = None) -> list[tuple[str, str]]:
+    """`[(w.word, w.flag) for w in jieba.posseg.cut(text)]`, pair for pair, without loading jieba's
+    whole dictionary in a new process (about 2 s): read from the "pos" store (built once)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    if jieba.dt.initialized or len(text) > QUERY_STORE_MAX_CHARS:
+        return _posseg(text)
+    store = word_store(cache_dir or default_cache_dir(), kind="pos")
+    if store is None:
+        return _posseg(text)
+    return pos_from_store(store, text)
+
+
+def pos_from_store(store: WordStore, text: str) -> list[tuple[str, str]]:
+    """jieba's part-of-speech cut of `text` from the entries for its own substrings."""
+    import jieba.posseg
+
+    freq, tags = store.entries(text)
+    pt = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
+    pt.tokenizer = store.tokenizer_for(text, freq)
+    pt.word_tag_tab = tags
+    return [(w.word, w.flag) for w in pt.cut(text)]
+
+
+def _posseg(text: str) -> list[tuple[str, str]]:
+    import jieba.posseg
+
+    return [(w.word, w.flag) for w in jieba.posseg.cut(text)]
 
 
 def chunk_tokens(heading_path: list[str], text: str) -> list[str]:

@@ -161,3 +161,31 @@ def test_prepare_search_leaves_what_a_first_search_needs(fake_doc, isolated_data
     kb = _kb_for_search(s, None)
     assert (kb.dir / f"dense-{kb.generation}.npz").exists()
     assert list((isolated_data_dir / "cache").glob("jieba-*.sqlite3"))
+
+
+def test_pos_tags_equal_jieba_posseg(tmp_path: Path) -> None:
+    store = lexical.word_store(tmp_path / "cache", kind="pos")
+    assert store is not None and store.path.name.startswith("jieba-pos-")
+    for text in [*_texts(), "督促176家医药机构进行自查", "医用耗材带量采购", "始终坚持以人民为中心"]:
+        assert lexical.pos_from_store(store, text) == lexical._posseg(text), text
+    # both kinds of store live side by side
+    lexical.word_store(tmp_path / "cache")
+    assert len(list((tmp_path / "cache").glob("jieba-*.sqlite3"))) == 2
+
+
+def test_pos_tags_in_a_new_process(tmp_path: Path) -> None:
+    lexical.word_store(tmp_path / "cache", kind="pos")
+    text = "督促176家医药机构进行自查自纠"
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from pathlib import Path
+        from index.lexical import pos_tags
+        tags = pos_tags({text!r}, Path({str(tmp_path / "cache")!r}))
+        import jieba
+        print(tags, jieba.dt.initialized)
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == f"{lexical._posseg(text)} False"

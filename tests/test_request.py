@@ -157,8 +157,11 @@ def test_no_numbers() -> None:
         "起草2025年工作思路中“守牢基金安全底线”一段，约200字，不写具体数字。",
         "写一段，不要数字",
         "别写数据",
+        "不需要数字",
+        "避免出现数字",
     ):
         assert parse_request(text).no_numbers, text
+    assert not parse_request("写一段，不要编造数字").no_numbers  # don't invent numbers ≠ no numbers
     spec = parse_request("起草2025年工作思路中“守牢基金安全底线”一段，约200字，不写具体数字。")
     assert spec.task == "起草2025年工作思路中“守牢基金安全底线”一段，不写具体数字。"
     assert spec.facts == []

@@ -106,18 +106,24 @@ class _Masks:
 
     def __init__(self) -> None:
         self.marks: list[str] = []
+        self.base = _PUA0
 
     def mask(self, text: str) -> str:
+        # private-use characters already in the text (some PDF fonts) are left alone: ours come after
+        used = [ord(c) for c in re.findall("[\ue000-\uf8ff]", text)]
+        self.base = max(used) + 1 if used else _PUA0
+
         def sub(m: re.Match[str]) -> str:
             self.marks.append(m.group(0))
-            return chr(_PUA0 + len(self.marks) - 1)
+            return chr(self.base + len(self.marks) - 1)
 
         return _KEEP_MARK.sub(sub, text)
 
     def unmask(self, text: str) -> str:
         if not self.marks:
             return text
-        return re.sub("[\ue000-\uf8ff]", lambda m: self.marks[ord(m.group(0)) - _PUA0], text)
+        lo, hi = self.base, self.base + len(self.marks) - 1
+        return re.sub(f"[{chr(lo)}-{chr(hi)}]", lambda m: self.marks[ord(m.group(0)) - lo], text)
 
 
 # --- line markers, emphasis, whitespace, punctuation -----------------------------------------

@@ -264,6 +264,11 @@ def test_marks_and_digits_are_never_changed() -> None:
     assert _digits(out) == _digits(text)
 
 
+def test_private_use_characters_in_the_text_stay() -> None:
+    text = "参保人数\ue001【待补充：参保人数】，同比增长\ue000。"
+    assert clean_prose(text).text == text
+
+
 def test_update_marks_and_prompt_examples_stay() -> None:
     text = "参保人数【待更新：参保人数】，全年追回【待更新：追回金额】。"
     assert clean_prose(text).text == text

@@ -1,0 +1,83 @@
+"""Smoke, with the real local model: sampling extras through the model process (a GBNF grammar, a
+logit bias on the digit tokens), the tokenizer over the boundary, and the saved system-prompt state
+that lets a new process skip evaluating it (same greedy reply as evaluating it)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from assistant import llm as llm_api
+from core.settings import get_settings
+
+pytestmark = pytest.mark.smoke
+
+SYSTEM = (
+    "你是县级机关的公文写作助手。写作要求：语言庄重、准确、简洁，多用“坚持”“推进”“落实”等公文常用词，不编造数字。"
+    * 2
+)
+ASK = [SystemMessage(content=SYSTEM), HumanMessage(content="用一句话写出今年的参保人数，要有具体数字。")]
+
+
+@pytest.fixture(scope="module")
+def local(local_model_path: Path, tmp_path_factory: pytest.TempPathFactory):
+    data = tmp_path_factory.mktemp("runner_local") / "data"
+    settings = get_settings(
+        data_dir=data, llm="local", model_path=local_model_path, n_ctx=1024, temperature=0.0
+    )
+    model = llm_api.get_chat_model(settings)
+    yield model
+    model.supervisor.close()
+
+
+def test_grammar_constrains_the_reply(local) -> None:
+    assert llm_api.supports_grammar(local)
+    gbnf = 'root ::= "参保人数" [0-9] [0-9] "." [0-9] "万人。"'
+    reply = local.invoke(ASK, grammar=gbnf, max_tokens=20).content
+    assert re.fullmatch(r"参保人数\d\d\.\d万人。", reply), reply
+
+
+def test_logit_bias_keeps_digits_out(local) -> None:
+    digits = llm_api.digit_token_ids(local)
+    assert digits and set(llm_api.tokenize(local, "7")) <= set(digits) and len(digits) < 20000
+    free = local.invoke(ASK, max_tokens=40).content
+    banned = local.invoke(ASK, max_tokens=40, logit_bias=dict.fromkeys(digits, -100.0)).content
+    assert re.search(r"[0-9０-９]", free), free  # asked for a number, it writes one
+    assert banned and not re.search(r"[0-9０-９]", banned), banned
+
+
+def test_tokenizer_over_the_boundary(local) -> None:
+    ids = llm_api.tokenize(local, "今年以来，我局")
+    assert ids and llm_api.count_tokens(local, "今年以来，我局") == len(ids)
+    assert llm_api.tokenize(local, "") == []
+
+
+def test_a_new_process_restores_the_system_prompt_from_disk(local_model_path: Path, tmp_path: Path) -> None:
+    from assistant.llm import local as engine
+    from assistant.llm.messages import to_dicts
+    from assistant.llm.prompt_cache import PromptCache
+
+    cache = PromptCache(tmp_path / "cache", 64 * 1024 * 1024)
+    dicts = to_dicts(ASK)
+    params = engine.sampling_params({"temperature": 0.0, "max_tokens": 24, "seed": 1}, {})
+
+    def reply(use_cache: bool) -> tuple[str, str]:
+        engine._LOADED.clear()  # a new Llama: as in a new process, nothing evaluated yet
+        llm, formatter = engine.load_llama(str(local_model_path), 1024, 2)
+        out = engine.Generation()
+        text = "".join(
+            engine.generate(llm, formatter, dicts, params, prompt_cache=cache if use_cache else None, out=out)
+        )
+        return text, out.cached_prefix
+
+    plain, how = reply(False)
+    assert how == ""
+    saved, how = reply(True)
+    assert how == "saved" and list(cache.root.glob("*.state"))
+    restored, how = reply(True)
+    assert how == "disk"
+    assert plain == saved == restored  # greedy: the restored state is the evaluated one
+    engine._LOADED.clear()

@@ -38,8 +38,7 @@ _WS = "[ \\t\\u3000\\u00a0]"
 _KEEP_MARK = re.compile(r"【待[\u4e00-\u9fff]{1,3}[：:][^】\n]*】")
 # Marks whose content is a template variable's name, not a real metric: echoed from a request.
 _TEMPLATE_MARK = re.compile(
-    r"【待[\u4e00-\u9fff]{1,3}[：:]\s*(?:指标名称?|指标|数值|数据|数字|具体数字|具体数据|名称|时间|日期|"
-    r"单位|内容|年份|[XxＸｘ×]+|…+|\.+)\s*】"
+    r"【待[\u4e00-\u9fff]{1,3}[：:]\s*(?:指标名称?|具体数值|数值|具体数字|具体数据|[XxＸｘ×]+|…+|\.+)\s*】"
 )
 # Any other 【…】 is one of our prompt's section labels (【写作任务】, 【篇幅】, 【今年数据】 …).
 _LABEL = re.compile(r"【(?!待)[^】\n]{0,12}】")
@@ -329,13 +328,22 @@ def _clean_clauses(sent: str, fixes: list[str], keep_words_only: bool) -> str:
 # --- the passes ------------------------------------------------------------------------------
 
 
+_DANGLING = re.compile(r"(?:截至|截止到?|为|达到?|是|于|在|到|至|约)$")
+
+
 def _drop_template_marks(text: str, fixes: list[str]) -> str:
     """`截至【待补充：指标名】，参保率…` → `参保率…`: a template variable's name echoed from a request."""
     for m in list(_TEMPLATE_MARK.finditer(text)):
         fixes.append(f"删去模板残留：{m.group(0)}")
     text = _TEMPLATE_MARK.sub("\ufffe", text)
-    # the clause left around a removed mark: a dangling 截至/于/在 goes with its comma
-    text = re.sub(r"(?:截至|截止到|截止|到|至|于|在|为)?\ufffe[，,：:]?", "", text)
+
+    def clause(m: re.Match[str]) -> str:
+        rest = m.group(1).replace("\ufffe", "")
+        if _han_len(rest) < 4 or _DANGLING.search(rest):
+            return ""  # 截至【…】, / 参保率为【…】: nothing left to say
+        return rest + m.group(2)
+
+    text = re.sub(r"([^，,。；！？\n]*\ufffe[^，,。；！？\n]*)([，,]?)", clause, text)
     for m in list(_LABEL.finditer(text)):
         fixes.append(f"删去提示标签：{m.group(0)}")
     return _LABEL.sub("", text)

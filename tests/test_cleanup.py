@@ -209,6 +209,14 @@ def test_request_echo_clause_removed() -> None:
     assert out == "参保率99.91%。扎实推进全民参保。"
 
 
+def test_template_leftover_marks() -> None:
+    assert clean_prose("参保率为【待补充：数值】，较上年有所提高。").text == "较上年有所提高。"
+    assert clean_prose("全面推进【待补充：XX】医保改革，成效明显。").text == "全面推进医保改革，成效明显。"
+    # a mark that names what is missing is the user's to fill in: it stays
+    kept = "截至【待补充：时间】，参保率99.91%，参保人数【待补充：参保人数】。"
+    assert clean_prose(kept).text == kept
+
+
 def test_request_words_copied_as_a_sentence() -> None:
     out = clean_prose(COPIED_REQUEST, request=REQUEST).text
     assert out == "今年带量采购药品412种、耗材301种，节约费用2.3亿元。一是推进集采落地。"

@@ -287,7 +287,7 @@ def _clean_clauses(sent: str, fixes: list[str], keep_words_only: bool) -> str:
     body, term = _split_term(sent)
     if not (_ECHO_WORDS.search(body) or _LENGTH_ECHO.search(body)):
         return sent
-    pieces = re.split(r"([，：:,])", body)
+    pieces = re.split(r"([，：]|(?<!\d)[:,]|[:,](?!\d))", body)  # never inside 1,200 or 10:30
     clauses = [(pieces[i], pieces[i + 1] if i + 1 < len(pieces) else "") for i in range(0, len(pieces), 2)]
     kept: list[tuple[str, str]] = []
     lead = ""

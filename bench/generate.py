@@ -259,9 +259,12 @@ def main() -> None:
     ap.add_argument("--parts", default="abcd", help="any of a b c d e")
     ap.add_argument("--backends", default="local-inproc,local", help="parts B/C: backends side by side")
     ap.add_argument("--cold-runs", type=int, default=3, help="part E: cold CLI drafts per variant")
+    ap.add_argument("--data", type=Path, default=BENCH_DATA, help="data dir (default .bench/data)")
     ap.add_argument("--no-warmup", action="store_true", help="part B: skip the page's start-up warm-up")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    global BENCH_DATA
+    BENCH_DATA = args.data.resolve()
 
     from assistant.llm import get_chat_model
     from core.settings import get_settings
@@ -347,6 +350,8 @@ def part_e(case: dict[str, str], kb: str, runs: int) -> dict[str, Any]:
     ]  # fmt: skip
     variants = {"with_saved_prompt_state": "512", "without": "0"}
     rows: dict[str, list[dict[str, float]]] = {k: [] for k in variants}
+    seed_env = {**os.environ, "BIGANZI_DATA_DIR": str(BENCH_DATA), "BIGANZI_LLM": "local"}
+    subprocess.run(cmd, capture_output=True, text=True, env=seed_env, cwd=REPO)  # saves the state once
     for _ in range(runs):
         for name, mb in variants.items():
             env = {**os.environ, "BIGANZI_DATA_DIR": str(BENCH_DATA), "BIGANZI_LLM": "local"}

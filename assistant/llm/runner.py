@@ -50,6 +50,7 @@ CRASHED = "本地模型进程意外退出，已自动重启，请重试"
 LOAD_TIMEOUT_S = 600.0
 _SUPERVISORS: dict[str, Supervisor] = {}
 _SUPERVISORS_LOCK = threading.Lock()
+_TOKENS: dict[tuple[str, str], tuple[int, ...]] = {}  # (runner key, text) -> token ids
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,13 @@ class Supervisor:
         with self._lock:
             if self.info is not None and self.alive():
                 return self.info
-            self.info = self._adopt_or_spawn()
+            try:
+                self.info = self._adopt_or_spawn()
+            except OSError as e:
+                raise BiganziError(
+                    f"无法在 {run_dir(self.key.data_dir)} 启动本地模型进程（{e.strerror or e}）："
+                    "请检查数据目录的权限，或改用 BIGANZI_LLM=local-inproc"
+                ) from None
             return self.info
 
     def _adopt_or_spawn(self) -> dict[str, Any]:
@@ -402,7 +409,13 @@ class RunnerChat(OpenAICompatibleChat):
     def tokenize(self, text: str) -> list[int]:
         if not text:
             return []
-        return list(self._call("POST", "/tokenize", {"text": text})["tokens"])
+        key = (self.runner_key, text)
+        hit = _TOKENS.get(key)
+        if hit is None:  # budgets count the same exemplars and prompts again and again
+            hit = _TOKENS[key] = tuple(self._call("POST", "/tokenize", {"text": text})["tokens"])
+            if len(_TOKENS) > 2048:
+                _TOKENS.pop(next(iter(_TOKENS)))
+        return list(hit)
 
     def digit_token_ids(self) -> list[int]:
         return list(self._call("GET", "/digit_tokens")["tokens"])

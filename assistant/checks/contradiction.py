@@ -1,10 +1,14 @@
 """Contradictions: in one text, one metric stated with two different values.
 
-`find_contradictions(text)` reads the figures of the text with the figures parser
-(assistant.figures.parse_figures: metric, value, unit, period), a 【待核实：…】 mark's figure
-included, and pairs facts whose metrics mean the same thing (`metric_score`), in the same base
-unit, for the same period and role, whose values disagree beyond rounding and beyond what a
-qualifier allows (约, 余, 以上 …). `check` turns each into a proofreading finding on the later value.
+`find_contradictions(text)` reads each figure of the text (assistant.numbers.find_numbers) with the
+metric named in the clause before it (assistant.figures.clean_metric), a 【待核实：…】 mark's figure
+included, and pairs figures whose metrics are the same (`metric_score` = 1: a part such as
+城乡居民参保人数 is not the whole 参保人数), in the same base unit, for the same period (dates in the
+sentence; 上半年, 1-6月, 去年, 目标 … in the clause), whose values disagree beyond rounding and beyond
+what a qualifier allows (约, 余, 以上 …). Changes (同比, 较上年, 提高到), ranges, shares (占, 其中, 中有)
+and per-unit values (人均, 分别) are not values of the metric. No part-of-speech tagger is needed, so a
+new process checks a text without loading jieba's dictionary. `check` turns each contradiction into
+a proofreading finding (`contradiction.value`, a warning) on the later value.
 """
 
 from __future__ import annotations
@@ -13,12 +17,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
 
 from assistant.checks.base import CheckOptions, Finding, TextDoc
-
-if TYPE_CHECKING:
-    from assistant.figures import Fact
 
 RULE = "contradiction.value"
 
@@ -90,13 +90,13 @@ def _sentence(text: str, start: int, end: int) -> str:
     return text[a:b].strip()
 
 
-def _written(f: Fact) -> Decimal | None:
+def _written(f: _Figure) -> Decimal | None:
     from assistant.numbers import parse_decimal
 
     return parse_decimal(f.value)
 
 
-def _agree(a: Fact, b: Fact) -> bool:
+def _agree(a: _Figure, b: _Figure) -> bool:
     """Two statements of one quantity that can both be true: equal, equal after rounding the more
     precise one to the other's decimals (50.12万人 / 50.1万人), or within what a qualifier allows."""
     if a.number == b.number:
@@ -132,48 +132,101 @@ def _scope(text: str, start: int) -> frozenset[str]:
     return frozenset(words - {"全年", "今年"})  # an annual report's figures are the year's by default
 
 
+@dataclass(frozen=True)
+class _Figure:
+    """One figure as a statement of a metric's value (the fields `_agree` reads)."""
+
+    metric: str
+    value: str
+    unit: str
+    number: Decimal
+    base: str
+    qualifier: str
+    period: str
+    start: int
+    end: int
+
+    @property
+    def decimals(self) -> int:
+        return len(self.value.split(".")[1]) if "." in self.value else 0
+
+
+_RANGE_JOIN = re.compile(r"^\s*(?:~|～|-|－|—|至|到)\s*$")
+_FROM = re.compile(r"(?:由|从)[^，。；！？\n]{0,12}$")
+_LIST_BREAK = _CLAUSE_BREAK + "、（）()【】"
+
+
+def _figures(plain: str) -> list[_Figure]:
+    """The figures of a text with the metric named in the clause before each (numbers and metric
+    names as the figures parser reads them; no part-of-speech tagger, so no dictionary to load)."""
+    from assistant.figures import clean_metric
+    from assistant.numbers import find_numbers
+
+    mentions = find_numbers(plain)
+    figs = [m for m in mentions if m.kind == "figure"]
+    dates = [m for m in mentions if m.kind == "date"]
+    out: list[_Figure] = []
+    for i, m in enumerate(figs):
+        prv = figs[i - 1] if i > 0 else None
+        nxt = figs[i + 1] if i + 1 < len(figs) else None
+        if (prv and _RANGE_JOIN.match(plain[prv.end : m.start])) or (
+            nxt and _RANGE_JOIN.match(plain[m.end : nxt.start])
+        ):
+            continue  # a range is not one value
+        floor = prv.end if prv else 0
+        cstart = max([floor, *(plain.rfind(c, floor, m.start) + 1 for c in _LIST_BREAK)])
+        clause = plain[cstart : m.start]
+        if _FROM.search(clause):
+            continue  # 由98.5%提高到…: where it moved from
+        sstart = max(plain.rfind(c, 0, m.start) for c in _SENT_END) + 1
+        period = "".join(d.text for d in dates if sstart <= d.start < m.start)
+        out.append(
+            _Figure(
+                clean_metric(clause), m.value, m.unit, m.number, m.base, m.qualifier, period, m.start, m.end
+            )
+        )
+    return out
+
+
 def find_contradictions(text: str, *, min_score: float = 1.0) -> list[Contradiction]:
     """Every metric of `text` stated with values that cannot all be true, in text order."""
-    from assistant.figures import metric_score, parse_figures
+    from assistant.figures import metric_score
 
     plain, mark_spans = _unmark(text.replace("\r\n", "\n").replace("\r", "\n"))
-    facts: list[tuple[Fact, int, int]] = []
-    for f in parse_figures(plain).facts:
-        if f.span is None or f.role or f.high is not None:
-            continue  # 由…提高到…, ranges: not one value
-        metric = f.metric.strip()
-        if len(re.sub(r"[^\u4e00-\u9fff]", "", metric)) < 3 or _PLURAL.search(f.source or ""):
+    facts: list[_Figure] = []
+    for f in _figures(plain):
+        if len(re.sub(r"[^\u4e00-\u9fff]", "", f.metric)) < 3:
             continue
-        start, end = f.span
-        if not _usable(plain, start, end):
+        a = max(plain.rfind(c, 0, f.start) for c in _CLAUSE_BREAK) + 1
+        if _PLURAL.search(plain[a : f.start]) or not _usable(plain, f.start, f.end):
             continue
-        facts.append((f, start, end))
-    groups: list[list[tuple[Fact, int, int]]] = []
-    for item in facts:
-        f = item[0]
+        facts.append(f)
+    groups: list[list[_Figure]] = []
+    for f in facts:
         for g in groups:
-            g0 = g[0][0]
+            g0 = g[0]
             if (
                 f.base == g0.base
                 and f.period == g0.period
-                and _scope(plain, item[1]) == _scope(plain, g[0][1])
-                and f.year == g0.year
+                and _scope(plain, f.start) == _scope(plain, g0.start)
                 and metric_score(f.metric, g0.metric) >= min_score
             ):
-                g.append(item)
+                g.append(f)
                 break
         else:
-            groups.append([item])
+            groups.append([f])
     out: list[Contradiction] = []
     for g in groups:
-        first = g[0][0]
-        disagree = [it for it in g[1:] if not _agree(first, it[0])]
+        first = g[0]
+        disagree = [f for f in g[1:] if not _agree(first, f)]
         if not disagree:
             continue
         values = []
-        for _, start, end in [g[0], *disagree]:
-            marked = any(a <= start and end <= b for a, b in mark_spans)
-            values.append(Value(text[start:end], start, end, _sentence(text, start, end), marked))
+        for f in [first, *disagree]:
+            marked = any(a <= f.start and f.end <= b for a, b in mark_spans)
+            values.append(
+                Value(text[f.start : f.end], f.start, f.end, _sentence(text, f.start, f.end), marked)
+            )
         out.append(Contradiction(metric=first.metric, values=tuple(values)))
     out.sort(key=lambda c: c.values[0].start)
     return out

@@ -175,5 +175,5 @@ def test_missing_or_bad_base_url() -> None:
 
 
 def test_unknown_backend_name() -> None:
-    with pytest.raises(BiganziError, match=r"local \| openai \| fake"):
+    with pytest.raises(BiganziError, match=r"可选 local \|.*openai \| fake"):
         get_chat_model(get_settings(llm="gpt5"))

@@ -40,7 +40,11 @@ def build_api(settings: Settings) -> None:
 
     @friendly
     def draft(
-        request: str, figures: str = "", length: int = 300, kb: str = "", temperature: float | None = None
+        request: str,
+        figures: str = "",
+        length: int | None = None,
+        kb: str = "",
+        temperature: float | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Draft a section in the house style. Streams {"text": so far, "done": false}; the last
         message is the full result: text, sources, figures report, timings, "done": true."""
@@ -49,7 +53,12 @@ def build_api(settings: Settings) -> None:
         st = kb_of(kb)
         so_far = ""
         for ev in stream_draft(
-            st, request, figures=figures or None, length=int(length), kb=st.kb, temperature=temperature
+            st,
+            request,
+            figures=figures or None,
+            length=int(length) if length else None,
+            kb=st.kb,
+            temperature=temperature,
         ):
             if ev.kind == "token":
                 so_far += ev.text

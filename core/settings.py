@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     fake_replies: str | None = Field(
         None, description="fake backend: JSON list of replies, or a path to one."
     )
+    fake_chunk_delay: float = Field(0.0, description="fake backend: seconds before each streamed piece.")
     # Plugin routes of `biganzi serve` (/v1, /retrieval, /mcp; issue 14).
     api_keys: str | None = Field(
         None,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,6 +41,7 @@ class FakeChatModel(BaseChatModel):
     replies: Any = Field(default_factory=deque)  # deque of str | dict
     n_ctx: int = 8192
     chunk_chars: int = 3
+    chunk_delay: float = 0.0  # seconds before each streamed piece (a slow model, for 停止 tests)
     label: str = "fake"
     supports_prefill: bool = True
     calls: list[list[BaseMessage]] = Field(default_factory=list)
@@ -82,6 +84,8 @@ class FakeChatModel(BaseChatModel):
         text, finish = self._reply(messages, kwargs, stop)
         for i in range(0, len(text), self.chunk_chars):
             piece = text[i : i + self.chunk_chars]
+            if self.chunk_delay:
+                time.sleep(self.chunk_delay)
             chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
             if run_manager:
                 run_manager.on_llm_new_token(piece, chunk=chunk)
@@ -232,4 +236,4 @@ def create(settings: Settings) -> FakeChatModel:
             if settings.fake_replies not in _SHARED:
                 _SHARED[settings.fake_replies] = _load_script(settings.fake_replies)
             queue = _SHARED[settings.fake_replies]
-    return FakeChatModel(replies=queue, n_ctx=settings.n_ctx)
+    return FakeChatModel(replies=queue, n_ctx=settings.n_ctx, chunk_delay=settings.fake_chunk_delay)

@@ -249,6 +249,7 @@ def part_d(settings: Any, cases: list[dict[str, str]], kb: str, lookups: list[in
 
 
 def main() -> None:
+    global BENCH_DATA
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--max-tokens", type=int, default=128)
@@ -263,7 +264,6 @@ def main() -> None:
     ap.add_argument("--no-warmup", action="store_true", help="part B: skip the page's start-up warm-up")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    global BENCH_DATA
     BENCH_DATA = args.data.resolve()
 
     from assistant.llm import get_chat_model

@@ -242,3 +242,23 @@ def test_a_model_that_will_not_load_is_one_line(fake_env, isolated_data_dir, mon
     with pytest.raises(BiganziError) as err:
         chat.invoke(PROMPT)
     assert str(err.value) == "无法加载模型 /x/broken.gguf：坏文件"
+
+
+def test_prompt_cache_keys_and_cap(tmp_path: Path) -> None:
+    from assistant.llm.prompt_cache import PromptCache, common_prefix
+
+    model = tmp_path / "m.gguf"
+    model.write_bytes(b"x" * 10)
+    cache = PromptCache.for_model(tmp_path / "pc", str(model), 2048, 1)
+    assert cache.root.name == "m-10-ctx2048"  # model file and context size are part of the key
+    assert cache.path_for([1, 2, 3]) != cache.path_for([1, 2, 4]) and cache.path_for(
+        [1, 2]
+    ) == cache.path_for([1, 2])
+    cache.root.mkdir(parents=True)
+    for i in range(4):  # 400 KB each, cap 1 MB: the two oldest go
+        p = cache.root / f"{i}.state"
+        p.write_bytes(b"\0" * 400_000)
+        os.utime(p, (1000 + i, 1000 + i))
+    cache._evict()
+    assert sorted(p.name for p in cache.root.glob("*.state")) == ["2.state", "3.state"]
+    assert common_prefix([1, 2, 3], [1, 2, 4, 5]) == 2 and common_prefix([], [1]) == 0

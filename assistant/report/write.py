@@ -123,6 +123,7 @@ def section_request(
     return render(
         "report_section",
         title=outline.title,
+        genre=outline.genre if outline.genre in ("党建工作总结", "述职报告") else "工作总结",
         heading=leaf.heading,
         parents=[a.heading for a in ancestors],
         part=leaf.part,

@@ -106,6 +106,11 @@ def ingest(
     finally:
         if bar is not None:
             bar.close()
+    if report.added or report.replaced:
+        from index.retrieve import prepare_search
+
+        # Paid once here, so the next new process's first search does not build these itself.
+        prepare_search(settings, report.kb)
 
     if as_json:
         _json(report.to_json())

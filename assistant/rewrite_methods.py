@@ -82,6 +82,7 @@ class Ctx:
         seed: int,
         stop: list[str] | None = None,
         grammar: str | None = None,
+        logit_bias: dict[int, float] | None = None,
     ) -> str:
         """One short completion (a sentence, a heading): no streaming needed, code checks it."""
         from langchain_core.messages import HumanMessage, SystemMessage
@@ -95,6 +96,8 @@ class Ctx:
             kwargs["seed"] = seed
         if grammar and llm_supports_grammar(self.model):
             kwargs["grammar"] = grammar
+        if logit_bias and llm_supports_grammar(self.model):
+            kwargs["logit_bias"] = logit_bias
         msg = self.model.invoke([SystemMessage(content=self.system), HumanMessage(content=prompt)], **kwargs)
         text = msg.content if isinstance(msg.content, str) else ""
         usage = getattr(msg, "usage_metadata", None) or {}
@@ -154,9 +157,29 @@ def _numbers_ok(old: str, new: str, ctx: Ctx) -> bool:
     return all((m.group(1), m.group(2)) in kept for m in _QUALIFIED.finditer(old) if m.group(1) in need)
 
 
-def _sentence_prompt(sentence: str, how: str, ctx: Ctx) -> str:
+def _sentence_prompt(sentence: str, how: str, ctx: Ctx, example: str = "") -> str:
     nums = [n for n in numbers_in(sentence) if n in ctx.keep]
-    return render("rewrite_sentence", sentence=sentence, how=how, numbers=nums)
+    return render("rewrite_sentence", sentence=sentence, how=how, numbers=nums, example=example)
+
+
+# One worked example per kind: a 1.5B model copies its input unless it sees what a change looks like.
+EXAMPLES = {
+    "formal": "“我们把这件事办得挺好，老百姓都很满意。”→“我局扎实推进该项工作，群众满意度显著提升。”",
+    "reword": "“我局大力推进医保支付方式改革，成效明显。”→“医保支付方式改革纵深推进，改革红利持续释放。”",
+    "first_person": "“局党组始终坚持从严治党。”→“我始终坚持从严治党，认真履行第一责任人职责。”",
+}
+
+
+def avoid_copy_bias(ctx: Ctx, sentence: str) -> dict[int, float] | None:
+    """Where the backend takes a logit bias: the original sentence's first two tokens may not be
+    written (a different opening; a small model that starts the same way copies the rest)."""
+    if not llm_supports_grammar(ctx.model):
+        return None
+    from assistant.llm import tokenize
+
+    head = re.sub(r"[\d，。；、：“”]", "", sentence)[:6]
+    ids = tokenize(ctx.model, head) if head else None
+    return {int(t): -100.0 for t in (ids or [])[:2]} or None
 
 
 HOW = {
@@ -400,12 +423,17 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
             continue
         for t in range(tries):
             raw = ctx.ask(
-                _sentence_prompt(s, how, ctx),
+                _sentence_prompt(s, how, ctx, EXAMPLES.get(kind, "")),
                 chars=cjk_len(s),
                 temperature=ctx.temp(attempt, t),
                 seed=ctx.seed + 31 * i + t + 1000 * attempt,
+                # a new wording (or any retry) may not open the way the original does
+                logit_bias=avoid_copy_bias(ctx, s) if kind in ("reword", "formal") or attempt or t else None,
             )
             new = as_sentence(raw, s)
+            shown = EXAMPLES.get(kind, "").split("→")[-1]
+            if shown and similarity(new, shown.strip("“”")) > 0.5:
+                continue  # the worked example copied back
             if (
                 new
                 and _numbers_ok(s, new, ctx)

@@ -179,3 +179,24 @@ def test_merge_paragraphs_drops_a_repeated_sentence(fake_chat) -> None:
 def test_code_only_kinds_that_cannot_apply_say_so(fake_chat, instruction: str) -> None:
     res = rewrite_text(get_settings(), "全年未发生重大基金安全事件。", instruction, model=fake_chat, seed=1)
     assert not res.changed and "未能完成" in res.notes[-1]
+
+
+def test_constrained_backends_get_a_grammar_and_a_copy_bias() -> None:
+    """Where the backend takes GBNF and logit bias (the local model): heading samples are held to
+    two four-character phrases, and a new wording may not open as the original did."""
+    from assistant.llm.fake import FakeChatModel
+    from assistant.rewrite_methods import PAIR_GRAMMAR
+
+    class Constrained(FakeChatModel):
+        supports_grammar: bool = True
+
+        def tokenize(self, text: str) -> list[int]:
+            return [ord(ch) for ch in text]
+
+    model = Constrained()
+    model.enqueue("强化监管，守牢底线", "聚焦监管，守护基金")
+    rewrite_text(get_settings(), TEXT, "把标题改成对仗的八字句", model=model, seed=1)
+    assert model.call_kwargs[0]["grammar"] == PAIR_GRAMMAR
+    model = Constrained()
+    rewrite_text(get_settings(), "始终把维护基金安全作为首要任务。", "换个说法", model=model, seed=1)
+    assert model.call_kwargs[0]["logit_bias"] == {ord("始"): -100.0, ord("终"): -100.0}

@@ -162,7 +162,9 @@ def main() -> None:
         settings, sorted(p for p in (REPO / "examples").iterdir() if p.name != "README.md"), kb=args.kb
     )
     model = llm_api.get_chat_model(settings)
-    paragraphs = own_paragraphs()[: args.own] + seed_paragraphs(args.paragraphs)
+    # Seed paragraphs first (never tuned on), then ours; own:0 was the development paragraph: last.
+    own = own_paragraphs()
+    paragraphs = seed_paragraphs(args.paragraphs) + (own[1:] + own[:1])[: args.own]
     wanted = set(filter(None, args.kinds.split(",")))
     cases = {k: v for k, v in REWRITES.items() if not wanted or k in wanted}
     if not args.no_follow_ups:

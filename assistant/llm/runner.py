@@ -278,6 +278,18 @@ class Supervisor:
             self.proc.poll()  # reap it
             self.proc = None
 
+    def start_in_background(self) -> None:
+        """Start (or adopt) the process on a thread unless it runs already; a failure is left for
+        the first real call, which raises it as one line."""
+        if self.info is not None and self.alive():
+            return
+
+        def run() -> None:
+            with suppress(BiganziError):
+                self.ensure()
+
+        threading.Thread(target=run, name="biganzi-model-start", daemon=True).start()
+
     def restart_in_background(self) -> threading.Thread:
         self.restarts += 1
 
@@ -530,7 +542,9 @@ def create(settings: Settings) -> RunnerChat:
         prompt_lookup=settings.prompt_lookup,
         prompt_cache_mb=settings.prompt_cache_mb,
     )
-    return chat_for(supervisor_for(key), settings, Path(path).name)
+    sup = supervisor_for(key)
+    sup.start_in_background()  # loads while the caller retrieves exemplars; errors surface at first use
+    return chat_for(sup, settings, Path(path).name)
 
 
 def chat_for(sup: Supervisor, settings: Settings, label: str) -> RunnerChat:

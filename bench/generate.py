@@ -260,6 +260,7 @@ def main() -> None:
     ap.add_argument("--parts", default="abcd", help="any of a b c d e")
     ap.add_argument("--backends", default="local-inproc,local", help="parts B/C: backends side by side")
     ap.add_argument("--cold-runs", type=int, default=3, help="part E: cold CLI drafts per variant")
+    ap.add_argument("--cases", type=int, default=0, help="use only the first N cases (0: all)")
     ap.add_argument("--data", type=Path, default=BENCH_DATA, help="data dir (default .bench/data)")
     ap.add_argument("--no-warmup", action="store_true", help="part B: skip the page's start-up warm-up")
     ap.add_argument("--json", action="store_true")
@@ -271,6 +272,7 @@ def main() -> None:
     from index.ingest import ingest_paths
 
     cases, corpus, kb = cases_and_corpus()
+    cases = cases[: args.cases] if args.cases > 0 else cases
     settings = get_settings(data_dir=BENCH_DATA, llm="local-inproc")
     ingest_paths(settings, corpus, kb=kb)
     model = get_chat_model(settings)

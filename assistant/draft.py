@@ -630,6 +630,16 @@ def stream_draft(
     )
     if section is not None:
         result.plan = section.to_json()
+        result.plan["parts"] = [
+            {
+                "kind": p.kind,
+                "chars": len(p.text),
+                "attempts": p.attempts,
+                **({"dropped": p.dropped} if p.dropped else {}),
+                **({"echo": True} if p.echo else {}),
+            }
+            for p in written.parts
+        ]
     yield DraftEvent("done", text, result=result)
 
 

@@ -222,10 +222,10 @@ def theme_of(task: str, theme: str | None) -> str:
 
 def _opening_role(genre: str, future: bool, first_person: bool) -> str:
     if future:
-        return "总起一句，说明下一步这项工作的目标和总体思路"
+        return "说明下一步这项工作的目标和总体思路"
     if first_person:
-        return "总起一句，以第一人称说明本人在这方面的总体做法"
-    return "总起一句，概括这项工作的总体思路和成效"
+        return "以第一人称说明本人在这方面的总体做法"
+    return "概括这项工作的总体思路和成效"
 
 
 def n_points(length: int, exemplar_n: int | None, groups: int) -> int:

@@ -144,6 +144,7 @@ def clean_part(text: str, protect: Sequence[str] = ()) -> str:
     t = re.sub(r"([\u4e00-\u9fff])[,](?=[\u4e00-\u9fff])", r"\1，", t)
     t = re.sub(r"([\u4e00-\u9fff])[;](?=[\u4e00-\u9fff])", r"\1；", t)
     t = re.sub(r"^(?:同时|此外|另外|其次|首先|最后)[，,]", "", t)
+    t = re.sub(r"^(?:总起句?|开头|总述|开头的一句话|这一部分|正文|第[一二三四五六七八九十]部分)[：:]", "", t)
     t = re.sub(r"[（(]略[）)]|……|\.\.\.", "", t)
     t = t.strip("，、；： ")
     if t and t[-1] not in "。！？”":
@@ -249,18 +250,18 @@ def _says_period(plan: SectionPlan, point: Point, f: Any) -> bool:
 
 
 def outline_of(plan: SectionPlan) -> str:
-    """The plan in one line, the same for every part: "总起一句；一是……；二是……。" """
+    """The plan in one line, the same for every part: "开头一句；一是……；二是……。" """
     if plan.layout == "plain" or not plan.points:
         return "一段话，写" + "、".join(p.topic for p in plan.points or []) if plan.points else "一段话"
     items = [f"{p.enumerator}{p.topic}" for p in plan.points]
-    return "总起一句；" + "；".join(items) + "。"
+    return "开头一句；" + "；".join(items) + "。"
 
 
 def part_prompt(plan: SectionPlan, point: Point | None, previous: str = "") -> str:
     """The user message for one part. `previous` is not shown (a small model copies or continues
     it); the plan's outline tells it what the other parts cover."""
     if point is None:
-        part, focus = "总起的一句话", plan.opening_role + "，不展开具体做法"
+        part, focus = "开头的一句话", plan.opening_role + "，不展开具体做法"
         sentences_n, length, figures = "一句话", plan.opening_length, []
         how = ""
     else:
@@ -347,6 +348,54 @@ def _sample(
     return text, finish
 
 
+def _judge(
+    cand: str, previous: str, given: str, chars: int, point: Point | None
+) -> tuple[list[str], list[str], bool, list[Any]]:
+    """What is wrong with a part: sentences repeating earlier parts, invented events, too short,
+    its figures left out."""
+    if not cand:
+        return [], [], False, []
+    rep = repeated_in(cand, [previous])
+    events = invented_events(cand, given)
+    short = cjk_len(cand) < SHORT_PART * chars
+    missing = [f for f in (point.facts if point is not None else []) if f.text not in cand]
+    return rep, events, short, missing
+
+
+def _continue(
+    model: BaseChatModel,
+    messages: list[BaseMessage],
+    head: str,
+    chars: int,
+    temperature: float | None,
+    grammar: str | None,
+    written: Written,
+    t0: float,
+) -> Generator[Any, None, str]:
+    """Go on writing a part from `head` (the reply continued in place); yields token events."""
+    from langchain_core.messages import AIMessage
+
+    from assistant.draft import DraftEvent
+
+    gen = _sample(
+        model,
+        [*messages, AIMessage(content=head)],
+        max_tokens=_tokens_for(model, max(20, chars - cjk_len(head))),
+        temperature=temperature,
+        grammar=grammar,
+        written=written,
+        t0=t0,
+    )
+    yield DraftEvent("token", head[-1:])
+    while True:
+        try:
+            piece = next(gen)
+        except StopIteration as stop:
+            more, finish = stop.value
+            return end_cut_reply(more) if finish == "length" else more
+        yield DraftEvent("token", piece)
+
+
 def join_parts(plan: SectionPlan, opening: str, points: Sequence[str]) -> str:
     """Code owns the structure: the opening, then 一是…二是… in one paragraph (or one point per
     paragraph for long sections); each point ends with 。"""
@@ -429,12 +478,17 @@ def write_section(
             if finish == "length":
                 raw = end_cut_reply(raw, protect)
             cand = "" if is_echo(raw, echo_ref) else cut_to(clean_part(raw, protect), chars, protect)
-            rep = repeated_in(cand, [previous]) if cand else []
-            events = invented_events(cand, given) if cand else []
-            short = bool(cand) and cjk_len(cand) < SHORT_PART * chars
-            missing = (
-                [f for f in (point.facts if point is not None else []) if f.text not in cand] if cand else []
-            )
+            rep, events, short, missing = _judge(cand, previous, given, chars, point)
+            if short and not (rep or events) and llm_api.supports_prefill(model):
+                # Too short: the model goes on from its own words (prompt and reply are in llama.cpp's
+                # cache), instead of a new sample that is as likely to stop short again.
+                head = cand.rstrip("。！？；，") + "，"
+                more = yield from _continue(model, messages, head, chars, temp, grammar, written, t0)
+                longer = cut_to(clean_part(head + more, protect), chars, protect)
+                if not is_echo(more, echo_ref) and cjk_len(longer) > cjk_len(cand):
+                    cand = longer
+                    streamed = shown + prefix + head + more
+                    rep, events, short, missing = _judge(cand, previous, given, chars, point)
             ok = bool(cand) and not rep and not events and not short and not missing
             if ok or attempt == RETRIES:
                 if not cand:

@@ -124,6 +124,7 @@ def run_case(case: dict[str, Any], settings: Any, model: Any, kb: str, mode: str
     row.update(measure(q, case, result.text, asked))
     row["completion_tokens"] = result.timings.get("completion_tokens")
     row["text"] = result.text
+    row["plan"] = getattr(result, "plan", None)
     return row
 
 

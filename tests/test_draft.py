@@ -55,7 +55,7 @@ def test_planned_prompts_share_the_system_prefix_and_carry_one_part_each(demo_kb
     assert all(isinstance(c[0], SystemMessage) and isinstance(c[-1], HumanMessage) for c in fake_chat.calls)
     first = fake_chat.calls[:n1]
     # the opening, then one call per point, each with only its own figures
-    assert "总起" in first[0][-1].content and not re.search(
+    assert "开头的一句话" in first[0][-1].content and not re.search(
         r"\d{3}", first[0][-1].content.split("【写作任务】")[0].split("【今年数据】")[1]
     )
     for fig in ("186家", "452.3万元", "126.8万元"):
@@ -68,7 +68,7 @@ def test_planned_prompts_share_the_system_prefix_and_carry_one_part_each(demo_kb
         assert "综合施策护基金" in user and "不写“一是”" in user
         # no exemplar text in a part's prompt: a small model copies its content (other fields, last
         # year's events); the plan's outline, from the exemplars' structure, is what it sees
-        assert "【文风参考】" not in user and "【全段安排】总起一句；一是" in user
+        assert "【文风参考】" not in user and "【全段安排】开头一句；一是" in user
     # the plan: an opening and three points, enumerators by code, every figure kept
     assert r1.plan and [p["figures"] for p in r1.plan["points"]] == [["186家"], ["452.3万元"], ["126.8万元"]]
     assert re.search(r"一是.*二是.*三是", r1.text) and "\n" not in r1.text

@@ -102,9 +102,9 @@ def test_write_section_with_scripted_parts(fake_chat) -> None:
     p = plan(300)
     fake_chat.enqueue(
         "我局坚持系统施策，持续织密基金监管网，守好群众的看病钱。",  # opening
-        "一是 持续开展定点医药机构全覆盖检查，检查定点医药机构186家，以查促改、以查促建，实现监管全覆盖。",  # a point that writes its own enumerator
+        "一是 持续开展定点医药机构全覆盖检查，检查定点医药机构186家，以查促改、以查促建，实现定点医药机构监管全覆盖。",  # a point that writes its own enumerator
         "我局坚持系统施策，持续织密基金监管网，守好群众的看病钱。",  # repeats the opening: sampled again
-        "坚持查处并举，对违规行为发现一起、查处一起，追回医保基金452.3万元，基金安全得到有力保障。",
+        "坚持查处并举，对违规行为发现一起、查处一起，追回医保基金452.3万元，医保基金安全得到有力保障。",
         "【写作任务】为“综合施策护基金”写其中一个方面",  # an echo: sampled again
         "邀请行业专家进行专题讲座，依法依规加大惩戒力度，处罚款126.8万元，对欺诈骗保行为形成有力震慑。",  # an invented event, on the last try:
     )
@@ -113,8 +113,8 @@ def test_write_section_with_scripted_parts(fake_chat) -> None:
     )
     assert written.text == (
         "我局坚持系统施策，持续织密基金监管网，守好群众的看病钱。"
-        "一是持续开展定点医药机构全覆盖检查，检查定点医药机构186家，以查促改、以查促建，实现监管全覆盖。"
-        "二是坚持查处并举，对违规行为发现一起、查处一起，追回医保基金452.3万元，基金安全得到有力保障。"
+        "一是持续开展定点医药机构全覆盖检查，检查定点医药机构186家，以查促改、以查促建，实现定点医药机构监管全覆盖。"
+        "二是坚持查处并举，对违规行为发现一起、查处一起，追回医保基金452.3万元，医保基金安全得到有力保障。"
         "三是依法依规加大惩戒力度，处罚款126.8万元，对欺诈骗保行为形成有力震慑。"
     )
     assert shown(events) == written.text  # what was streamed, restarts applied
@@ -173,7 +173,7 @@ def test_a_point_that_leaves_out_its_figure_is_sampled_again_then_gets_it_as_a_c
     )
     fake_chat.enqueue(
         "我局坚持系统施策，持续织密基金监管网，守好群众的看病钱。",
-        "持续开展定点医药机构全覆盖检查，检查定点医药机构186家，以查促改、以查促建，实现监管全覆盖。",
+        "持续开展定点医药机构全覆盖检查，检查定点医药机构186家，以查促改、以查促建，实现定点医药机构监管全覆盖。",
         long_no_figure,
         long_no_figure,
     )
@@ -181,3 +181,24 @@ def test_a_point_that_leaves_out_its_figure_is_sampled_again_then_gets_it_as_a_c
     second = written.parts[2]
     assert second.attempts == 2
     assert second.text.endswith("基金安全得到有力保障，追回医保基金452.3万元。")
+
+
+def test_a_short_part_is_continued_in_place(fake_chat) -> None:
+    from langchain_core.messages import AIMessage
+
+    p = plan(300)
+    fake_chat.enqueue(
+        "我局坚持系统施策，持续织密基金监管网，守好群众的看病钱。",
+        "检查定点医药机构186家。",  # too short for its ≈85 字
+        "以查促改、以查促建，推动定点医药机构规范使用医保基金，实现监管全覆盖。",
+    )
+    events, written = drive(write_section(fake_chat, p, system="系统"))
+    first = written.parts[1]
+    assert (
+        first.text
+        == "检查定点医药机构186家，以查促改、以查促建，推动定点医药机构规范使用医保基金，实现监管全覆盖。"
+    )
+    cont = fake_chat.calls[2]
+    assert isinstance(cont[-1], AIMessage) and cont[-1].content == "检查定点医药机构186家，"
+    assert cont[:-1] == fake_chat.calls[1]  # the same prompt: only the new words are evaluated
+    assert shown(events) == written.text

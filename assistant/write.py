@@ -45,6 +45,7 @@ ENUM_AT = re.compile(
 # Words of our own prompts: a reply that carries them is an echo, not prose.
 ECHO_MARKS = re.compile(
     r"【|】|写作任务|今年数据|文风参考|前文|主题】|约\s*\d+\s*字|\d+\s*字左右|篇幅|不写任何数字|逐字照抄|概括说法|不要重复|序号|直接写正文|以下是|正文如下"
+    r"|只输出|原样照抄|补回正文|其余内容不变|完整正文|修改要求|改写要求|公文写作助手|写作规则|本单位文风"
 )
 
 
@@ -439,7 +440,7 @@ def write_section(
     for point in todo:
         previous = join_parts(plan, opening, bodies)
         prompt = part_prompt(plan, point, previous)
-        echo_ref = prompt.replace(previous, "") if previous else prompt
+        echo_ref = (prompt.replace(previous, "") if previous else prompt) + "\n" + system
         for own in [plan.theme, *(p.topic for p in plan.points), *(f.metric for f in plan.facts)]:
             echo_ref = echo_ref.replace(own, "")
         messages = part_messages(system, history, prompt)

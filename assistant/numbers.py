@@ -298,6 +298,20 @@ def _in_short_quote(text: str, start: int, end: int, limit: int = 15) -> bool:
     return False
 
 
+# A bare year where a quantity belongs ("参保人数为2024年，", "节约费用约2024年元"): a small model
+# fills a figure's slot with the request's year. It is then a number like any other (traced, flagged).
+_VALUE_BEFORE = re.compile(r"(?:为|达|达到|共|共计|累计|合计|计|约|近|超过|总数|人数|金额)$")
+_VALUE_AFTER = re.compile(r"(?:[，。；、）)\n]|$|[元人家次个件项场份户名所万亿%％])")
+
+
+def _year_as_value(norm: str, m: re.Match[str]) -> bool:
+    if not m.group("y") or m.group("m") or m.group("d") or m.group(0) != m.group("y") + "年":
+        return False
+    return bool(_VALUE_BEFORE.search(norm[max(0, m.start() - 4) : m.start()])) and bool(
+        _VALUE_AFTER.match(norm, m.end())
+    )
+
+
 def _date_mentions(src: str, norm: str) -> list[Mention]:
     out: list[Mention] = []
     for m in _DATE_RE.finditer(norm):
@@ -326,7 +340,7 @@ def _date_mentions(src: str, norm: str) -> list[Mention]:
                 unit="",
                 number=Decimal(years[0] if years else months[-1]),
                 base="",
-                kind="date",
+                kind="figure" if _year_as_value(norm, m) else "date",
                 years=years,
                 months=months,
                 days=days,

@@ -163,3 +163,23 @@ def test_parse_decimal_and_format() -> None:
 )
 def test_words_ending_in_a_numeral_are_not_numbers(text: str, found: list[str]) -> None:
     assert [m.text for m in find_numbers(text)] == found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "城镇职工参加基本医疗保险人数为2024年，占总人数的98.7％。",
+        "累计节约费用约2024年元。",
+        "服务群众共计2024年。",
+    ],
+)
+def test_a_year_in_a_figures_slot_is_a_figure(text: str) -> None:
+    kinds = {m.text: m.kind for m in find_numbers(text)}
+    assert kinds["2024年"] == "figure"
+
+
+@pytest.mark.parametrize(
+    "text", ["2024年，我局参保率99.91％。", "到2024年底", "为2024年度重点工作", "自2024年以来"]
+)
+def test_a_year_as_a_date_stays_a_date(text: str) -> None:
+    assert all(m.kind == "date" for m in find_numbers(text) if m.text.startswith("2024"))

@@ -294,10 +294,12 @@ def plan_section(
         )
     groups = group_facts(facts, n)
     topics = [topic_of(g) for g in groups]
+    # General aspects first: an exemplar's own points name last year's specific events and places
+    # ("连心桥", "最美窗口"), which a small model copies as this year's facts.
     general = [
         t
-        for t in exemplar_topics(exemplar_texts) + GENERAL_ASPECTS.get(genre, GENERAL_ASPECTS["工作总结"])
-        if not any(metric_score(t, x) >= 0.5 for x in topics)
+        for t in GENERAL_ASPECTS.get(genre, GENERAL_ASPECTS["工作总结"]) + exemplar_topics(exemplar_texts)
+        if not any(metric_score(t, x) >= 0.5 for x in topics) and not re.search(r"[“”\"「」]", t)
     ]
     points: list[Point] = [Point(i, topics[i], g) for i, g in enumerate(groups)]
     for t in general:

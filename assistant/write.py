@@ -237,8 +237,9 @@ def allowed_strings(plan: SectionPlan, point: Point | None) -> list[str]:
 
 def _fact_line(f: Any, with_period: bool = True) -> str:
     joiner = "为" if f.base in ("%", "pp") and not f.metric.endswith(("为", "达")) else ""
-    when = f"（{f.period}）" if with_period and f.period and f.period not in f.metric else ""
-    return f"{f.metric}{joiner}{f.text}{when}"
+    if with_period and f.period and f.period not in f.metric:
+        return f"{f.period}，{f.metric}{joiner}{f.text}"
+    return f"{f.metric}{joiner}{f.text}"
 
 
 def _says_period(plan: SectionPlan, point: Point, f: Any) -> bool:

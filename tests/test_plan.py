@@ -76,9 +76,10 @@ def test_no_numbers_genre_voice_and_general_points() -> None:
     assert all(not p.facts for p in plan.points) and len({p.topic for p in plan.points}) == len(plan.points)
     me = plan_section("写“抓班子带队伍”一段。", length=300, voice="述职", genre="述职报告")
     assert me.voice == "我" and "第一人称" in me.opening_role
-    # exemplar topics come before the general aspects
+    # general aspects come first: an exemplar's points name last year's specific events
     ex = plan_section("写“综合施策护基金”一段。", length=300, exemplar_texts=[EXEMPLAR])
-    assert ex.points[0].topic == "强化智能监控"
+    assert ex.points[0].topic == "健全工作机制，压实各方责任"
+    assert not any("“" in p.topic for p in ex.points)
 
 
 def test_number_of_points_follows_length_exemplars_and_figures() -> None:

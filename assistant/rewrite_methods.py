@@ -582,7 +582,15 @@ def add_figures(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gene
             seed=ctx.seed + i + 1000 * attempt,
         )
         new = as_sentence(raw, s)
-        ok = new and f.text in new and _numbers_ok(s, new, ctx) and similarity(s, new) > 0.4
+        # The model may only add the figure: the rest of its sentence must still be the original's.
+        rest = new.replace(f.source, "").replace(f.text, "") if new else ""
+        ok = (
+            new
+            and f.text in new
+            and _numbers_ok(s, new, ctx)
+            and new[:4] == s[:4]
+            and similarity(s, rest) >= 0.8
+        )
         ctx.extra = saved
         if not ok:
             end = s[-1] if s[-1] in "。；！？" else "。"

@@ -200,3 +200,10 @@ def test_constrained_backends_get_a_grammar_and_a_copy_bias() -> None:
     model = Constrained()
     rewrite_text(get_settings(), "始终把维护基金安全作为首要任务。", "换个说法", model=model, seed=1)
     assert model.call_kwargs[0]["logit_bias"] == {ord("始"): -100.0, ord("终"): -100.0}
+
+
+def test_add_figures_rejects_a_sentence_the_model_rewrote_around_the_figure(fake_chat) -> None:
+    text = "向全体党员发出实干争先动员令，成立党员志愿服务队。全年开展活动。"
+    fake_chat.enqueue("参保率99.91%的全体党员发出实干争先动员令，成立党员志愿服务队。")
+    res = rewrite_text(get_settings(), text, "加上参保率99.91%", model=fake_chat, seed=1)
+    assert res.text.startswith("向全体党员发出实干争先动员令，成立党员志愿服务队，参保率99.91%。")

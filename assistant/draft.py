@@ -1,15 +1,22 @@
-"""Drafting a report section: retrieve the house style, prompt within budget, stream, continue, lock figures.
+"""Drafting a report section: read the request, retrieve the house style, plan, write, clean, lock figures.
 
     stream_draft(settings, "起草“护基金”一段", figures="…") → DraftEvent("info"…), DraftEvent("token"…)…,
                                                             DraftEvent("done", result=DraftResult)
 
-Prompt layout (so llama.cpp reuses what it has already evaluated): the system message holds the
-role, the rules and the style profile and is byte-identical for every request on a knowledge base;
-the user message holds what varies — exemplars, then figures, then the request. Exemplars are shown
-as style references: number-bearing clauses removed (no stale figures to copy) and trimmed to their
-opening and structure, which also keeps the model from copying them. A reply cut by the token limit
-is continued in place (up to two more calls). Consumers show tokens as they arrive and then the
-`done` result's `text`, which is the checked final text (figures locked, see `_finalize`).
+The pipeline (planned=True, the default): the request is read as the writer means it
+(assistant.request.resolve: task, figures typed in the message, asked length, theme, genre, voice);
+code plans the section (assistant.plan: an opening, the 一是/二是 points, which figures each point
+carries, the length of each part, adding up to the asked length); the model writes each part in one
+short call and code joins them (assistant.write: enumerators, punctuation and paragraphs are code's;
+replies that echo a prompt are never kept; digits constrained to the locked figures where the backend
+takes a grammar); the joined section goes through assistant.cleanup, then the figures lock's
+check (`_finalize`). No "extend" call: the length comes from the plan.
+
+planned=False keeps the one-prompt pipeline (bench/draft_eval.py --mode single compares them): the
+system message holds the role, the rules and the style profile and is byte-identical for every request
+on a knowledge base; the user message holds exemplars (number-bearing clauses removed), figures and the
+request; a reply cut by the token limit is continued in place. Consumers show tokens as they arrive
+(an info with restart=True replaces what was shown) and then the `done` result's `text`.
 """
 
 from __future__ import annotations

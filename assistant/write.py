@@ -345,7 +345,10 @@ def _sample(
     if usage:
         written.prompt_tokens += int(usage.get("input_tokens") or 0)
         written.completion_tokens += int(usage.get("output_tokens") or 0)
-    else:
+    else:  # a backend that reports no usage (some OpenAI-compatible servers): count ourselves
+        from assistant.budget import count_messages
+
+        written.prompt_tokens += count_messages(lambda t: llm_api.count_tokens(model, t), messages)
         written.completion_tokens += llm_api.count_tokens(model, text)
     return text, finish
 

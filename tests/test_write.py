@@ -202,3 +202,13 @@ def test_a_short_part_is_continued_in_place(fake_chat) -> None:
     assert isinstance(cont[-1], AIMessage) and cont[-1].content == "检查定点医药机构186家，"
     assert cont[:-1] == fake_chat.calls[1]  # the same prompt: only the new words are evaluated
     assert shown(events) == written.text
+
+
+def test_a_backend_without_usage_still_reports_tokens(fake_chat, monkeypatch) -> None:
+    from assistant.llm import fake
+
+    monkeypatch.setattr(
+        fake, "final_chunk", lambda **kw: fake.ChatGenerationChunk(message=fake.AIMessageChunk(content=""))
+    )
+    _events, written = drive(write_section(fake_chat, plan(300), system="系统"))
+    assert written.prompt_tokens > 0 and written.completion_tokens > 0

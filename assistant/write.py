@@ -46,6 +46,8 @@ ENUM_AT = re.compile(
 ECHO_MARKS = re.compile(
     r"【|】|写作任务|今年数据|文风参考|前文|主题】|约\s*\d+\s*字|\d+\s*字左右|篇幅|不写任何数字|逐字照抄|概括说法|不要重复|序号|直接写正文|以下是|正文如下"
     r"|只输出|原样照抄|补回正文|其余内容不变|完整正文|修改要求|改写要求|公文写作助手|写作规则|本单位文风"
+    r"|笔杆子|写作助手|写作要点|要点如下|介绍采取|说明取得|先用一个分句|再写取得|这一部分|开头的一句话|全段安排"
+    r"|（(?:工作总结|述职报告|党建工作总结|工作思路)[，）]"
 )
 
 
@@ -219,16 +221,12 @@ def can_constrain(model: BaseChatModel) -> bool:
 
 
 def allowed_strings(plan: SectionPlan, point: Point | None) -> list[str]:
-    """The digit-bearing strings a part may write: its figures verbatim, their periods, the years
-    of the request."""
+    """The digit-bearing strings a part may write: its figures verbatim and their periods as the
+    user wrote them ("截至2024年11月"). Not a bare year: a model that wants a number where it has
+    none writes the one string it is allowed ("参保人数为2024年"), so it gets none."""
     facts = point.facts if point is not None else []
     out = [f.text for f in facts]
-    for f in facts:
-        out += re.findall(r"(?:19|20)\d\d年(?:\d{1,2}月(?:底|末)?)?|\d{1,2}月(?:底|末)?", f.period or "")
-        out += re.findall(r"(?:19|20)\d\d年", f.period or "")
-    out += re.findall(r"(?:19|20)\d\d年", plan.request)
-    if plan.year:
-        out.append(f"{plan.year}年")
+    out += [f.period for f in facts if f.period and re.search(r"\d", f.period)]
     return list(dict.fromkeys(out))
 
 

@@ -78,6 +78,9 @@ def test_repeat_and_echo_checks() -> None:
     assert is_echo("写一到两句话、约60字，上面的数据逐字照抄、全部用上，不写别的数字。", prompt)
     assert is_echo("【今年数据】追回医保基金452.3万元", prompt)
     assert not is_echo("持续强化基金监管，追回医保基金452.3万元，守好群众看病钱。", prompt)
+    # seen on the local model: the plan's wording and the system prompt's name come back as prose
+    assert is_echo("抓班子带队伍（述职报告）中“开展谈心谈话”部分的写作要点如下：介绍采取的具体做法。", prompt)
+    assert is_echo("作为“笔杆子”，我深知抓班子带队伍的重要性。", prompt)
 
 
 def test_events_only_from_the_user() -> None:
@@ -143,7 +146,8 @@ def test_grammar_is_passed_when_the_backend_can_constrain(fake_chat) -> None:
     grammars = [kw.get("grammar") for kw in fake_chat.call_kwargs]
     assert written.constrained and all(grammars)
     assert '"186家"' in grammars[1] and '"452.3万元"' not in grammars[1]
-    assert '"2024年"' in grammars[1]  # the figures' period is a date: allowed
+    assert '"截至2024年11月"' in grammars[1]  # the figures' period, as the user wrote it
+    assert '"2024年"' not in grammars[1]  # no bare year: the model put one where a number goes
     assert not re.search(r'"\d', grammars[0])  # the opening carries no figure
 
 

@@ -165,6 +165,8 @@ def main() -> None:
     prepare_kb(settings, kb)
     model = get_chat_model(settings)
     cases = [c for c in load_cases(args.cases) if not args.only or c["id"] in args.only]
+    if args.only:  # in the order asked
+        cases.sort(key=lambda c: args.only.index(c["id"]))
     out: dict[str, Any] = {"mode": args.mode, "model": getattr(model, "label", "?"), "seeds": {}}
     all_rows = []
     for seed in args.seeds:
@@ -175,6 +177,10 @@ def main() -> None:
             r = run_case(c, settings, model, kb, args.mode, q)
             r["seed"] = seed
             rows.append(r)
+            if args.json:  # rows so far, in case the run is stopped
+                args.json.with_suffix(".partial.jsonl").open("a", encoding="utf-8").write(
+                    json.dumps(r, ensure_ascii=False) + "\n"
+                )
             problems = {k: r[k] for k in ("stray", "artifacts", "enumeration", "repeated", "events") if r[k]}
             print(
                 f"seed {seed} {r['id']:5} figures {r['figures']}/{r['required']} S_l {r['S_l']:5} "

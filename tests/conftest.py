@@ -6,6 +6,8 @@ Fakes (scripted chat model, deterministic embedder) live here or are wired from 
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,7 +26,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
 @pytest.fixture(autouse=True)
-def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Each test gets a fresh data dir and the fast fakes unless it asks for real backends."""
     data = tmp_path / "data"
     monkeypatch.setenv("BIGANZI_DATA_DIR", str(data))
@@ -33,7 +35,10 @@ def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # Scripted replies are short; tests of the one extension a short draft gets turn it back on.
     monkeypatch.setenv("BIGANZI_EXPAND_SHORT", "0")
     monkeypatch.delenv("BIGANZI_CHROMA_URL", raising=False)
-    return data
+    yield data
+    runner = sys.modules.get("assistant.llm.runner")
+    if runner is not None:  # a test that used the local model: its model process ends with it
+        runner.close_for(data)
 
 
 def seed_paths() -> list[Path]:

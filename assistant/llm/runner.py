@@ -339,6 +339,16 @@ def supervisor_for(key: RunnerKey) -> Supervisor:
         return sup
 
 
+def close_for(data_dir: Path | str) -> int:
+    """Stop the model processes this process started for `data_dir` (tests: one data dir each)."""
+    root = str(Path(data_dir).resolve())
+    with _SUPERVISORS_LOCK:
+        sups = [s for s in _SUPERVISORS.values() if s.key.data_dir == root]
+    for sup in sups:
+        sup.close()
+    return len(sups)
+
+
 class _SocketTransport:
     """An httpx transport to whichever socket the supervisor's process listens on now."""
 

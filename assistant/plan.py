@@ -224,7 +224,7 @@ def _opening_role(genre: str, future: bool, first_person: bool) -> str:
     if future:
         return "说明下一步这项工作的目标和总体思路"
     if first_person:
-        return "以第一人称说明本人在这方面的总体做法"
+        return "以第一人称“我”概括本人抓这项工作的总体思路，不写称呼、问候和自我介绍"
     return "概括这项工作的总体思路和成效"
 
 

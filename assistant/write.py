@@ -359,7 +359,7 @@ def _judge(
     if not cand:
         return [], [], False, []
     rep = repeated_in(cand, [previous])
-    events = invented_events(cand, given)
+    events = invented_events(cand, given) + PLACEHOLDER.findall(cand) + GREETING.findall(cand)
     short = cjk_len(cand) < SHORT_PART * chars
     missing = [f for f in (point.facts if point is not None else []) if f.text not in cand]
     return rep, events, short, missing
@@ -585,13 +585,20 @@ def generalize_events(text: str, allowed_text: str) -> str:
     return out
 
 
+PLACEHOLDER = re.compile(r"[XＸx×]{2,}|某某")  # "我叫XXX": a template's blank, never prose
+GREETING = re.compile(r"各位领导|各位同事|大家好|同志们[：:，！]")  # a speech's address, not a report's body
+
+
 def drop_events(text: str, given: str) -> str:
-    """Clauses naming a kind of event nobody gave ("邀请行业专家进行专题讲座") are dropped."""
+    """Clauses naming a kind of event nobody gave ("邀请行业专家进行专题讲座"), a template's blank
+    ("我叫XXX") or a speech's greeting are dropped."""
     words = [w for w in _EVENT_WORDS if w not in given]
-    if not words:
-        return text
     clauses = re.findall(r"[^，。；！？]+[，。；！？]?", text)
-    kept = [c for c in clauses if not any(w in c for w in words)]
+    kept = [
+        c
+        for c in clauses
+        if not any(w in c for w in words) and not PLACEHOLDER.search(c) and not GREETING.search(c)
+    ]
     out = "".join(kept).strip("，；")
     if out and out[-1] not in "。！？":
         out = out.rstrip("，；、") + "。"

@@ -91,6 +91,12 @@ def test_events_only_from_the_user() -> None:
     assert not any("两个" in f for f in found)
     assert invented_events("开展廉政教育活动8场，召开党委会议二十四次。", "召开党委会议二十四次") == []
     assert generalize_events("举办三场业务培训", given) == "举办多场业务培训"
+    # a speech's greeting and a template's blank are not a report's prose (seen in a 述职 draft)
+    from assistant.write import drop_events
+
+    assert drop_events(
+        "各位领导、各位同事，大家好！我叫XXX，现任县委常委。我始终把抓班子带队伍放在首位。", given
+    ) == ("现任县委常委。我始终把抓班子带队伍放在首位。")
 
 
 def test_number_grammar_allows_digits_only_as_the_figures() -> None:

@@ -22,8 +22,14 @@ PROMPT = [
 
 
 @pytest.fixture(scope="module")
-def local(local_model_path: Path):
-    return get_chat_model(get_settings(llm="local", model_path=local_model_path, n_ctx=1024, temperature=0.0))
+def local(local_model_path: Path, tmp_path_factory: pytest.TempPathFactory):
+    data = tmp_path_factory.mktemp("llm_local") / "data"  # the module's own: one model process for all
+    settings = get_settings(
+        llm="local", data_dir=data, model_path=local_model_path, n_ctx=1024, temperature=0.0
+    )
+    model = get_chat_model(settings)
+    yield model
+    model.supervisor.close()
 
 
 def test_streams_and_reports_length_cut(local) -> None:

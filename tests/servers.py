@@ -6,9 +6,11 @@ import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,3 +60,12 @@ def loopback_server(
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def run_async(main: Callable[[], Awaitable[Any]]) -> Any:
+    """`anyio.run(main)` in a thread of its own: an event loop left running in the main thread by an
+    earlier test (Playwright's sync API) would make anyio.run refuse to start there."""
+    import anyio
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(anyio.run, main).result()

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import anyio
 import pytest
+from servers import run_async
 
 REPO = Path(__file__).resolve().parent.parent
 TOOLS = {
@@ -126,7 +126,7 @@ def test_in_memory_client(kb: str) -> None:
             )
             assert "追回违规基金238万元" in body
 
-    anyio.run(main)
+    run_async(main)
 
 
 @pytest.mark.server
@@ -176,5 +176,5 @@ def test_stdio_subprocess(kb: str, tmp_path: Path) -> None:
                 )
                 assert not draft.isError and "452.3万元" in draft.content[0].text
 
-    anyio.run(main)
+    run_async(main)
     assert "MCP（stdio）已就绪" in errlog.read_text(encoding="utf-8")

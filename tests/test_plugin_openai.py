@@ -317,9 +317,9 @@ def test_retrieval_tools_and_page_on_the_same_server(server: Any) -> None:
 @pytest.mark.server
 @pytest.mark.timeout(300)
 def test_mcp_over_streamable_http(server: Any) -> None:
-    import anyio
     from mcp import ClientSession
     from mcp.client.streamable_http import streamable_http_client
+    from servers import run_async
 
     async def main() -> None:
         headers = {"Authorization": f"Bearer {KEY}"}
@@ -334,7 +334,7 @@ def test_mcp_over_streamable_http(server: Any) -> None:
             hits = await session.call_tool("search_reports", {"query": "追回违规基金", "k": 1, "kb": "医保"})
             assert not hits.isError and "追回" in hits.content[0].text
 
-    anyio.run(main)
+    run_async(main)
     with httpx.Client(timeout=30) as c:
         r = c.post(
             f"{server.url}/mcp",

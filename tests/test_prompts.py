@@ -25,9 +25,42 @@ def test_all_prompt_files_render_with_their_variables() -> None:
         "missing": ["98.5"],
         "tail": "追回医保",
         "have": 80,
+        # a planned draft's part
+        "theme": "综合施策护基金",
+        "genre": "工作总结",
+        "total": 300,
+        "outline": "开头一句；一是检查定点医药机构；二是追回医保基金",
+        "voice": "",
+        "future": False,
+        "part": "一是",
+        "focus": "检查定点医药机构",
+        "how": "先写做法，再写成效，",
+        "sentences": "两句话",
+        # a whole report's heading and section
+        "title": "2024年工作总结",
+        "heading": "综合施策护基金",
+        "metrics": ["追回医保基金"],
+        "pattern": [4, 4],
+        "year": 2024,
+        "has_figures": True,
+        "next_year": 2025,
+        "this_year": 2024,
+        "parents": ["一、主要工作"],
+        "written": [{"heading": "参保扩面", "summary": "参保率稳定"}],
+        "stated": ["参保率99.91％"],
+        # rewrite kinds
+        "fact": "追回医保基金452.3万元",
+        "sentence": "全年追回医保基金。",
+        "body": "始终把维护基金安全作为首要任务。",
+        "old": "护基金",
+        "context": "始终把维护基金安全作为首要任务。",
+        "hint": "飞行检查",
+        "topic": "基金监管",
+        "n": 40,
+        "example": "原句：开展检查。改写：深入开展专项检查。",
     }
     names = sorted(p.stem for p in PROMPTS_DIR.glob("*.jinja"))
-    assert {"chat_system", "draft", "rewrite", "refine", "continue", "repair_numbers", "expand"} <= set(names)
+    assert {"chat_system", "draft", "draft_part", "rewrite", "refine", "continue", "repair_numbers"} <= set(names)
     for name in names:
         variables = template_variables(name)
         out = render(name, **{k: samples[k] for k in variables})

@@ -58,6 +58,11 @@ def test_clean_part_removes_what_code_adds_itself() -> None:
     assert clean_part("2. 二是 组织专家授课；") == "组织专家授课。"
     assert clean_part("**强化监管**，成效明显。\n持续推进。") == "强化监管，成效明显。持续推进。"
     assert clean_part("同时，检查定点医药机构186家。") == "检查定点医药机构186家。"
+    # seen on the local model: the prompt's wording as labels
+    assert clean_part("以我局名义，我们坚持以人民为中心。") == "我们坚持以人民为中心。"
+    assert (
+        clean_part("基本医保参保人数：我局加强宣传。采取的工作措施：推广政策。") == "我局加强宣传。推广政策。"
+    )
 
 
 def test_join_parts_owns_enumerators_and_paragraphs() -> None:

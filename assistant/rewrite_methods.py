@@ -381,6 +381,92 @@ def _no_number_clauses(sentence: str) -> str:
 
 # --- sentence by sentence ----------------------------------------------------------------------------
 
+# formal / reword / 述职 voice: several samples a sentence (other seeds, hotter), the best one that
+# passes the sentence checks kept. The prompt prefix is cached, so each extra sample costs its own tokens.
+SAMPLE_TEMPS = (0.7, 0.9, 1.1)
+_MARKER_OPEN = re.compile(
+    r"^(?:[一二三四五六七八九十]是|其[一二三四五六七八九十]|第[一二三四五六七八九十]|首先|其次|再次|最后)"
+)
+
+
+def _code_seed(kind: str, sentence: str, index: int = 0) -> str:
+    """What code changes before the model is asked (and what is kept when no sample passes)."""
+    if kind == "formal":
+        return formal_words(sentence)
+    if kind == "reword":
+        return reword_words(sentence)
+    if kind == "first_person":
+        return first_person_words(sentence, index)
+    return sentence
+
+
+def candidate_ok(
+    ctx: Ctx,
+    kind: str,
+    original: str,
+    seed: str,
+    new: str,
+    max_sim: float,
+    avoid: list[str] = (),  # type: ignore[assignment]
+) -> bool:
+    """A sampled sentence counts when its numbers are the original's (none added), it is really
+    different (below the kind's similarity), not wildly longer, opens with no 一是/首先 the original
+    did not have, keeps the worked example out, (reword) copies no 8-character run of the knowledge
+    base, and (述职) speaks as 我/本人 where code made it so."""
+    if not new or not _numbers_ok(original, new, ctx):
+        return False
+    if similarity(original, new) >= max_sim or cjk_len(new) > cjk_len(original) * 1.8 + 10:
+        return False
+    if cjk_len(new) < cjk_len(original) * 0.5:
+        return False  # half the sentence lost is not a rewording
+    if _MARKER_OPEN.match(new) and not _MARKER_OPEN.match(original):
+        return False
+    shown = EXAMPLES.get(kind, "").split("→")[-1].strip("“”")
+    if shown and similarity(new, shown) > 0.5:
+        return False
+    if kind == "first_person" and speaks_first_person(seed) and not speaks_first_person(new):
+        return False
+    if kind == "formal" and _formal_words(new) != new:
+        return False  # a colloquial word written back
+    return not any(copies_runs(new, a) for a in avoid)
+
+
+def copies_runs(new: str, source: str, run: int = 8) -> bool:
+    """Whether `new` repeats an 8-character run of `source` (Chinese characters only)."""
+    a = "".join(re.findall(r"[\u4e00-\u9fff]", new))
+    b = "".join(re.findall(r"[\u4e00-\u9fff]", source))
+    if len(a) < run or len(b) < run:
+        return False
+    runs = {b[i : i + run] for i in range(len(b) - run + 1)}
+    return any(a[i : i + run] in runs for i in range(len(a) - run + 1))
+
+
+def kb_texts(ctx: Ctx, sentence: str, k: int = 3) -> list[str]:
+    """Past reports' passages most like `sentence` (the knowledge base): a new wording avoids them.
+    The sentence's own text (the user's draft, if it is in the KB) is not held against it."""
+    if ctx.settings is None:
+        return []
+    try:
+        from index.retrieve import search
+
+        hits = search(ctx.settings, sentence, k=k, kb=ctx.kb)
+    except Exception:  # no knowledge base, or a search problem: nothing to avoid
+        return []
+    out = []
+    for h in hits:
+        # the passage the sentence itself comes from is not "last year's text"
+        if strip_marker(sentence).rstrip("。；") in h.text:
+            continue
+        out.append(h.text)
+    return out
+
+
+def _pick(kind: str, original: str, passing: list[str]) -> str:
+    """Reword: the most different passing sample; formal / 述职: the most faithful one."""
+    if kind == "reword":
+        return min(passing, key=lambda c: similarity(original, c))
+    return max(passing, key=lambda c: similarity(original, c))
+
 
 def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generator[DraftEvent, None, str]:
     """formal / reword / 述职 voice, or any instruction aimed at one named sentence."""
@@ -410,10 +496,11 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
     if spec.sentence is not None:
         max_sim = min(max_sim, 0.8)
     out = list(sents)
-    # The retry asks again only for the sentences the first pass could not change (it costs a call
-    # a sentence); a named sentence gets two samples on each pass.
+    # The retry asks again only for the sentences the first pass could not change (it costs calls
+    # a sentence); each sentence gets several samples, the best passing one kept.
     accepted: dict[int, str] = ctx.memo.setdefault("sentences", {})
-    tries = SENTENCE_TRIES if spec.sentence is not None else 1
+    samples = len(SAMPLE_TEMPS) if kind in ("formal", "reword", "first_person") else SENTENCE_TRIES
+    fp_done = 0  # 述职: a 我 added to the first sentences that open with a verb, not to every one
     for i in targets:
         s = sents[i]
         best = accepted.get(i, "")
@@ -421,29 +508,33 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
             out[i] = best or s
             yield DraftEvent("token", out[i])
             continue
-        for t in range(tries):
+        seed_text = _code_seed(kind, s, fp_done if kind == "first_person" else i)
+        if kind == "first_person" and seed_text != s:
+            fp_done += 1
+        avoid = kb_texts(ctx, s) if kind == "reword" else []
+        passing: list[str] = []
+        for t in range(samples):
+            temp = SAMPLE_TEMPS[t] + 0.1 * attempt if samples == len(SAMPLE_TEMPS) else ctx.temp(attempt, t)
             raw = ctx.ask(
-                _sentence_prompt(s, how, ctx, EXAMPLES.get(kind, "")),
+                _sentence_prompt(seed_text, how, ctx, EXAMPLES.get(kind, "")),
                 chars=cjk_len(s),
-                temperature=ctx.temp(attempt, t),
+                temperature=round(min(1.3, temp), 2),
                 seed=ctx.seed + 31 * i + t + 1000 * attempt,
                 # a new wording (or any retry) may not open the way the original does
                 logit_bias=avoid_copy_bias(ctx, s) if kind in ("reword", "formal") or attempt or t else None,
             )
             new = as_sentence(raw, s)
-            shown = EXAMPLES.get(kind, "").split("→")[-1]
-            if shown and similarity(new, shown.strip("“”")) > 0.5:
-                continue  # the worked example copied back
-            if (
-                new
-                and _numbers_ok(s, new, ctx)
-                and similarity(s, new) < max_sim
-                and cjk_len(new) <= cjk_len(s) * 1.8 + 10
-            ):
-                best = accepted[i] = new
-                break
-        if kind == "formal":
-            best = _formal_words(best or s) if (best or _formal_words(s) != s) else ""
+            if kind == "formal":
+                new = formal_words(new)
+            if candidate_ok(ctx, kind, s, seed_text, new, max_sim, avoid):
+                passing.append(new)
+                # 述职 / formal: one faithful passing sample is enough (the change is mostly code's)
+                if kind != "reword" or similarity(s, new) < max_sim - 0.05:
+                    break
+        if passing:
+            best = accepted[i] = _pick(kind, s, passing)
+        elif kind in ("formal", "first_person") and seed_text != s and _numbers_ok(s, seed_text, ctx):
+            best = seed_text  # code's own change stands when no sample passed
         out[i] = best or s
         yield DraftEvent("token", out[i])
     if kind == "first_person" and not speaks_first_person("".join(out)):
@@ -473,26 +564,161 @@ def first_person_fallback(sentence: str) -> str:
     return "本人" + sentence
 
 
+# The writer's unit as a clause's subject (at a sentence or clause start, after 今年以来，/全年，).
+_UNIT = re.compile(
+    r"(^|[，；：])((?:今年以来|全年|今年|[^，。；]{0,6}年(?:以来)?|同时|此外)，)?(我局党组|局党组|我局|本局|局机关|我单位|本单位|我们)"
+)
+_VERB_OPEN = re.compile(
+    r"^(?:始终|坚持|推动|推进|组织|牵头|带头|主动|积极|大力|深入|持续|扎实|全力|认真|严格|不断|进一步|"
+    r"狠抓|聚焦|围绕|着力|强化|加强|健全|完善|落实|抓好|做好|深化|统筹|优化|建立|开展|紧扣|把)"
+)
+_LEAD = re.compile(r"^((?:今年以来|全年|今年|任职以来|[^，。；]{0,8}年(?:以来)?)，)")
+
+
+def first_person_words(sentence: str, n_done: int = 0) -> str:
+    """述职 voice by code: 我局/本局/我们/我单位/局党组 as the subject → 我; a sentence that opens with
+    a verb phrase (坚持…/推动…) gets the subject 我 (the first two such sentences, not every one);
+    全年/今年以来 stay in front."""
+    new = _UNIT.sub(lambda m: m.group(1) + (m.group(2) or "") + "我", sentence)
+    if new != sentence:
+        return new.replace("我我", "我")
+    if n_done >= 2 or speaks_first_person(sentence):
+        return sentence
+    lead = _LEAD.match(sentence)
+    rest = sentence[lead.end() :] if lead else sentence
+    if _VERB_OPEN.match(strip_marker(rest)) and rest == strip_marker(rest):
+        return (lead.group(1) if lead else "") + "我" + rest
+    return sentence
+
+
+# Colloquial → 公文 wording (longest first); the same list backs the formal form check's words.
 _FORMAL_MAP = {
+    "很多很多": "大量",
     "咱们": "我们",
     "咱": "我们",
-    "挺": "较为",
     "特别好": "十分显著",
-    "蛮": "较为",
     "搞定": "完成",
     "弄好": "做好",
+    "搞好": "做好",
     "没啥": "没有什么",
     "啥": "什么",
-    "大伙": "大家",
+    "大伙": "全体干部职工",
+    "大家": "全体干部职工",
     "老百姓": "群众",
-    "很多很多": "大量",
+    "想办法": "研究措施",
+    "挺": "较为",
+    "蛮": "较为",
+    "很多": "大量",
+    "好多": "大量",
+    "很快": "迅速",
+    "很": "十分",
+    "非常": "十分",
+    "特别": "尤为",
+    "弄清": "厘清",
+    "弄": "开展",
+    "搞": "开展",
+    "一直": "始终",
+    "越来越": "日益",
+    "马上": "立即",
+    "赶紧": "抓紧",
+    "差不多": "基本",
+    "现在": "当前",
+    "然后": "随后",
+    "所以": "因此",
+    "但是": "但",
+    "比如": "例如",
+    "一块儿": "共同",
+    "不少": "较多",
+    "帮着": "协助",
+    "进一步": "持续",
+    "大力": "着力",
+    "积极推进": "扎实推进",
+    "深入推进": "纵深推进",
+    "逐步": "稳步",
 }
+_FORMAL_RE = re.compile("|".join(sorted(map(re.escape, _FORMAL_MAP), key=len, reverse=True)))
+_COLLOQUIAL_WORDS = (
+    "咱们",
+    "咱",
+    "挺",
+    "特别好",
+    "蛮",
+    "搞定",
+    "弄好",
+    "没啥",
+    "啥",
+    "大伙",
+    "老百姓",
+    "很多很多",
+)
+
+
+def formal_words(text: str) -> str:
+    """The phrase table applied in one pass (通过…来… → 通过…; 把…搞好 → 做好…)."""
+    text = re.sub(r"通过([^，。；]{1,20}?)来", r"通过\1", text)
+    # 很/非常 inside a fixed word is not an intensifier
+    return _FORMAL_RE.sub(lambda m: m.group(0) if _inside_word(text, m) else _FORMAL_MAP[m.group(0)], text)
+
+
+def _inside_word(text: str, m: re.Match[str]) -> bool:
+    w, a, b = m.group(0), text[max(0, m.start() - 1) : m.start()], text[m.end() : m.end() + 1]
+    if w == "很" and b in "多快":
+        return True
+    if w == "特别" and b in "是":
+        return False
+    if w == "非常" and b in "态时规":  # 非常态、非常时期、非常规
+        return True
+    if w in ("搞", "弄") and a in "胡瞎":
+        return True
+    return w == "大家" and b in "庭"
 
 
 def _formal_words(text: str) -> str:
-    for a, b in _FORMAL_MAP.items():
-        text = text.replace(a, b)
+    """Only the colloquial words the formal check rejects (a sample writing them back fails)."""
+    for a in _COLLOQUIAL_WORDS:
+        if a in text:
+            text = text.replace(a, _FORMAL_MAP.get(a, a))
     return text
+
+
+# Synonym-level substitutions (one pass, so 推进 ↔ 推动 do not undo each other): reword's seed.
+_SYNONYMS = {
+    "进一步": "持续",
+    "不断": "持续",
+    "持续": "不断",
+    "积极": "主动",
+    "大力": "着力",
+    "推进": "推动",
+    "推动": "推进",
+    "完善": "健全",
+    "健全": "完善",
+    "加强": "强化",
+    "强化": "加强",
+    "提升": "提高",
+    "提高": "提升",
+    "深入": "扎实",
+    "扎实": "深入",
+    "形成": "构建",
+    "确保": "保障",
+    "显著": "明显",
+    "明显": "显著",
+    "逐步": "稳步",
+    "稳步": "逐步",
+    "有效": "切实",
+    "切实": "有效",
+    "全面": "全方位",
+    "始终": "一贯",
+    "首位": "首要位置",
+    "组织": "举办",
+    "开展": "组织",
+    "群众": "人民群众",
+    "工作": "工作",
+}
+_SYN_RE = re.compile("|".join(sorted(map(re.escape, _SYNONYMS), key=len, reverse=True)))
+
+
+def reword_words(text: str) -> str:
+    return _SYN_RE.sub(lambda m: _SYNONYMS[m.group(0)], text).replace("人民人民群众", "人民群众")
 
 
 # --- heading -------------------------------------------------------------------------------------------

@@ -91,22 +91,94 @@ def test_expand_hints_come_from_the_knowledge_base(fake_chat, fake_doc) -> None:
 # --- sentence by sentence -------------------------------------------------------------------------
 
 
-def test_reword_resamples_an_echo_and_checks_each_sentence(fake_chat) -> None:
+def test_reword_samples_several_candidates_and_keeps_one_that_passes(fake_chat) -> None:
     text = "始终把维护基金安全作为首要任务，进一步健全基金监管机制。2024年检查定点医药机构186家，追回医保基金452.3万元。"
     first = parse_parts(text).sentences[0]
     fake_chat.enqueue(
-        first,  # an echo: the whole text is still too close, so the retry asks again, hotter …
-        "2024年对186家定点医药机构开展全覆盖检查，挽回基金损失452.3万元。",
+        first,  # an echo: rejected, the next sample (other seed, hotter) is asked for
+        "一是坚持把守护基金安全摆在首位，持续完善监管制度体系。",  # a 一是 the original did not have
         "坚持把守护基金安全摆在首位，持续完善监管制度体系。",
+        "186家定点医药机构于2024年接受全覆盖检查，452.3万元违规资金被依法挽回。",
     )
     res = rewrite_text(get_settings(), text, "换个说法", model=fake_chat, seed=1)
-    assert res.kind == "reword" and res.passed and res.attempts == 2
+    assert res.kind == "reword" and res.passed and res.attempts == 1, res.problems
     assert res.text.startswith("坚持把守护基金安全摆在首位")
-    assert len(fake_chat.calls) == 3  # … for the echoed sentence only
+    assert len(fake_chat.calls) == 4  # three samples for the first sentence, one for the second
     temps = [kw["temperature"] for kw in fake_chat.call_kwargs]
-    assert temps[2] > temps[0] and "不要照抄原句" in prompts(fake_chat)[2]
+    assert temps[:3] == [0.7, 0.9, 1.1]
     seeds = [kw["seed"] for kw in fake_chat.call_kwargs]
-    assert len(set(seeds)) == 3
+    assert len(set(seeds)) == 4
+    # the model was given code's synonym seed, not the bare original
+    assert "持续完善基金监管机制" in prompts(fake_chat)[0] or "一贯" in prompts(fake_chat)[0]
+
+
+def test_reword_rejects_a_candidate_that_copies_the_knowledge_base(fake_chat, fake_doc) -> None:
+    from index.ingest import ingest_chunks
+    from index.retrieve import search
+
+    settings = get_settings(kb="kb1")
+    ingest_chunks(settings, [fake_doc()], kb="kb1")
+    hit = search(settings, "医保基金监管", k=1, kb="kb1")[0].text
+    last_year = "".join(ch for ch in hit if "\u4e00" <= ch <= "\u9fff")[:12]
+    text = "始终把维护基金安全作为首要任务，健全监管机制。"
+    fake_chat.enqueue(last_year + "。", "坚持将守护基金安全摆在首要位置，完善监管制度。")
+    res = rewrite_text(settings, text, "换个说法", model=fake_chat, seed=1, kb="kb1")
+    assert last_year not in res.text
+    assert res.text == "坚持将守护基金安全摆在首要位置，完善监管制度。"
+
+
+def test_candidate_checks() -> None:
+    from assistant.rewrite_methods import Ctx, candidate_ok, copies_runs
+
+    ctx = Ctx(model=None, system="", keep=["186", "452.3"], allowed={"2024", "186", "452.3"})  # type: ignore[arg-type]
+    s = "2024年检查定点医药机构186家，追回医保基金452.3万元。"
+    ok = "2024年对186家定点医药机构开展全覆盖检查，挽回基金损失452.3万元。"
+    assert candidate_ok(ctx, "reword", s, s, ok, 0.7)
+    assert not candidate_ok(ctx, "reword", s, s, s, 0.7)  # unchanged
+    assert not candidate_ok(ctx, "reword", s, s, ok.replace("452.3", "45"), 0.7)  # a number lost / added
+    assert not candidate_ok(ctx, "reword", s, s, "首先" + ok, 0.7)  # an enumerator the original lacks
+    assert not candidate_ok(ctx, "reword", s, s, ok, 0.7, [ok])  # last year's text copied
+    assert not candidate_ok(ctx, "first_person", s, "我" + s, ok, 0.97)  # 我 lost
+    assert copies_runs("甲乙丙丁戊己庚辛壬", "子甲乙丙丁戊己庚辛") and not copies_runs(
+        "甲乙丙丁戊己庚", "甲乙丙丁戊己庚"
+    )
+
+
+def test_code_transforms_for_formal_reword_and_first_person() -> None:
+    from assistant.rewrite_methods import first_person_words, formal_words, reword_words
+
+    assert (
+        formal_words("大家想办法把这件事搞好，效果很明显。")
+        == "全体干部职工研究措施把这件事做好，效果十分明显。"
+    )
+    assert formal_words("通过宣传来提升知晓率，挺好。") == "通过宣传提升知晓率，较为好。"
+    assert formal_words("很多群众，非常态化") == "大量群众，非常态化"
+    assert reword_words("进一步推进改革，不断提升能力。") == "持续推动改革，持续提高能力。"
+    assert first_person_words("今年以来，我局始终坚持从严治党。") == "今年以来，我始终坚持从严治党。"
+    assert first_person_words("局党组坚持学习，我们还组织活动。") == "我坚持学习，我还组织活动。"
+    assert first_person_words("全年，坚持从严治党。") == "全年，我坚持从严治党。"
+    assert first_person_words("组织开展志愿活动36场。") == "我组织开展志愿活动36场。"
+    assert first_person_words("组织开展志愿活动36场。", 2) == "组织开展志愿活动36场。"  # not every sentence
+    assert first_person_words("参保率稳定在99%以上。") == "参保率稳定在99%以上。"
+
+
+def test_first_person_is_code_and_the_model_only_smooths(fake_chat) -> None:
+    text = "局党组始终把党的政治建设摆在首位。我们组织党员志愿服务活动36场。"
+    fake_chat.enqueue("我始终把党的政治建设摆在首要位置。", "党员志愿服务活动组织了36场。")  # 2nd: 我 lost
+    res = rewrite_text(get_settings(), text, "改成述职报告的第一人称口吻", model=fake_chat, seed=1)
+    assert res.kind == "first_person" and res.passed, res.problems
+    assert res.text.startswith("我始终把党的政治建设摆在首要位置。")
+    assert "我组织" in res.text and "36场" in res.text
+    assert "【原文】\n我始终把党的政治建设摆在首位" in prompts(fake_chat)[0]  # the model smooths code's text
+
+
+def test_formal_applies_the_phrase_table_then_the_model(fake_chat) -> None:
+    text = "大家想办法把基金监管搞好，效果很明显。老百姓挺满意。"
+    fake_chat.enqueue("全体干部职工研究措施，切实做好基金监管工作，成效十分显著。")
+    res = rewrite_text(get_settings(), text, "改得更正式一些", model=fake_chat, seed=1)
+    assert res.kind == "formal" and res.passed, res.problems
+    assert "全体干部职工研究措施" in prompts(fake_chat)[0]
+    assert not any(w in res.text for w in ("大家", "搞好", "老百姓", "挺"))
 
 
 def test_first_person_fallback_when_the_model_does_not_speak_as_me(fake_chat) -> None:

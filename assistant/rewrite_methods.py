@@ -413,7 +413,7 @@ def candidate_ok(
     different (below the kind's similarity), not wildly longer, opens with no 一是/首先 the original
     did not have, keeps the worked example out, (reword) copies no 8-character run of the knowledge
     base, and (述职) speaks as 我/本人 where code made it so."""
-    if not new or not _numbers_ok(original, new, ctx):
+    if not new or not _numbers_ok(original, new, ctx) or _new_qualifier(original, new):
         return False
     if similarity(original, new) >= max_sim or cjk_len(new) > cjk_len(original) * 1.8 + 10:
         return False
@@ -429,6 +429,19 @@ def candidate_ok(
     if kind == "formal" and _formal_words(new) != new:
         return False  # a colloquial word written back
     return not any(copies_runs(new, a) for a in avoid)
+
+
+_BEFORE = re.compile(r"(超过|超|近|约|逾|不到|不足|达到|达|共|累计)(\d+(?:\.\d+)?)")
+
+
+def _new_qualifier(old: str, new: str) -> bool:
+    """A number's 超过/近/约 (达到 → 超过 changes the fact) that the original did not give it."""
+    had = {(m.group(1), m.group(2)) for m in _BEFORE.finditer(old)}
+    soft = {"达到", "达", "共", "累计"}  # saying less is fine: 达到 → 达, 共 dropped
+    return any(
+        q not in soft and (q, n) not in had
+        for q, n in ((m.group(1), m.group(2)) for m in _BEFORE.finditer(new))
+    )
 
 
 def copies_runs(new: str, source: str, run: int = 8) -> bool:

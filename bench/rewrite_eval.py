@@ -70,7 +70,7 @@ def quality_module() -> Any | None:
 
 def seed_paragraphs(limit: int) -> list[tuple[str, str]]:
     """(name, text): from each seed report, （一）-level sections cut to 100–220 characters."""
-    if not SEEDS.exists():
+    if not SEEDS.exists() or limit <= 0:
         return []
     out: list[tuple[str, str]] = []
     for path in sorted(SEEDS.glob("*.txt")):

@@ -138,6 +138,9 @@ def test_candidate_checks() -> None:
     assert not candidate_ok(ctx, "reword", s, s, ok.replace("452.3", "45"), 0.7)  # a number lost / added
     assert not candidate_ok(ctx, "reword", s, s, "首先" + ok, 0.7)  # an enumerator the original lacks
     assert not candidate_ok(ctx, "reword", s, s, ok, 0.7, [ok])  # last year's text copied
+    assert not candidate_ok(
+        ctx, "reword", s, s, ok.replace("对186家", "对超过186家"), 0.7
+    )  # 超过 is a new fact
     assert not candidate_ok(ctx, "first_person", s, "我" + s, ok, 0.97)  # 我 lost
     assert copies_runs("甲乙丙丁戊己庚辛壬", "子甲乙丙丁戊己庚辛") and not copies_runs(
         "甲乙丙丁戊己庚", "甲乙丙丁戊己庚"

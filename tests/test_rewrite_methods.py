@@ -175,6 +175,14 @@ def test_first_person_is_code_and_the_model_only_smooths(fake_chat) -> None:
     assert "【原文】\n我始终把党的政治建设摆在首位" in prompts(fake_chat)[0]  # the model smooths code's text
 
 
+def test_first_person_leaves_a_sentence_code_did_not_change(fake_chat) -> None:
+    text = "局党组始终把党的政治建设摆在首位。党员志愿服务活动覆盖全县各乡镇。"
+    fake_chat.enqueue("我始终把党的政治建设摆在首要位置。")
+    res = rewrite_text(get_settings(), text, "改成述职报告的第一人称口吻", model=fake_chat, seed=1)
+    assert res.passed and res.text.endswith("党员志愿服务活动覆盖全县各乡镇。")
+    assert len(fake_chat.calls) == 1  # only the sentence code changed went to the model
+
+
 def test_formal_applies_the_phrase_table_then_the_model(fake_chat) -> None:
     text = "大家想办法把基金监管搞好，效果很明显。老百姓挺满意。"
     fake_chat.enqueue("全体干部职工研究措施，切实做好基金监管工作，成效十分显著。")

@@ -52,9 +52,6 @@ class Settings(BaseSettings):
         0.0, description="Frequency penalty sent to OpenAI-compatible endpoints."
     )
     prompt_lookup: int = Field(0, description="Prompt-lookup decoding: tokens guessed per step (0 = off).")
-    expand_short: bool = Field(
-        True, description="Ask once for a fuller draft when one stops under 60 % of the asked length."
-    )
     openai_timeout: float = Field(120.0, description="Seconds to wait for an OpenAI-compatible endpoint.")
     llm_timeout: float = Field(
         120.0,

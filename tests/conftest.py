@@ -32,8 +32,6 @@ def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     monkeypatch.setenv("BIGANZI_DATA_DIR", str(data))
     monkeypatch.setenv("BIGANZI_EMBEDDER", "fake")
     monkeypatch.setenv("BIGANZI_LLM", "fake")
-    # Scripted replies are short; tests of the one extension a short draft gets turn it back on.
-    monkeypatch.setenv("BIGANZI_EXPAND_SHORT", "0")
     monkeypatch.delenv("BIGANZI_CHROMA_URL", raising=False)
     yield data
     runner = sys.modules.get("assistant.llm.runner")

@@ -140,7 +140,6 @@ def test_stdio_subprocess(kb: str, tmp_path: Path) -> None:
         **os.environ,
         "BIGANZI_LLM": "fake",
         "BIGANZI_EMBEDDER": "fake",
-        "BIGANZI_EXPAND_SHORT": "0",
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("BIGANZI_CHROMA_URL", None)

@@ -169,7 +169,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     st = get_settings(data_dir=data, embedder="fake")
     ingest_chunks(st, [fake_document()], kb="default")
     ingest_chunks(st, [fake_document()], kb="医保")
-    env = server_env(data, BIGANZI_EXPAND_SHORT="0")
+    env = server_env(data)
     with running_server(data, "--api-key", KEY, "--cors-origin", WEBUI, env=env) as srv:
         yield srv
 

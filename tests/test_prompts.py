@@ -60,7 +60,9 @@ def test_all_prompt_files_render_with_their_variables() -> None:
         "example": "原句：开展检查。改写：深入开展专项检查。",
     }
     names = sorted(p.stem for p in PROMPTS_DIR.glob("*.jinja"))
-    assert {"chat_system", "draft", "draft_part", "rewrite", "refine", "continue", "repair_numbers"} <= set(names)
+    assert {"chat_system", "draft", "draft_part", "rewrite", "refine", "continue", "repair_numbers"} <= set(
+        names
+    )
     for name in names:
         variables = template_variables(name)
         out = render(name, **{k: samples[k] for k in variables})

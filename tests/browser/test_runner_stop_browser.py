@@ -17,7 +17,7 @@ pytestmark = [needs_chromium, pytest.mark.browser]
 @pytest.fixture(scope="module")
 def slow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data = tmp_path_factory.mktemp("stop") / "data"
-    env = server_env(data, BIGANZI_FAKE_CHUNK_DELAY="0.15", BIGANZI_EXPAND_SHORT="0")
+    env = server_env(data, BIGANZI_FAKE_CHUNK_DELAY="0.15")
     with running_server(data, env=env) as server:
         yield server
 

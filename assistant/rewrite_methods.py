@@ -428,6 +428,10 @@ def candidate_ok(
         return False
     if kind == "first_person" and speaks_first_person(seed) and not speaks_first_person(new):
         return False
+    if kind == "first_person" and similarity(seed, new) < 0.7:
+        return False  # 述职: the model only smooths code's sentence
+    if any(q not in new.replace("‘", "“").replace("’", "”") for q in _QUOTED.findall(original)):
+        return False  # a named campaign or system (“第一议题”) is kept as written
     if kind == "formal" and _formal_words(new) != new:
         return False  # a colloquial word written back
     return not any(copies_runs(new, a) for a in avoid)
@@ -444,6 +448,9 @@ def _new_qualifier(old: str, new: str) -> bool:
         q not in soft and (q, n) not in had
         for q, n in ((m.group(1), m.group(2)) for m in _BEFORE.finditer(new))
     )
+
+
+_QUOTED = re.compile(r"“[^“”]{1,20}”")
 
 
 def copies_runs(new: str, source: str, run: int = 8) -> bool:
@@ -550,6 +557,8 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
             new = as_sentence(raw, s)
             if new.startswith("“") and not s.startswith("“") and new.count("“") > new.count("”"):
                 new = new[1:]  # an opening quote left over from the prompt
+            if "‘" not in s:
+                new = re.sub(r"‘([^‘’]{1,20})’", r"“\1”", new)  # the original's quotes, not nested ones
             if kind == "formal":
                 new = formal_words(new)
             if candidate_ok(ctx, kind, s, seed_text, new, max_sim, avoid):

@@ -142,6 +142,9 @@ def test_candidate_checks() -> None:
         ctx, "reword", s, s, ok.replace("对186家", "对超过186家"), 0.7
     )  # 超过 is a new fact
     assert not candidate_ok(ctx, "first_person", s, "我" + s, ok, 0.97)  # 我 lost
+    q = "严格落实“第一议题”制度，持续深化理论武装。"
+    assert candidate_ok(ctx, "formal", q, q, "始终严格落实‘第一议题’制度，不断强化理论武装。", 0.92)
+    assert not candidate_ok(ctx, "formal", q, q, "始终严格落实第一议题要求，不断强化理论武装。", 0.92)
     assert copies_runs("甲乙丙丁戊己庚辛壬", "子甲乙丙丁戊己庚辛") and not copies_runs(
         "甲乙丙丁戊己庚", "甲乙丙丁戊己庚"
     )

@@ -430,6 +430,8 @@ def candidate_ok(
         return False
     if kind == "first_person" and similarity(seed, new) < 0.7:
         return False  # 述职: the model only smooths code's sentence
+    if any(w.search(new) and not w.search(original) for w in _NOT_OURS):
+        return False  # a company's 我司 or a future 将 the original did not say
     if any(q not in new.replace("‘", "“").replace("’", "”") for q in _QUOTED.findall(original)):
         return False  # a named campaign or system (“第一议题”) is kept as written
     if kind == "formal" and _formal_words(new) != new:
@@ -450,6 +452,7 @@ def _new_qualifier(old: str, new: str) -> bool:
     )
 
 
+_NOT_OURS = (re.compile(r"我司|本公司|贵司|公司"), re.compile(r"(?:我们|我局|我|本局|本人)(?:将|要|会)"))
 _QUOTED = re.compile(r"“[^“”]{1,20}”")
 
 

@@ -145,6 +145,8 @@ def test_candidate_checks() -> None:
     q = "严格落实“第一议题”制度，持续深化理论武装。"
     assert candidate_ok(ctx, "formal", q, q, "始终严格落实‘第一议题’制度，不断强化理论武装。", 0.92)
     assert not candidate_ok(ctx, "formal", q, q, "始终严格落实第一议题要求，不断强化理论武装。", 0.92)
+    assert not candidate_ok(ctx, "formal", q, q, "我司严格落实“第一议题”制度，强化理论武装。", 0.92)
+    assert not candidate_ok(ctx, "formal", q, q, "我们将严格落实“第一议题”制度，强化理论武装。", 0.92)
     assert copies_runs("甲乙丙丁戊己庚辛壬", "子甲乙丙丁戊己庚辛") and not copies_runs(
         "甲乙丙丁戊己庚", "甲乙丙丁戊己庚"
     )

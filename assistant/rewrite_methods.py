@@ -616,6 +616,9 @@ _VERB_OPEN = re.compile(
     r"^(?:始终|坚持|推动|推进|组织|牵头|带头|主动|积极|大力|深入|持续|扎实|全力|认真|严格|不断|进一步|"
     r"狠抓|聚焦|围绕|着力|强化|加强|健全|完善|落实|抓好|做好|深化|统筹|优化|建立|开展|紧扣|把)"
 )
+_NAMED_UNIT = re.compile(
+    r"^((?:今年以来|全年|今年|[^，。；]{0,8}年(?:以来)?)，)?[\u4e00-\u9fff]{2,10}?(?:局|委员会|中心|办公室)"
+)
 _LEAD = re.compile(r"^((?:今年以来|全年|今年|任职以来|[^，。；]{0,8}年(?:以来)?)，)")
 
 
@@ -624,6 +627,9 @@ def first_person_words(sentence: str, n_done: int = 0) -> str:
     a verb phrase (坚持…/推动…) gets the subject 我 (the first two such sentences, not every one);
     全年/今年以来 stay in front."""
     new = _UNIT.sub(lambda m: m.group(1) + (m.group(2) or "") + "我", sentence)
+    named = _NAMED_UNIT.match(new)
+    if named and _VERB_OPEN.match(new[named.end() :]):  # 青禾县医保局坚持… → 我坚持…
+        new = (named.group(1) or "") + "我" + new[named.end() :]
     if new != sentence:
         return new.replace("我我", "我")
     if n_done >= 2 or speaks_first_person(sentence):

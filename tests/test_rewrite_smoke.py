@@ -54,3 +54,15 @@ def test_heading_with_local_model(local_model_path: Path, tmp_path: Path) -> Non
         parts = parse_parts(res.text)
         assert is_pair_heading(parts.heading_text) and parts.marker == "（二）"
         assert parts.body == parse_parts(TEXT).body
+
+
+@pytest.mark.smoke
+def test_first_person_with_local_model(local_model_path: Path, tmp_path: Path) -> None:
+    """述职 voice is mostly code (我们 → 我), so with the real model it passes, not just honestly fails."""
+    res = _rewrite(local_model_path, tmp_path, "改成述职报告的第一人称口吻")
+    assert res.kind == "first_person"
+    _honest(res)
+    assert res.passed, res.problems
+    assert "我" in parse_parts(res.text).body
+    for figure in ("31.2万人", "99%", "1860万元"):
+        assert figure in res.text

@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.measures import cjk_len, grams
+
 CN_ORD = "一二三四五六七八九十"
 
 _HAN = "\u4e00-\u9fff"
@@ -76,16 +78,6 @@ class Cleaned:
 
 
 # --- small helpers ---------------------------------------------------------------------------
-
-
-def _grams(s: str) -> set[str]:
-    """Character bigrams of the Han characters only (quality.py's `_grams`)."""
-    h = "".join(_HAN_RE.findall(s))
-    return {h[i : i + 2] for i in range(len(h) - 1)}
-
-
-def _han_len(s: str) -> int:
-    return len(_HAN_RE.findall(s))
 
 
 def _short(s: str, n: int = 16) -> str:
@@ -241,7 +233,7 @@ def _units(texts: Sequence[str]) -> tuple[frozenset[str], ...]:
     out = []
     for t in texts:
         for u in re.split(r"[。！？；\n】「」]", t):
-            g = _grams(u)
+            g = grams(u)
             if len(g) >= 4:
                 out.append(frozenset(g))
     return tuple(out)
@@ -249,7 +241,7 @@ def _units(texts: Sequence[str]) -> tuple[frozenset[str], ...]:
 
 def _copied_from(s: str, units: Sequence[frozenset[str]], need: float, union: frozenset[str]) -> bool:
     """Most of `s`'s bigrams lie inside one unit: `s` was copied from it."""
-    g = _grams(s)
+    g = grams(s)
     if len(g) < 7 or len(g & union) < need * len(g):
         return False
     return any(len(g & u) >= need * len(g) for u in units)
@@ -267,7 +259,7 @@ def _request_units(request: str) -> tuple[frozenset[str], ...]:
 
 
 def _copies_request(s: str, units: Sequence[frozenset[str]]) -> bool:
-    g = _grams(s)
+    g = grams(s)
     if len(g) < 5:
         return False
     for u in units:
@@ -339,7 +331,7 @@ def _drop_template_marks(text: str, fixes: list[str]) -> str:
 
     def clause(m: re.Match[str]) -> str:
         rest = m.group(1).replace("\ufffe", "")
-        if _han_len(rest) < 4 or _DANGLING.search(rest):
+        if cjk_len(rest) < 4 or _DANGLING.search(rest):
             return ""  # 截至【…】, / 参保率为【…】: nothing left to say
         return rest + m.group(2)
 
@@ -430,25 +422,25 @@ def _dedup_pass(
     seen_exact: dict[str, tuple[int, int]] = {}
     for k in flat:
         key = _sentence_key(plain[k])
-        if _han_len(key) < 8:
+        if cjk_len(key) < 8:
             continue
         if key in seen_exact and not lacks(k):
             dropped.add(k)
             fixes.append(f"删去重复句：{_short(plain[k])}")
         else:
             seen_exact.setdefault(key, k)
-    grams = {}
+    bigrams: dict[int, frozenset[str]] = {}
     for k in flat:
         key = _sentence_key(plain[k])
         # quality.py counts the 汉字 before it strips the marker (三是 + 10 字 is a sentence to compare)
-        grams[k] = _grams(key) if _han_len(_split_term(plain[k])[0]) >= 12 else set()
+        bigrams[k] = grams(key) if cjk_len(_split_term(plain[k])[0]) >= 12 else frozenset()
     for j, kj in enumerate(flat):
-        if not grams[kj] or kj in dropped:
+        if not bigrams[kj] or kj in dropped:
             continue
         for ki in flat[:j]:
-            if ki in dropped or not grams[ki]:
+            if ki in dropped or not bigrams[ki]:
                 continue
-            gi, gj = grams[ki], grams[kj]
+            gi, gj = bigrams[ki], bigrams[kj]
             if len(gj) > len(gi) and len(gi) < 0.7 * len(gj):
                 continue  # neither a part of it nor similar to it
             both = len(gi & gj)

@@ -8,8 +8,8 @@ wording that avoids last year's text), first-person 述职 voice, heading as 对
 split into 一是/二是; anything else is "free" and goes to the model whole. A follow-up may name a
 sentence (第二句换个说法): `spec.sentence` is its index in the body.
 
-The length measure is LongBench-Write's S_l over Chinese characters, as in ../shared/eval/quality.py
-(`cjk_len`, `length_score`): matched here exactly, not imported (product code never reads ../shared).
+The length measure is LongBench-Write's S_l over Chinese characters (assistant.measures, which
+matches ../shared/eval/quality.py exactly; product code never reads ../shared).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+
+from assistant.measures import CJK, cjk_len, length_score, repeated_sentences
 
 KINDS: dict[str, str] = {
     "compress": "压缩",
@@ -61,7 +63,6 @@ MIN_LENGTH_SCORE = 80.0
 CONCISE_RATIO = 0.75  # "再精炼一些" without a length: about three quarters
 EXPAND_RATIO = 1.6  # "扩写" without a length
 
-CJK = re.compile(r"[\u4e00-\u9fff]")
 _CN_DIGITS = "零一二三四五六七八九"
 _ORDINAL = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
 
@@ -82,19 +83,6 @@ class RewriteSpec:
 
 
 # --- lengths -----------------------------------------------------------------------------------
-
-
-def cjk_len(text: str) -> int:
-    return len(CJK.findall(text))
-
-
-def length_score(asked: int, got: int) -> float:
-    """LongBench-Write S_l: undershoot costs more than overshoot."""
-    if got <= 0:
-        return 0.0
-    if got > asked:
-        return 100 * max(0.0, 1 - (got / asked - 1) / 3)
-    return 100 * max(0.0, 1 - (asked / got - 1) / 2)
 
 
 def similarity(a: str, b: str) -> float:
@@ -366,27 +354,6 @@ def verify(
             out.append(Problem("form", "没有分成“一是、二是……”"))
     if spec.kind == "merge" and len([p for p in new_parts.paragraphs if p]) > 1:
         out.append(Problem("form", "仍不止一段"))
-    return out
-
-
-def _grams(text: str) -> set[str]:
-    s = "".join(CJK.findall(text))
-    return {s[i : i + 2] for i in range(len(s) - 1)}
-
-
-def repeated_sentences(text: str, threshold: float = 0.7) -> list[str]:
-    """Sentences (12+ Chinese characters) that repeat an earlier one: bigram Jaccard ≥ threshold,
-    as in ../shared/eval/quality.py `repeated_sentences`."""
-    parts = [re.sub(r"^[一二三四五六七八九十]是", "", p.strip()) for p in re.split(r"[。；！？\n]", text)]
-    sents = [p for p in parts if cjk_len(p) >= 12]
-    out = []
-    for i in range(len(sents)):
-        gi = _grams(sents[i])
-        for j in range(i):
-            gj = _grams(sents[j])
-            if gi and gj and len(gi & gj) / len(gi | gj) >= threshold:
-                out.append(sents[i][:24])
-                break
     return out
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assistant import llm as llm_api
+from assistant.measures import cjk_len, grams, jaccard, sentences
 from assistant.plan import Point, SectionPlan
 from assistant.prompts import render
 
@@ -38,7 +39,6 @@ PART_STOPS = ["\n\n", "【", "\n一是", "\n二是"]
 REPEAT_THRESHOLD = 0.6  # below quality.py's 0.7: a point that comes near an earlier sentence is redone
 SHORT_PART = 0.45  # a part under this share of its planned length is sampled again
 RETRIES = 1  # per part: one more sample when a reply echoes the prompt or repeats an earlier part
-CJK = re.compile(r"[\u4e00-\u9fff]")
 ENUM_AT = re.compile(
     r"(?:^|(?<=[。；：，！？]))\s*(?:[一二三四五六七八九十]是|其[一二三四五六七八九十]|第[一二三四五六七八九十][，、]|[（(]?[0-9０-９一二三四五六七八九十]{1,2}[)）.．、])\s*"
 )
@@ -77,23 +77,8 @@ class Written:
 # --- the measures used as guards (match ../shared/eval/quality.py) -----------------------------
 
 
-def cjk_len(text: str) -> int:
-    return len(CJK.findall(text))
-
-
-def sentences(text: str) -> list[str]:
-    parts = re.split(r"[。；！？\n]", text)
-    return [re.sub(r"^[一二三四五六七八九十]是", "", p.strip()) for p in parts if cjk_len(p) >= 12]
-
-
-def _grams(s: str) -> set[str]:
-    s = "".join(CJK.findall(s))
-    return {s[i : i + 2] for i in range(len(s) - 1)}
-
-
 def similarity(a: str, b: str) -> float:
-    ga, gb = _grams(a), _grams(b)
-    return len(ga & gb) / len(ga | gb) if ga and gb else 0.0
+    return jaccard(grams(a), grams(b))
 
 
 def repeated_in(new: str, earlier: Sequence[str], threshold: float = REPEAT_THRESHOLD) -> list[str]:

@@ -8,47 +8,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-CN_ORD = "一二三四五六七八九十"
-CJK = re.compile(r"[\u4e00-\u9fff]")
-REPEAT_THRESHOLD = 0.7
-
-
-def cjk_len(text: str) -> int:
-    return len(CJK.findall(text))
-
-
-def sentence_key(s: str) -> str:
-    """A sentence as the reference compares it: split pieces, 一是… opening removed."""
-    return re.sub(r"^[一二三四五六七八九十]是", "", s.strip())
-
-
-def sentences(text: str) -> list[str]:
-    """The reference's sentences: split at 。；！？ and line breaks, at least 12 CJK characters."""
-    parts = re.split(r"[。；！？\n]", text)
-    return [sentence_key(p) for p in parts if cjk_len(p) >= 12]
-
-
-def grams(s: str) -> frozenset[str]:
-    s = "".join(CJK.findall(s))
-    return frozenset(s[i : i + 2] for i in range(len(s) - 1))
-
-
-def similar(a: frozenset[str], b: frozenset[str], threshold: float = REPEAT_THRESHOLD) -> bool:
-    return bool(a and b and len(a & b) / len(a | b) >= threshold)
-
-
-def repeated_sentences(text: str, threshold: float = REPEAT_THRESHOLD) -> list[str]:
-    """The reference measure: each sentence that repeats an earlier one (bigram Jaccard ≥ 0.7)."""
-    sents = sentences(text)
-    out = []
-    seen: list[frozenset[str]] = []
-    for s in sents:
-        g = grams(s)
-        if any(similar(g, o, threshold) for o in seen):
-            out.append(s[:24])
-        seen.append(g)
-    return out
-
+from assistant.measures import (  # noqa: F401  (re-exported: the report's checks use these names)
+    CJK,
+    CN_ORD,
+    REPEAT_THRESHOLD,
+    cjk_len,
+    enumeration_errors,
+    grams,
+    repeated_sentences,
+    sentence_key,
+    sentences,
+    similar,
+)
 
 _PIECE = re.compile(r"[^。；！？\n]+[。；！？]?|\n")
 
@@ -107,20 +78,6 @@ def renumber_enumerations(text: str) -> str:
 
         paras[i] = _ENUM.sub(sub, para)
     return "\n".join(paras)
-
-
-def enumeration_errors(text: str) -> list[str]:
-    """The reference measure (see ../shared/eval/quality.py)."""
-    out, expect = [], 0
-    for para in [p for p in text.split("\n") if p.strip()]:
-        for k, m in enumerate(re.finditer(r"(?:^|[。；：，！？\s])([一二三四五六七八九十])是", para.strip())):
-            i = CN_ORD.index(m.group(1))
-            if i == expect or (i == 0 and k == 0):
-                expect = i + 1
-            else:
-                out.append(para.strip()[max(0, m.start() - 6) : m.start() + 10])
-                expect = i + 1
-    return out
 
 
 # --- body clean-up ----------------------------------------------------------------------------

@@ -78,7 +78,7 @@ def wait_finished(page: Any) -> None:
     page.wait_for_function(
         "() => { const p = window.__progress || []; const i = p.findIndex(t => t.includes('准备生成'));"
         " return i >= 0 && p.slice(i).some(t => t.includes('已完成')); }",
-        timeout=120_000,
+        timeout=300_000,  # seconds on a quiet machine; minutes when other jobs share the 2 cores
     )
 
 

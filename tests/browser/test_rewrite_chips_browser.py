@@ -113,4 +113,4 @@ def test_accept_only_the_changes_kept_ticked(page: Any) -> None:
     page.wait_for_selector("#proposal", state="hidden")
     after = page.input_value("#draft textarea")
     assert "进一步健全" in after and "持续健全" not in after
-    assert "主动推进" in after  # 积极 → 主动 was accepted
+    assert "扎实推进" in after  # 积极推进 → 扎实推进 was accepted

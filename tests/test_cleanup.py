@@ -9,9 +9,8 @@ from types import ModuleType
 import pytest
 
 from assistant.cleanup import Cleaned, clean_prose, is_prompt_echo, strip_enumerators
+from assistant.measures import CN_ORD, enumeration_errors
 from tests.conftest import EVAL, needs_seeds, seed_paths
-
-CN_ORD = "一二三四五六七八九十"
 
 # Failure samples as the drafts showed them (issue 10 / issue 11), our own wording around them.
 RESTARTED = (
@@ -71,19 +70,6 @@ def _artifacts(text: str) -> list[str]:
     return out
 
 
-def _enumeration(text: str) -> list[str]:
-    out, expect = [], 0
-    for para in [p for p in text.split("\n") if p.strip()]:
-        for k, m in enumerate(re.finditer(r"(?:^|[。；：，！？\s])([一二三四五六七八九十])是", para.strip())):
-            i = CN_ORD.index(m.group(1))
-            if i == expect or (i == 0 and k == 0):
-                expect = i + 1
-            else:
-                out.append(m.group(0))
-                expect = i + 1
-    return out
-
-
 def _digits(text: str) -> list[str]:
     return re.findall(r"\d+(?:[.,]\d+)*", text)
 
@@ -112,7 +98,7 @@ def test_samples_pass_the_measures(sample: str) -> None:
     out = clean_prose(sample, request=REQUEST, protect=["452.3万元", "99.91%"]).text
     assert out
     assert _artifacts(out) == []
-    assert _enumeration(out) == []
+    assert enumeration_errors(out) == []
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=IDS)
@@ -353,7 +339,7 @@ def test_points_with_lead_phrases() -> None:
         "深化医药改革：一是引导医疗资源更加合理配置，二是推进集采。\n"
         "提升服务水平。一是强化医疗机构集采内部管理，二是推动药品耗材集中采购。"
     )
-    assert _enumeration(out) == [] and _artifacts(out) == []
+    assert enumeration_errors(out) == [] and _artifacts(out) == []
     # words that end in 一 are not lead phrases
     kept = "坚持统一是前提，二是保障。"
     assert "统一是前提" in clean_prose(kept).text
@@ -455,7 +441,7 @@ def test_generated_drafts(block: int) -> None:
         text = _generated(seed)
         out = clean_prose(text, protect=_FIGS).text
         assert _artifacts(out) == [], (seed, text, out)
-        assert _enumeration(out) == [], (seed, text, out)
+        assert enumeration_errors(out) == [], (seed, text, out)
         assert _repeated(out) == [], (seed, text, out)
         assert [f for f in _FIGS if f in text and f not in out] == [], (seed, text, out)
         assert (_MARK in out) == (_MARK in text), (seed, text, out)

@@ -1,4 +1,5 @@
-"""Flags every command shares, and how they become a Settings object."""
+"""Flags the commands share (data dir and knowledge base; the model backend), and how they become a
+Settings object."""
 
 from __future__ import annotations
 
@@ -25,6 +26,40 @@ def settings_options(f: Callable[..., Any]) -> Callable[..., Any]:
         help="数据目录（默认在用户数据目录下）",
     )(f)
     return f
+
+
+def llm_option(help: str = "模型后端") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--llm: one of the backends registered in assistant.llm (the one list of them)."""
+    from assistant.llm import REGISTRY
+
+    return click.option("--llm", "llm", type=click.Choice(list(REGISTRY)), default=None, help=help)
+
+
+def model_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--llm and --model-path (both optional; env BIGANZI_* otherwise)."""
+    f = click.option(
+        "--model-path",
+        "model_path",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="本地 GGUF 模型文件",
+    )(f)
+    return llm_option()(f)
+
+
+def llm_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Model flags of draft / rewrite / chat: --llm, --model-path, --n-ctx, --temperature,
+    --max-new-tokens (all optional; env BIGANZI_* otherwise)."""
+    options = [
+        click.option("--n-ctx", "n_ctx", type=int, default=None, help="上下文长度（词元）"),
+        click.option("--temperature", "temperature", type=float, default=None, help="采样温度"),
+        click.option(
+            "--max-new-tokens", "max_new_tokens", type=int, default=None, help="单次输出上限（词元）"
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return model_options(f)
 
 
 def make_settings(data_dir: Path | None = None, kb: str | None = None, **extra: Any) -> Settings:

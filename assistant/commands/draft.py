@@ -4,40 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
-from assistant.commands.common import make_settings, read_text_arg, settings_options
+from assistant.commands.common import llm_options, make_settings, read_text_arg, settings_options
 from assistant.textfile import read_text_file
 from core.errors import BiganziError
 from core.settings import Settings
-
-
-def llm_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """Model flags shared by draft / rewrite / chat (all optional; env BIGANZI_* otherwise)."""
-    options = [
-        click.option(
-            "--llm", "llm", type=click.Choice(["local", "openai", "fake"]), default=None, help="模型后端"
-        ),
-        click.option(
-            "--model-path",
-            "model_path",
-            type=click.Path(path_type=Path),
-            default=None,
-            help="本地 GGUF 模型文件",
-        ),
-        click.option("--n-ctx", "n_ctx", type=int, default=None, help="上下文长度（词元）"),
-        click.option("--temperature", "temperature", type=float, default=None, help="采样温度"),
-        click.option(
-            "--max-new-tokens", "max_new_tokens", type=int, default=None, help="单次输出上限（词元）"
-        ),
-    ]
-    for option in reversed(options):
-        f = option(f)
-    return f
 
 
 def _settings(

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from assistant.commands.common import make_settings, read_text_arg, settings_options
+from assistant.commands.common import llm_option, make_settings, read_text_arg, settings_options
 from core.errors import BiganziError
 
 
@@ -144,9 +144,7 @@ def history_cmd(data_dir: Path | None, kb: str | None, metric: str | None, as_js
     "--figures-file", "figures_file", type=click.Path(path_type=Path), default=None, help="数据文件"
 )
 @click.option("--smooth", is_flag=True, help="再用模型润色一次措辞（数字随后重新核对）")
-@click.option(
-    "--llm", "llm", type=click.Choice(["local", "openai", "fake"]), default=None, help="润色用的模型后端"
-)
+@llm_option(help="润色用的模型后端")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 def update(
     data_dir: Path | None,

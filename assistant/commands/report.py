@@ -14,7 +14,8 @@ from typing import Any
 
 import click
 
-from assistant.commands.common import make_settings, settings_options
+from assistant.commands.common import make_settings, model_options, settings_options
+from assistant.report.outline import GENRES
 from core.errors import BiganziError
 from core.settings import Settings
 
@@ -42,7 +43,7 @@ def plan_options(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--genre",
             "genre",
-            type=click.Choice(["工作总结", "党建工作总结", "述职报告", "工作思路"]),
+            type=click.Choice(GENRES),
             default=None,
             help="不给 --like 时按此文体的常用结构",
         ),
@@ -50,16 +51,7 @@ def plan_options(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--figures", "figures", default=None, help="今年的数据：文件路径（txt/csv/xlsx）或数据文字"
         ),
-        click.option(
-            "--llm", "llm", type=click.Choice(["local", "openai", "fake"]), default=None, help="模型后端"
-        ),
-        click.option(
-            "--model-path",
-            "model_path",
-            type=click.Path(path_type=Path),
-            default=None,
-            help="本地 GGUF 模型文件",
-        ),
+        model_options,
         click.option("--no-reword", "no_reword", is_flag=True, help="不让模型改写标题（只更新年份）"),
     ]
     for option in reversed(options):

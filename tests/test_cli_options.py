@@ -71,3 +71,20 @@ def test_report_takes_local_inproc_and_the_model_path() -> None:
     ctx = cmd.make_context("report", ["--llm", "local-inproc", "--model-path", "m.gguf"])
     assert ctx.params["llm"] == "local-inproc"
     assert str(ctx.params["model_path"]) == "m.gguf"
+
+
+def test_text_table_lines_up_chinese_and_cuts_to_max_widths() -> None:
+    from assistant.commands.common import text_table
+
+    rows = [["参保率", "99.91%"], ["追回医保基金", "452.3万元"]]
+    assert text_table(["指标", "数值"], rows, rule=True).splitlines() == [
+        "指标          数值",
+        "------------  ---------",
+        "参保率        99.91%",
+        "追回医保基金  452.3万元",
+    ]
+    assert text_table(["指标", "数值"], rows, [6, 20]).splitlines() == [
+        "指标    数值",
+        "参保率  99.91%",
+        "追回…   452.3万元",
+    ]

@@ -3,7 +3,9 @@ Settings object."""
 
 from __future__ import annotations
 
+import json
 import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -64,6 +66,50 @@ def llm_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def make_settings(data_dir: Path | None = None, kb: str | None = None, **extra: Any) -> Settings:
     return get_settings(data_dir=data_dir, kb=kb, **extra)
+
+
+def emit_json(data: Any) -> None:
+    """JSON on stdout, Chinese as is, indented (the --json output of every command)."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def info(text: str) -> None:
+    """A dimmed ［提示］ note on stderr (stdout stays the text or the JSON)."""
+    click.echo(click.style(f"［提示］{text}", dim=True), err=True)
+
+
+def display_width(s: str) -> int:
+    """Terminal columns of `s`: a Chinese character (East Asian wide or full-width) counts two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _fit(s: str, width: int) -> str:
+    """Cut to `width` display columns (ending in … when cut) and pad."""
+    out, used = "", 0
+    for ch in s:
+        w = display_width(ch)
+        if used + w > width - (1 if display_width(s) > width else 0):
+            out += "…"
+            used += 1
+            break
+        out, used = out + ch, used + w
+    return out + " " * max(0, width - used)
+
+
+def text_table(
+    headers: list[str], rows: list[list[str]], max_widths: list[int] | None = None, *, rule: bool = False
+) -> str:
+    """A plain text table that lines up with Chinese characters; a column wider than its
+    `max_widths` entry is cut with …; `rule` puts a line of dashes under the headers."""
+    widths = [max([display_width(h)] + [display_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    if max_widths is not None:
+        widths = [min(w, mx) for w, mx in zip(widths, max_widths, strict=True)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(_fit(c, w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    head = [line(headers), line(["-" * w for w in widths])] if rule else [line(headers)]
+    return "\n".join([*head, *(line(r) for r in rows)])
 
 
 def read_text_arg(value: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +9,8 @@ from typing import Any
 
 import click
 
+from assistant.commands.common import emit_json as _emit_json
+from assistant.commands.common import info as _info
 from assistant.commands.common import llm_options, make_settings, read_text_arg, settings_options
 from assistant.textfile import read_text_file
 from core.errors import BiganziError
@@ -20,14 +21,6 @@ def _settings(
     data_dir: Path | None, kb: str | None, llm: str | None, model_path: Path | None, n_ctx: int | None
 ) -> Settings:
     return make_settings(data_dir, kb, llm=llm, model_path=model_path, n_ctx=n_ctx)
-
-
-def _emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def _info(text: str) -> None:
-    click.echo(click.style(f"［提示］{text}", dim=True), err=True)
 
 
 def _stream(events: Iterator[Any], *, show_tokens: bool) -> Any:

@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import sys
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 import click
 
-from assistant.commands.common import llm_option, make_settings, read_text_arg, settings_options
+from assistant.commands.common import emit_json as _emit_json
+from assistant.commands.common import (
+    llm_option,
+    make_settings,
+    read_text_arg,
+    settings_options,
+    text_table,
+)
 from core.errors import BiganziError
-
-
-def _emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def _width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in s)
-
-
-def _table(headers: list[str], rows: list[list[str]]) -> str:
-    """A plain text table that lines up with Chinese characters (two columns wide each)."""
-    widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True)).rstrip()
-
-    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
 
 
 def _parse(text: str | None, file: Path | None) -> Any:
@@ -88,7 +75,7 @@ def parse_cmd(
             ]
             for f in parsed.facts
         ]
-        click.echo(_table(["指标", "数值", "标准值", "时间", "限定"], rows))
+        click.echo(text_table(["指标", "数值", "标准值", "时间", "限定"], rows, rule=True))
     else:
         click.echo("没有解析出数据。")
     if derived:
@@ -130,7 +117,7 @@ def history_cmd(data_dir: Path | None, kb: str | None, metric: str | None, as_js
         [r.metric, r.value, r.as_of or "", str(r.year or ""), r.document, r.section.split(" > ")[-1][:24]]
         for r in rows
     ]
-    click.echo(_table(["指标", "数值", "时间", "年份", "文档", "段落"], table))
+    click.echo(text_table(["指标", "数值", "时间", "年份", "文档", "段落"], table, rule=True))
 
 
 @click.command("update", help="套改：用今年的数据替换旧段落中的数字，推进截至日期，没有新值的标【待更新】。")

@@ -5,16 +5,15 @@ Heavy modules (chromadb, jieba, the embedder) are imported inside the commands, 
 
 from __future__ import annotations
 
-import json
 import sys
 import textwrap
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 import click
 
-from assistant.commands.common import make_settings, settings_options
+from assistant.commands.common import emit_json as _json
+from assistant.commands.common import make_settings, settings_options, text_table
 
 _KINDS = ["成绩", "问题", "原因", "打算", "other"]
 
@@ -26,37 +25,6 @@ def _embedder_option(f: Any) -> Any:
         metavar="SPEC",
         help="嵌入模型：e5-small（默认）| sentence-transformers:<名称或路径> | fake",
     )(f)
-
-
-def _width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-
-def _fit(s: str, width: int) -> str:
-    """Cut to `width` display columns (CJK counts two) and pad."""
-    out, used = "", 0
-    for ch in s:
-        w = _width(ch)
-        if used + w > width - (1 if _width(s) > width else 0):
-            out += "…"
-            used += 1
-            break
-        out, used = out + ch, used + w
-    return out + " " * max(0, width - used)
-
-
-def _table(headers: list[str], rows: list[list[str]], max_widths: list[int]) -> str:
-    widths = [
-        min(mx, max([_width(h)] + [_width(r[i]) for r in rows]))
-        for i, (h, mx) in enumerate(zip(headers, max_widths, strict=True))
-    ]
-    lines = ["  ".join(_fit(h, w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines += ["  ".join(_fit(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    return "\n".join(lines)
-
-
-def _json(obj: Any) -> None:
-    click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
 
 
 # --- ingest ------------------------------------------------------------------------------------------
@@ -198,7 +166,7 @@ def docs(data_dir: Path | None, kb: str | None, as_json: bool) -> None:
             other = by_id.get(d.duplicate_of)
             title += f"（≈{other.source if other else d.duplicate_of[:10]}）"
         rows.append([d.doc_id[:10], d.source, title, str(d.year or ""), d.genre or "", str(d.n_chunks)])
-    click.echo(_table(["编号", "文件", "标题", "年份", "文种", "段落"], rows, [10, 32, 40, 4, 12, 6]))
+    click.echo(text_table(["编号", "文件", "标题", "年份", "文种", "段落"], rows, [10, 32, 40, 4, 12, 6]))
     click.echo(f"共 {len(records)} 篇，{sum(d.n_chunks for d in records)} 个段落（知识库 {base.name}）")
 
 
@@ -247,7 +215,7 @@ def kb_list(data_dir: Path | None, as_json: bool) -> None:
     rows = [
         [i.name, str(i.documents), str(i.chunks), i.embedder, i.created_at.replace("T", " ")] for i in infos
     ]
-    click.echo(_table(["名称", "文档", "段落", "嵌入模型", "创建时间"], rows, [24, 6, 8, 40, 19]))
+    click.echo(text_table(["名称", "文档", "段落", "嵌入模型", "创建时间"], rows, [24, 6, 8, 40, 19]))
 
 
 @kb.command("delete", help="删除一个知识库（文档、索引和向量）。")

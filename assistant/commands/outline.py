@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
+from assistant.commands.common import emit_json
 from index.models import Document, Section
 
 _PREVIEW = 40
@@ -24,7 +24,7 @@ def outline(file: Path, as_json: bool) -> None:
     loaded = load_file(file, max_bytes=int(settings.max_file_mb * 2**20))
     doc = parse_document(loaded, source=file.name)
     if as_json:
-        click.echo(json.dumps([s.outline() for s in doc.sections], ensure_ascii=False, indent=2))
+        emit_json([s.outline() for s in doc.sections])
     else:
         click.echo(render_outline(doc))
 

@@ -6,7 +6,6 @@ biganzi report --kb 医保 --title "…" --outline plan.json --figures 数据.tx
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +13,8 @@ from typing import Any
 
 import click
 
-from assistant.commands.common import make_settings, model_options, settings_options
+from assistant.commands.common import emit_json, make_settings, model_options, settings_options
+from assistant.commands.common import info as _info
 from assistant.report.outline import GENRES
 from core.errors import BiganziError
 from core.settings import Settings
@@ -82,10 +82,6 @@ def _plan(
         figures=_figures_arg(figures),
         reword=reword,
     )
-
-
-def _info(text: str) -> None:
-    click.echo(click.style(f"［提示］{text}", dim=True), err=True)
 
 
 @click.group(
@@ -184,7 +180,7 @@ def report(
     assert result is not None
     written = export_report(result, docx, md)
     if as_json:
-        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        emit_json(result.to_json())
     else:
         click.echo(
             f"\n共 {n} 节，用时 {result.timings['total_s']} 秒（报告编号 {result.report_id}）", err=True
@@ -219,6 +215,6 @@ def plan(
     settings = make_settings(data_dir, kb, llm=llm, model_path=model_path)
     outline = _plan(settings, title, like, genre, length, figures, not no_reword)
     if as_json:
-        click.echo(json.dumps(outline.to_json(), ensure_ascii=False, indent=2))
+        emit_json(outline.to_json())
     else:
         click.echo(outline_text(outline))

@@ -21,38 +21,16 @@ gave (assistant.write.invented_events) and seconds.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import inspect
 import json
-import os
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from common import BENCH_DATA, EVAL, REPO, SEEDS, ingest_seeds, load_quality
 
-SHARED = REPO.parent / "shared"
-EVAL = SHARED / "eval"
-SEEDS = SHARED / "seeds"
 OWN_CASES = REPO / "bench" / "data" / "quality_cases.jsonl"
-BENCH_DATA = REPO / ".bench" / "data"
-
-
-def load_quality() -> Any:
-    """../shared/eval/quality.py, imported by path (the reference definitions)."""
-    path = EVAL / "quality.py"
-    if not path.exists():
-        return None
-    spec = importlib.util.spec_from_file_location("shared_quality", path)
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def asked_length(case: dict[str, Any]) -> int:
@@ -74,15 +52,6 @@ def load_cases(which: str) -> list[dict[str, Any]]:
         if f.exists():
             cases += [json.loads(x) for x in f.read_text(encoding="utf-8").splitlines() if x.strip()]
     return cases
-
-
-def prepare_kb(settings: Any, kb: str) -> None:
-    from index.ingest import ingest_paths
-
-    report = ingest_paths(settings, sorted(SEEDS.glob("*.txt")), kb=kb)
-    errors = [o for o in report.outcomes if o.status == "error"]
-    if errors:
-        raise SystemExit(f"ingest failed: {errors[0].message}")
 
 
 def measure(q: Any, case: dict[str, Any], text: str, asked: int) -> dict[str, Any]:
@@ -162,7 +131,7 @@ def main() -> None:
 
     settings = get_settings(data_dir=BENCH_DATA, llm=args.llm)
     kb = "eval-seeds"
-    prepare_kb(settings, kb)
+    ingest_seeds(settings, kb)
     model = get_chat_model(settings)
     cases = [c for c in load_cases(args.cases) if not args.only or c["id"] in args.only]
     if args.only:  # in the order asked

@@ -16,23 +16,13 @@ outline (STORM's soft heading recall, cosine similarity of our embedder). --genr
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import os
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from common import BENCH_DATA, EVAL, SEEDS, ingest_seeds, load_quality
 
-SHARED = REPO.parent / "shared"
-EVAL = SHARED / "eval"
-SEEDS = SHARED / "seeds"
-BENCH_DATA = REPO / ".bench" / "data"
 KB = "eval-seeds"
 LIKE_MARK = "工作思路"  # the seed whose title holds both 总结 and 思路
 TITLE = "XX局2024年工作总结和2025年工作思路"
@@ -46,17 +36,6 @@ FIGURES = """参保人数：38.6万人
 集中带量采购节约资金：3150万元
 异地就医直接结算：4.7万人次
 医疗救助资金：2380万元"""
-
-
-def load_quality() -> Any:
-    path = EVAL / "quality.py"
-    if not path.exists():
-        return None
-    spec = importlib.util.spec_from_file_location("shared_quality", path)
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def like_seed() -> Path | None:
@@ -119,10 +98,9 @@ def main() -> None:
     from assistant.report.write import stream_report
     from core.settings import get_settings
     from index.embed import get_embedder
-    from index.ingest import ingest_paths
 
     settings = get_settings(data_dir=args.data_dir, llm=args.llm, kb=KB)
-    ingest_paths(settings, sorted(SEEDS.glob("*.txt")), kb=KB)
+    ingest_seeds(settings, KB)
     model = get_chat_model(settings)
 
     t0 = time.perf_counter()

@@ -12,8 +12,8 @@ only each part's own tail.
 Guards, in order, for every reply: a reply that echoes our prompt is never kept (it is sampled
 again, then dropped); enumerators, markers and spaces are cleaned (assistant.cleanup); a point that
 repeats an earlier sentence is sampled again, then its repeated sentences are dropped. On the local
-backend a GBNF grammar lets digits come out only as one of the locked figure strings (or the
-request's years): numbers are correct by construction there; other backends keep the repair pass
+backend a logits processor (assistant.llm.figure_gate) lets digits come out only as one of the
+locked figure strings (or their periods): numbers are correct by construction there; other backends keep the repair pass
 (assistant.lock.finalize).
 """
 
@@ -189,18 +189,6 @@ def drop_sentences(text: str, drop: Sequence[str]) -> str:
 # --- number constraint (local backend) ---------------------------------------------------------
 
 
-def _gbnf_literal(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def number_grammar(allowed: Sequence[str]) -> str:
-    """GBNF: any text without digits, line breaks, brackets or markdown, where digits can only
-    come out as one of the `allowed` strings (the locked figures, verbatim)."""
-    lits = " | ".join(_gbnf_literal(a) for a in dict.fromkeys(a for a in allowed if a))
-    ch = r"[^0-9０-９\n\r\t 【】#*`]"
-    return f"root ::= item*\nitem ::= {ch}" + (f" | {lits}" if lits else "") + "\n"
-
-
 def can_constrain(model: BaseChatModel) -> bool:
     check = getattr(llm_api, "supports_grammar", None)
     if callable(check):
@@ -306,15 +294,15 @@ def _sample(
     *,
     max_tokens: int,
     temperature: float | None,
-    grammar: str | None,
+    lock: list[str] | None,
     written: Written,
     t0: float,
 ) -> Generator[str, None, tuple[str, str | None]]:
     kwargs: dict[str, Any] = {"max_tokens": max_tokens, "stop": PART_STOPS}
     if temperature is not None:
         kwargs["temperature"] = temperature
-    if grammar:
-        kwargs["grammar"] = grammar
+    if lock is not None:
+        kwargs["figure_lock"] = lock
     text, finish, usage = "", None, None
     written.calls += 1
     for chunk in model.stream(messages, **kwargs):
@@ -359,7 +347,7 @@ def _continue(
     head: str,
     chars: int,
     temperature: float | None,
-    grammar: str | None,
+    lock: list[str] | None,
     written: Written,
     t0: float,
 ) -> Generator[Any, None, str]:
@@ -373,7 +361,7 @@ def _continue(
         [*messages, AIMessage(content=head)],
         max_tokens=_tokens_for(model, max(20, chars - cjk_len(head))),
         temperature=temperature,
-        grammar=grammar,
+        lock=lock,
         written=written,
         t0=t0,
     )
@@ -438,7 +426,7 @@ def write_section(
             written.messages = messages
         chars = plan.opening_length if point is None else point.length
         protect = [f.text for f in point.facts] if point is not None else []
-        grammar = number_grammar(allowed_strings(plan, point)) if constrained else None
+        lock = allowed_strings(plan, point) if constrained else None
         prefix = ""
         if point is not None and plan.layout != "plain":
             prefix = ("\n" if plan.layout == "paragraphs" and (opening or bodies) else "") + point.enumerator
@@ -454,7 +442,7 @@ def write_section(
                 messages,
                 max_tokens=_tokens_for(model, chars),
                 temperature=temp,
-                grammar=grammar,
+                lock=lock,
                 written=written,
                 t0=t0,
             )
@@ -474,7 +462,7 @@ def write_section(
                 # Too short: the model goes on from its own words (prompt and reply are in llama.cpp's
                 # cache), instead of a new sample that is as likely to stop short again.
                 head = cand.rstrip("。！？；，") + "，"
-                more = yield from _continue(model, messages, head, chars, temp, grammar, written, t0)
+                more = yield from _continue(model, messages, head, chars, temp, lock, written, t0)
                 longer = cut_to(clean_part(head + more, protect), chars, protect)
                 if not is_echo(more, echo_ref) and cjk_len(longer) > cjk_len(cand):
                     cand = longer

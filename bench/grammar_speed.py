@@ -1,12 +1,13 @@
-"""What constraining the digits costs: tokens/s of one draft part with and without the GBNF grammar
-that lets digits come out only as the locked figures (assistant.write.number_grammar).
+"""What constraining the digits costs: tokens/s of one draft part free, with the GBNF grammar, and with
+the figure gate (the logits processor the drafts use), both of which let digits come out only as the
+locked figures (assistant.llm.figure_gate).
 
     nice -n 10 .venv/bin/python bench/grammar_speed.py [--runs 5] [--tokens 96]
 
 The same part prompt (system + one point of a planned section, as assistant.write sends it) is
-generated `--runs` times each way, alternating, with a fixed seed per run; the prompt is evaluated
+generated `--runs` times each way, in rotating order, with a fixed seed per run; the prompt is evaluated
 once before timing (llama.cpp's cache), so the numbers are decoding speed. Reports the median
-tokens/s each way, the ratio, and whether the unconstrained replies wrote digits other than the figures.
+tokens/s each way, the ratios to free decoding, and how many replies wrote digits other than the figures.
 """
 
 from __future__ import annotations
@@ -39,9 +40,10 @@ def main() -> None:
     from assistant.draft import system_prompt
     from assistant.figures import parse_figures
     from assistant.llm import get_chat_model
+    from assistant.llm.figure_gate import number_grammar
     from assistant.plan import plan_section
     from assistant.style import style_profile
-    from assistant.write import allowed_strings, number_grammar, part_prompt
+    from assistant.write import allowed_strings, part_prompt
     from core.settings import get_settings
 
     settings = get_settings(data_dir=args.data_dir, llm="local")
@@ -57,10 +59,12 @@ def main() -> None:
     grammar = number_grammar(allowed_strings(plan, point))
     allowed = allowed_strings(plan, point)
 
-    def one(constrained: bool, seed: int) -> tuple[float, int, bool]:
-        kwargs = {"max_tokens": args.tokens, "seed": seed, "temperature": 0.7}
-        if constrained:
+    def one(way: str, seed: int) -> tuple[float, int, bool]:
+        kwargs: dict = {"max_tokens": args.tokens, "seed": seed, "temperature": 0.7}
+        if way == "grammar":
             kwargs["grammar"] = grammar
+        elif way == "gate":
+            kwargs["figure_lock"] = allowed
         t0 = time.perf_counter()
         first = None
         text, out_tokens = "", 0
@@ -76,22 +80,24 @@ def main() -> None:
         stray = bool(re.search(r"[0-9０-９]", re.sub("|".join(map(re.escape, allowed)), "", text)))
         return out_tokens / max(1e-6, end - (first or t0)), out_tokens, stray
 
-    one(False, 0)  # evaluate the prompt once: both ways then decode from the cache
-    rates: dict[bool, list[float]] = {False: [], True: []}
-    strays: dict[bool, int] = {False: 0, True: 0}
+    ways = ["free", "grammar", "gate"]
+    one("free", 0)  # evaluate the prompt once: every way then decodes from the cache
+    rates: dict[str, list[float]] = {w: [] for w in ways}
+    strays: dict[str, int] = dict.fromkeys(ways, 0)
     for run in range(args.runs):
-        for constrained in (False, True) if run % 2 == 0 else (True, False):
-            rate, n, stray = one(constrained, run + 1)
-            rates[constrained].append(rate)
-            strays[constrained] += stray
-            print(
-                f"run {run + 1} {'grammar' if constrained else 'free   '} {n:4d} tokens {rate:6.1f} tok/s stray digits: {stray}",
-                flush=True,
-            )
-    free, con = statistics.median(rates[False]), statistics.median(rates[True])
-    print(f"median tok/s: free {free:.1f}, constrained {con:.1f}, ratio {con / free:.2f}")
+        for way in ways[run % 3 :] + ways[: run % 3]:
+            rate, n, stray = one(way, run + 1)
+            rates[way].append(rate)
+            strays[way] += stray
+            print(f"run {run + 1} {way:7} {n:4d} tokens {rate:6.1f} tok/s stray digits: {stray}", flush=True)
+    med = {w: statistics.median(rates[w]) for w in ways}
     print(
-        f"replies with digits other than the figures: free {strays[False]}/{args.runs}, constrained {strays[True]}/{args.runs}"
+        f"median tok/s: free {med['free']:.1f}, grammar {med['grammar']:.1f} ({med['grammar'] / med['free']:.2f}), "
+        f"gate {med['gate']:.1f} ({med['gate'] / med['free']:.2f})"
+    )
+    print(
+        "replies with digits other than the figures: "
+        + ", ".join(f"{w} {strays[w]}/{args.runs}" for w in ways)
     )
 
 

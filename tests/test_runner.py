@@ -72,6 +72,7 @@ def test_streams_through_the_model_process(model, isolated_data_dir: Path) -> No
     info = json.loads((isolated_data_dir / "run" / "model.json").read_text())
     assert info["pid"] == model.supervisor.pid and info["pid"] != os.getpid()
     assert model.invoke(PROMPT, grammar='root ::= "约束"').content == "约束"  # extras reach the engine
+    assert model.invoke(PROMPT, figure_lock=["截至2024年", "186家"]).content == "锁：2024年、186家"
 
 
 def test_crash_mid_stream_is_one_line_and_the_next_request_works(model, fake_env: Path, monkeypatch) -> None:

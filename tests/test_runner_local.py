@@ -1,5 +1,5 @@
 """Smoke, with the real local model: sampling extras through the model process (a GBNF grammar, a
-logit bias on the digit tokens), the tokenizer over the boundary, and the saved system-prompt state
+logit bias on the digit tokens, the figure gate), the tokenizer over the boundary, and the saved system-prompt state
 that lets a new process skip evaluating it (same greedy reply as evaluating it)."""
 
 from __future__ import annotations
@@ -38,6 +38,11 @@ def test_grammar_constrains_the_reply(local) -> None:
     gbnf = 'root ::= "参保人数" [0-9] [0-9] "." [0-9] "万人。"'
     reply = local.invoke(ASK, grammar=gbnf, max_tokens=20).content
     assert re.fullmatch(r"参保人数\d\d\.\d万人。", reply), reply
+
+
+def test_the_figure_gate_lets_digits_out_only_as_the_figures(local) -> None:
+    reply = local.invoke(ASK, max_tokens=40, figure_lock=["50.12万人"]).content
+    assert "50.12万人" in reply and not re.search(r"[0-9０-９]", reply.replace("50.12万人", "")), reply
 
 
 def test_logit_bias_keeps_digits_out(local) -> None:

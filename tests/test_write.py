@@ -16,7 +16,6 @@ from assistant.write import (
     invented_events,
     is_echo,
     join_parts,
-    number_grammar,
     repeated_in,
     write_section,
 )
@@ -105,6 +104,8 @@ def test_events_only_from_the_user() -> None:
 
 
 def test_number_grammar_allows_digits_only_as_the_figures() -> None:
+    from assistant.llm.figure_gate import number_grammar
+
     g = number_grammar(["186家", '4"5'])
     assert "root ::= item*" in g and '"186家"' in g and r'"4\"5"' in g
     assert "[^0-9０-９" in number_grammar([])
@@ -151,15 +152,15 @@ def test_a_part_that_only_echoes_is_dropped_and_said(fake_chat) -> None:
     assert any("复述" in n for n in written.notes)
 
 
-def test_grammar_is_passed_when_the_backend_can_constrain(fake_chat) -> None:
+def test_the_figure_lock_is_passed_when_the_backend_can_constrain(fake_chat) -> None:
     p = plan(300)
     _events, written = drive(write_section(fake_chat, p, system="系统", constrain=True))
-    grammars = [kw.get("grammar") for kw in fake_chat.call_kwargs]
-    assert written.constrained and all(grammars)
-    assert '"186家"' in grammars[1] and '"452.3万元"' not in grammars[1]
-    assert '"截至2024年11月"' in grammars[1]  # the figures' period, as the user wrote it
-    assert '"2024年"' not in grammars[1]  # no bare year: the model put one where a number goes
-    assert not re.search(r'"\d', grammars[0])  # the opening carries no figure
+    locks = [kw.get("figure_lock") for kw in fake_chat.call_kwargs]
+    assert written.constrained and all(lock is not None for lock in locks)
+    assert "186家" in locks[1] and "452.3万元" not in locks[1]
+    assert "截至2024年11月" in locks[1]  # the figures' period, as the user wrote it
+    assert "2024年" not in locks[1]  # no bare year: the model put one where a number goes
+    assert locks[0] == []  # the opening carries no figure
 
 
 @pytest.mark.smoke
@@ -169,16 +170,15 @@ def test_constrained_local_generation_writes_only_the_given_numbers(local_model_
     from assistant.llm.local import LlamaChatModel
 
     model = LlamaChatModel(model_path=str(local_model_path), n_ctx=2048, seed=1)
-    if not getattr(model, "supports_grammar", False):
-        pytest.skip("this local backend does not take a grammar yet")
     msgs = [
-        HumanMessage(content="用一句话写今年医保基金监管成效，包含追回基金金额和检查机构数量，数字随意。")
+        HumanMessage(
+            content="用两句话写今年医保基金监管成效，包含追回基金金额、检查机构数量和处罚金额，数字随意。"
+        )
     ]
-    text = "".join(
-        c.content for c in model.stream(msgs, max_tokens=60, grammar=number_grammar(["186家", "452.3万元"]))
-    )
+    text = "".join(c.content for c in model.stream(msgs, max_tokens=80, figure_lock=["186家", "452.3万元"]))
     digits = re.sub(r"186家|452\.3万元", "", text)
     assert text and not re.search(r"[0-9０-９]", digits), text
+    assert re.search(r"186家|452\.3万元", text), text  # the figures themselves come out whole
 
 
 def test_a_point_that_leaves_out_its_figure_is_sampled_again_then_gets_it_as_a_clause(fake_chat) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,6 +148,7 @@ def generate(
     stops: list[str] | None = None,
     grammar: str | None = None,
     logit_bias: dict[int, float] | None = None,
+    figure_lock: Sequence[str] | None = None,
     cancelled: Callable[[], bool] | None = None,
     prompt_cache: Any = None,
     out: Generation | None = None,
@@ -162,6 +163,12 @@ def generate(
     extra: dict[str, Any] = {"grammar": grammar_of(grammar)} if grammar else {}
     if logit_bias:
         extra["logit_bias"] = {int(k): float(v) for k, v in logit_bias.items()}
+    if figure_lock is not None:
+        from llama_cpp import LogitsProcessorList
+
+        from assistant.llm.figure_gate import FigureGate, vocab_of
+
+        extra["logits_processor"] = LogitsProcessorList([FigureGate(vocab_of(llm), figure_lock)])
     prefill = bool(dicts) and dicts[-1]["role"] == "assistant" and formatter is not None
     delta: Callable[[dict[str, Any]], str | None]
     if prefill:
@@ -326,6 +333,7 @@ class LlamaChatModel(BaseChatModel):
                     stops=stop,
                     grammar=kwargs.get("grammar"),
                     logit_bias=kwargs.get("logit_bias"),
+                    figure_lock=kwargs.get("figure_lock"),
                     cancelled=cancelled,
                     prompt_cache=cache,
                     out=done,

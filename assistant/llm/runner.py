@@ -454,6 +454,8 @@ class RunnerChat(OpenAICompatibleChat):
             "repeat_penalty": kwargs.pop("repeat_penalty", self.repeat_penalty),
             "job": kwargs.pop("job", None),
         }
+        if kwargs.get("figure_lock") is not None:
+            extra["figure_lock"] = list(kwargs.pop("figure_lock"))
         for name in ("grammar", "logit_bias"):
             value = kwargs.pop(name, None)
             if value:

@@ -4,7 +4,8 @@ Started by `assistant/llm/runner.py` as `python -m assistant.llm.runner_server â
 binds the socket, writes the run file (`run/model.json`: pid, socket, model, flavour) and serves:
 
 - `POST /v1/chat/completions`: OpenAI chat completions, streaming or not, plus llama.cpp's
-  extras `grammar` (GBNF), `logit_bias` ({token id: bias}), `repeat_penalty`, `seed`, and `job`
+  extras `grammar` (GBNF), `logit_bias` ({token id: bias}), `figure_lock` (strings: digits only as
+  these, assistant.llm.figure_gate), `repeat_penalty`, `seed`, and `job`
   (an id that `/cancel` names). A trailing assistant message is continued in place (prefill).
 - `GET /v1/models`, `GET /health`, `POST /tokenize` ({"text"} -> {"tokens"}), `GET /digit_tokens`,
   `POST /cancel` ({"jobs": [...]} or {} for all).
@@ -217,6 +218,7 @@ class Handler(BaseHTTPRequestHandler):
             stops=stops,
             grammar=body.get("grammar"),
             logit_bias=body.get("logit_bias"),
+            figure_lock=body.get("figure_lock"),
             cancelled=lambda: st.cancelled(job, started),
             prompt_cache=st.cache,
             out=done,

@@ -1,0 +1,109 @@
+"""The figure gate (assistant.llm.figure_gate): digits only as the locked figure strings, at the
+logits, on a small synthetic vocabulary (byte pieces, as Qwen's byte-level BPE has them)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.llm.figure_gate import FigureGate, Vocab
+
+PIECES = [
+    b"",  # 0: end of text
+    *[str(d).encode() for d in range(10)],  # 1..10: single digits, as Qwen splits numbers
+    b".",  # 11
+    "万元".encode(),  # 12
+    "万".encode(),  # 13
+    "元".encode(),  # 14
+    "家".encode(),  # 15
+    "亿元".encode(),  # 16
+    "，".encode(),  # 17
+    "追回".encode(),  # 18
+    b"\n",  # 19
+    b" the",  # 20
+    "【".encode(),  # 21
+    "１".encode(),  # 22: a full-width digit
+    "年".encode(),  # 23
+    "月".encode(),  # 24
+    "万元以上".encode(),  # 25
+    "万元以".encode()[:-1],  # 26: half of a UTF-8 character at the end
+]
+ID = {p: i for i, p in enumerate(PIECES)}
+
+
+def tid(piece: str) -> int:
+    return ID[piece.encode()]
+
+
+@pytest.fixture()
+def vocab() -> Vocab:
+    return Vocab.of(PIECES)
+
+
+def open_pieces(gate: FigureGate, ids: list[int]) -> set[str]:
+    out = gate(np.array(ids), np.zeros(len(PIECES), dtype=np.float32))
+    return {PIECES[i].decode("utf-8", "replace") for i in np.nonzero(np.isfinite(out))[0]}
+
+
+def test_outside_a_figure_only_digits_that_start_one_are_open(vocab: Vocab) -> None:
+    gate = FigureGate(vocab, ["452.3万元", "截至2024年11月"])
+    opened = open_pieces(gate, [tid("追回")])
+    assert {"4", "2"} <= opened  # "452.3万元", and "2024年11月" from its first digit
+    assert not ({"0", "1", "3", "5", "9", "１"} & opened)
+    assert {"追回", "万元", "，", ""} <= opened  # prose and the end stay open
+    assert not ({"\n", " the", "【"} & opened)  # never in a Chinese draft's prose
+
+
+def test_a_started_figure_is_forced_to_its_end_unit_included(vocab: Vocab) -> None:
+    gate = FigureGate(vocab, ["452.3万元", "186家"])
+    ids = [tid("追回")]
+    gate(np.array(ids), np.zeros(len(PIECES), dtype=np.float32))
+    for piece, expect in [("4", {"5"}), ("5", {"2"}), ("2", {"."}), (".", {"3"}), ("3", {"万元", "万"})]:
+        ids.append(tid(piece))
+        assert open_pieces(gate, ids) == expect, piece
+    ids.append(tid("万"))
+    assert open_pieces(gate, ids) == {"元"}  # "452.3万" cannot end as "452.3万家" or "452.3亿元"
+    ids.append(tid("元"))
+    opened = open_pieces(gate, ids)
+    assert "，" in opened and "1" in opened and "4" in opened  # free again: the next figure may start
+
+
+def test_the_end_of_text_is_closed_inside_a_figure(vocab: Vocab) -> None:
+    gate = FigureGate(vocab, ["186家"])
+    ids = [tid("追回")]
+    gate(np.array(ids), np.zeros(len(PIECES), dtype=np.float32))
+    ids.append(tid("1"))
+    assert open_pieces(gate, ids) == {"8"}
+
+
+def test_a_figure_that_ends_where_a_longer_one_goes_on_opens_both(vocab: Vocab) -> None:
+    gate = FigureGate(vocab, ["2.3万元", "2.3万元以上"])
+    ids = [tid("追回")]
+    gate(np.array(ids), np.zeros(len(PIECES), dtype=np.float32))
+    for piece in ["2", ".", "3", "万元"]:
+        ids.append(tid(piece))
+        opened = open_pieces(gate, ids)
+    assert "，" in opened  # "2.3万元" may end here
+    assert PIECES[26].decode("utf-8", "replace") in opened  # or go on to "2.3万元以上"
+
+
+def test_two_figures_sharing_a_first_digit_split_at_the_first_difference(vocab: Vocab) -> None:
+    gate = FigureGate(vocab, ["186家", "1.5亿元"])
+    ids = [tid("追回")]
+    gate(np.array(ids), np.zeros(len(PIECES), dtype=np.float32))
+    ids.append(tid("1"))
+    assert open_pieces(gate, ids) == {"8", "."}
+    ids.append(tid("."))
+    assert open_pieces(gate, ids) == {"5"}
+
+
+def test_no_figures_means_no_digits(vocab: Vocab) -> None:
+    gate = FigureGate(vocab, [])
+    opened = open_pieces(gate, [tid("追回")])
+    assert not ({str(d) for d in range(10)} | {"１"}) & opened and "家" in opened
+
+
+def test_the_prompt_is_not_read_as_output(vocab: Vocab) -> None:
+    # a continued reply's head (in the prompt) may end inside a number: the gate starts free
+    gate = FigureGate(vocab, ["186家"])
+    assert "1" in open_pieces(gate, [tid("追回"), tid("4"), tid("5")])

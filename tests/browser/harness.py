@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,6 +19,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from servers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -38,12 +38,6 @@ START_TIMEOUT = 90.0
 needs_chromium = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} not installed (make browser installs Debian's chromium)"
 )
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -168,6 +162,17 @@ def open_page(browser: Any, url: str, **context: Any) -> Iterator[Any]:
         ctx.close()
 
 
+@contextmanager
+def desk_page(
+    browser: Any, server: Server, ready: str = "#chat-input textarea", timeout: float | None = None
+) -> Iterator[Any]:
+    """A recorded page (`open_page`) on the server's writing desk, once `ready` is on it."""
+    with open_page(browser, server.url) as page:
+        page.goto(server.url)
+        page.wait_for_selector(ready, timeout=timeout)
+        yield page
+
+
 def screenshot(page: Any, name: str) -> None:
     """Main screens for the README (docs/img); BIGANZI_SCREENSHOTS=0 skips writing them."""
     if os.environ.get("BIGANZI_SCREENSHOTS", "1") == "0":
@@ -183,3 +188,16 @@ def copy_examples(dest: Path) -> list[Path]:
         if f.suffix in (".txt", ".md") and f.name != "README.md":
             out.append(Path(shutil.copy(f, dest / f.name)))
     return out
+
+
+def ingest_examples(server: Server, dest: Path, kb: str = "default") -> list[Path]:
+    """Copy the demo reports into `dest` and ingest them into `kb` through the page's /ingest API
+    (as a user's upload would); every one must be added."""
+    from gradio_client import Client, handle_file
+
+    docs = copy_examples(dest)
+    report = Client(server.url, verbose=False).predict(
+        [handle_file(str(p)) for p in docs], kb, api_name="/ingest"
+    )
+    assert len([f for f in report["files"] if f["status"] == "added"]) == len(docs), report
+    return docs

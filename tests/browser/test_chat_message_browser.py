@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from browser.harness import Server, needs_chromium, open_page, running_server
+from browser.harness import Server, desk_page, needs_chromium, running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.server, needs_chromium, pytest.mark.timeout(300)]
 
@@ -26,9 +26,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture
 def page(browser: Any, server: Server) -> Iterator[Any]:
-    with open_page(browser, server.url) as p:
-        p.goto(server.url)
-        p.wait_for_selector(BOX)
+    with desk_page(browser, server, BOX) as p:
         yield p
 
 

@@ -10,7 +10,16 @@ from typing import Any
 
 import pytest
 
-from browser.harness import Server, copy_examples, needs_chromium, open_page, running_server, screenshot
+from browser.harness import (
+    Server,
+    copy_examples,
+    desk_page,
+    ingest_examples,
+    needs_chromium,
+    open_page,
+    running_server,
+    screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.server, needs_chromium, pytest.mark.timeout(300)]
 
@@ -26,22 +35,14 @@ REQUEST = "参照往年写法，起草今年“综合施策护基金”一段，
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One server for the module, with the demo reports ingested into its default knowledge base."""
-    from gradio_client import Client, handle_file
-
-    data = tmp_path_factory.mktemp("desk-data")
-    docs = copy_examples(tmp_path_factory.mktemp("examples"))
-    with running_server(data) as srv:
-        client = Client(srv.url, verbose=False)
-        report = client.predict([handle_file(str(p)) for p in docs], "default", api_name="/ingest")
-        assert len([f for f in report["files"] if f["status"] == "added"]) == len(docs), report
+    with running_server(tmp_path_factory.mktemp("desk-data")) as srv:
+        ingest_examples(srv, tmp_path_factory.mktemp("examples"))
         yield srv
 
 
 @pytest.fixture
 def page(browser: Any, server: Server) -> Iterator[Any]:
-    with open_page(browser, server.url) as p:
-        p.goto(server.url)
-        p.wait_for_selector("#chat-input textarea")
+    with desk_page(browser, server) as p:
         yield p
 
 

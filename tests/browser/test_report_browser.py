@@ -11,7 +11,14 @@ from typing import Any
 
 import pytest
 
-from browser.harness import Server, copy_examples, needs_chromium, open_page, running_server, screenshot
+from browser.harness import (
+    Server,
+    desk_page,
+    ingest_examples,
+    needs_chromium,
+    running_server,
+    screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.server, needs_chromium, pytest.mark.timeout(300)]
 
@@ -22,21 +29,14 @@ LIKE = "2023年工作总结和2024年工作思路"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    from gradio_client import Client, handle_file
-
-    data = tmp_path_factory.mktemp("report-data")
-    docs = copy_examples(tmp_path_factory.mktemp("examples"))
-    with running_server(data) as srv:
-        client = Client(srv.url, verbose=False)
-        report = client.predict([handle_file(str(p)) for p in docs], "default", api_name="/ingest")
-        assert len([f for f in report["files"] if f["status"] == "added"]) == len(docs), report
+    with running_server(tmp_path_factory.mktemp("report-data")) as srv:
+        ingest_examples(srv, tmp_path_factory.mktemp("examples"))
         yield srv
 
 
 @pytest.fixture
 def page(browser: Any, server: Server) -> Iterator[Any]:
-    with open_page(browser, server.url) as p:
-        p.goto(server.url)
+    with desk_page(browser, server) as p:
         p.get_by_role("tab", name="整篇报告").click()
         p.wait_for_selector("#report-title")
         yield p

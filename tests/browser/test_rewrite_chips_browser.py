@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from assistant.rewrite_kinds import CHIPS
-from browser.harness import Server, needs_chromium, open_page, running_server, screenshot
+from browser.harness import Server, desk_page, needs_chromium, running_server, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.server, needs_chromium, pytest.mark.timeout(300)]
 
@@ -28,9 +28,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture
 def page(browser: Any, server: Server) -> Iterator[Any]:
-    with open_page(browser, server.url) as p:
-        p.goto(server.url)
-        p.wait_for_selector("#chat-input textarea")
+    with desk_page(browser, server) as p:
         yield p
 
 

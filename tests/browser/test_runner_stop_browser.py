@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from browser.harness import Server, needs_chromium, open_page, running_server, server_env
+from browser.harness import Server, desk_page, needs_chromium, running_server, server_env
 
 pytestmark = [needs_chromium, pytest.mark.browser]
 
@@ -30,9 +30,7 @@ def last_bot(page: Any) -> str:
 
 
 def test_stop_ends_the_running_reply_and_frees_the_model(browser: Any, slow_server: Server) -> None:
-    with open_page(browser, slow_server.url) as page:
-        page.goto(slow_server.url)
-        page.wait_for_selector("#chat-input textarea", timeout=60_000)
+    with desk_page(browser, slow_server, timeout=60_000) as page:
         page.fill("#chat-input textarea", "起草“综合施策护基金”一段，追回医保基金452.3万元，约300字")
         page.click("#send")
         page.wait_for_function(

@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from browser.harness import copy_examples, needs_chromium, open_page, running_server, screenshot, server_env
+from browser.harness import (
+    desk_page,
+    ingest_examples,
+    needs_chromium,
+    running_server,
+    screenshot,
+    server_env,
+)
 
 pytestmark = [
     pytest.mark.smoke,
@@ -43,21 +50,13 @@ def ask(page: Any) -> None:
 
 
 def test_local_model_draft_and_queue(browser: Any, local_model_path: Path, tmp_path: Path) -> None:
-    from gradio_client import Client, handle_file
-
     data = tmp_path / "data"
     env = server_env(
         data, BIGANZI_LLM="local", BIGANZI_MODEL_PATH=str(local_model_path), BIGANZI_N_CTX="4096"
     )
     with running_server(data, env=env) as server:
-        docs = copy_examples(tmp_path / "examples")
-        Client(server.url, verbose=False).predict(
-            [handle_file(str(p)) for p in docs], "default", api_name="/ingest"
-        )
-        with open_page(browser, server.url) as first, open_page(browser, server.url) as second:
-            for p in (first, second):
-                p.goto(server.url)
-                p.wait_for_selector("#chat-input textarea")
+        ingest_examples(server, tmp_path / "examples")
+        with desk_page(browser, server) as first, desk_page(browser, server) as second:
             ask(first)
             first.wait_for_function(
                 "() => { const b = document.querySelectorAll('#chat [data-testid=\"bot\"]');"

@@ -17,9 +17,10 @@ tighter targets). Verification is the caller's (assistant.rewrite).
 
 from __future__ import annotations
 
+import logging
 import re
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,8 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
     from core.settings import Settings
+
+log = logging.getLogger("biganzi.rewrite")
 
 Method = Callable[["Ctx", Parts, RewriteSpec, int], Generator[DraftEvent, None, str]]
 
@@ -83,9 +86,13 @@ class Ctx:
         stop: list[str] | None = None,
         grammar: str | None = None,
         logit_bias: dict[int, float] | None = None,
+        shots: Sequence[tuple[str, str]] = (),
+        system: str | None = None,
     ) -> str:
-        """One short completion (a sentence, a heading): no streaming needed, code checks it."""
-        from langchain_core.messages import HumanMessage, SystemMessage
+        """One short completion (a sentence, a heading): no streaming needed, code checks it.
+        `shots` are worked examples as earlier turns (user prompt, answer): a 1.5B model follows
+        a shown answer far better than an example inlined in the prompt, which it copies."""
+        from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
         kwargs: dict[str, Any] = {
             "max_tokens": int(chars * 1.6 * self.tokens_per_char) + 24,
@@ -98,7 +105,10 @@ class Ctx:
             kwargs["grammar"] = grammar
         if logit_bias and llm_supports_grammar(self.model):
             kwargs["logit_bias"] = logit_bias
-        msg = self.model.invoke([SystemMessage(content=self.system), HumanMessage(content=prompt)], **kwargs)
+        turns: list[Any] = [SystemMessage(content=self.system if system is None else system)]
+        for question, answer in shots:
+            turns += [HumanMessage(content=question), AIMessage(content=answer)]
+        msg = self.model.invoke([*turns, HumanMessage(content=prompt)], **kwargs)
         text = msg.content if isinstance(msg.content, str) else ""
         usage = getattr(msg, "usage_metadata", None) or {}
         self.stats.calls += 1
@@ -168,6 +178,48 @@ EXAMPLES = {
     "reword": "“我局大力推进医保支付方式改革，成效明显。”→“医保支付方式改革纵深推进，改革红利持续释放。”",
     "first_person": "“局党组始终坚持从严治党。”→“我始终坚持从严治党，认真履行第一责任人职责。”",
 }
+
+# Worked examples shown as earlier turns of the conversation (our own sentences, no seed text):
+# kind → [(original, answer)]. They show a change of structure, not only of words, with every
+# number and quoted name kept and no subject added.
+SHOTS: dict[str, list[tuple[str, str]]] = {
+    "reword": [
+        (
+            "我县大力推进养老服务体系建设，新建社区养老服务站15个，老年群众满意度明显提升。",
+            "全县新建社区养老服务站15个，养老服务体系建设加快推进，老年群众满意度显著提高。",
+        ),
+        (
+            "我们坚持问题导向，认真开展“清风护航”专项整治，推动各项整改任务落到实处。",
+            "以问题为导向，深入推进“清风护航”专项整治，确保各项整改任务落地见效。",
+        ),
+        (
+            "局机关组织干部职工参加业务培训6期，累计培训320人次，队伍整体素质不断提高。",
+            "围绕提升队伍整体素质，举办干部职工业务培训6期，累计参训320人次。",
+        ),
+    ],
+    "formal": [
+        (
+            "我们把养老服务站建起来了，一共建了15个，老人们都挺满意。",
+            "全县建成社区养老服务站15个，老年群众满意度明显提升。",
+        ),
+        (
+            "今年搞了不少培训，有320人次参加，大家业务水平提高了不少。",
+            "全年组织开展业务培训，累计培训320人次，干部职工业务能力显著提升。",
+        ),
+        (
+            "坚持问题导向，认真开展“清风护航”专项整治，推动各项整改任务落到实处。",
+            "坚持问题导向，扎实开展“清风护航”专项整治，推动各项整改任务落地见效。",
+        ),
+    ],
+}
+
+
+def shot_turns(kind: str) -> list[tuple[str, str]]:
+    """The worked examples as (prompt, answer) turns, the prompt rendered like the real question."""
+    return [
+        (render("rewrite_sentence", sentence=q, how=HOW[kind], numbers=numbers_in(q), example=""), a)
+        for q, a in SHOTS.get(kind, [])
+    ]
 
 
 def avoid_copy_bias(ctx: Ctx, sentence: str) -> dict[int, float] | None:
@@ -396,10 +448,64 @@ def _code_seed(kind: str, sentence: str, index: int = 0) -> str:
     if kind == "formal":
         return formal_words(sentence)
     if kind == "reword":
-        return reword_words(sentence)
+        return restructure(reword_words(sentence))
     if kind == "first_person":
         return first_person_words(sentence, index)
     return sentence
+
+
+def candidate_problem(
+    ctx: Ctx,
+    kind: str,
+    original: str,
+    seed: str,
+    new: str,
+    max_sim: float,
+    avoid: list[str] = (),  # type: ignore[assignment]
+) -> str:
+    """Why a sampled sentence does not count ("" = it does). It counts when its numbers are the
+    original's (none added), it is really different (below the kind's similarity), not wildly
+    longer, opens with no 一是/首先 the original did not have, keeps the worked example out,
+    (reword) copies no 8-character run of the knowledge base, and (述职) speaks as 我/本人 where
+    code made it so."""
+    if not new:
+        return "empty"
+    if _ECHO.search(new) and not _ECHO.search(original):
+        return "prompt echo"  # 【改写后】… / the instruction written back
+    if not _numbers_ok(original, new, ctx) or _new_qualifier(original, new):
+        return "numbers"
+    sim = similarity(original, new)
+    if sim >= max_sim:
+        return f"similar {sim:.2f}"
+    if cjk_len(new) > cjk_len(original) * 1.8 + 10:
+        return "too long"
+    if cjk_len(new) < cjk_len(original) * (0.6 if kind == "reword" else 0.75):
+        return "too short"  # a clause lost is not a rewording
+    if _MARKER_OPEN.match(new) and not _MARKER_OPEN.match(original):
+        return "new marker"
+    shown = EXAMPLES.get(kind, "").split("→")[-1].strip("“”")
+    if shown and similarity(new, shown) > 0.5:
+        return "copies the example"
+    if copies_shot(kind, original, new):
+        return "copies the example"
+    recall, precision = content_overlap(seed if kind == "first_person" else original, new)
+    if recall < FAITHFUL or precision < FAITHFUL:
+        return f"not faithful {recall:.2f}/{precision:.2f}"  # another sentence's content, or half lost
+    if kind in ("reword", "formal") and _SUBJECT_WORDS.search(new) and not _SUBJECT_WORDS.search(original):
+        return "new subject"  # 我们/我局 the writer did not use
+    if kind == "first_person" and speaks_first_person(seed) and not speaks_first_person(new):
+        return "lost 我"
+    if kind == "first_person" and similarity(seed, new) < 0.7:
+        return "strays from code's sentence"  # 述职: the model only smooths code's sentence
+    if any(w.search(new) and not w.search(original) for w in _NOT_OURS):
+        return "我司/将"  # a company's 我司 or a future 将 the original did not say
+    if any(q not in new.replace("‘", "“").replace("’", "”") for q in _QUOTED.findall(original)):
+        return "quoted name lost"  # a named campaign or system (“第一议题”) is kept as written
+    if kind == "formal" and _formal_words(new) != new:
+        return "colloquial"  # a colloquial word written back
+    if any(copies_runs(new, a) for a in avoid):
+        return "copies the knowledge base"
+    return ""
 
 
 def candidate_ok(
@@ -411,32 +517,30 @@ def candidate_ok(
     max_sim: float,
     avoid: list[str] = (),  # type: ignore[assignment]
 ) -> bool:
-    """A sampled sentence counts when its numbers are the original's (none added), it is really
-    different (below the kind's similarity), not wildly longer, opens with no 一是/首先 the original
-    did not have, keeps the worked example out, (reword) copies no 8-character run of the knowledge
-    base, and (述职) speaks as 我/本人 where code made it so."""
-    if not new or not _numbers_ok(original, new, ctx) or _new_qualifier(original, new):
-        return False
-    if similarity(original, new) >= max_sim or cjk_len(new) > cjk_len(original) * 1.8 + 10:
-        return False
-    if cjk_len(new) < cjk_len(original) * (0.6 if kind == "reword" else 0.75):
-        return False  # a clause lost is not a rewording
-    if _MARKER_OPEN.match(new) and not _MARKER_OPEN.match(original):
-        return False
-    shown = EXAMPLES.get(kind, "").split("→")[-1].strip("“”")
-    if shown and similarity(new, shown) > 0.5:
-        return False
-    if kind == "first_person" and speaks_first_person(seed) and not speaks_first_person(new):
-        return False
-    if kind == "first_person" and similarity(seed, new) < 0.7:
-        return False  # 述职: the model only smooths code's sentence
-    if any(w.search(new) and not w.search(original) for w in _NOT_OURS):
-        return False  # a company's 我司 or a future 将 the original did not say
-    if any(q not in new.replace("‘", "“").replace("’", "”") for q in _QUOTED.findall(original)):
-        return False  # a named campaign or system (“第一议题”) is kept as written
-    if kind == "formal" and _formal_words(new) != new:
-        return False  # a colloquial word written back
-    return not any(copies_runs(new, a) for a in avoid)
+    return not candidate_problem(ctx, kind, original, seed, new, max_sim, avoid)
+
+
+_ECHO = re.compile(r"【|】|改写|原句|原文|示例|改后")
+_SUBJECT_WORDS = re.compile(r"我们|我局|本局|我单位|本单位|局党组|我司|本人")
+FAITHFUL = 0.35  # share of characters a rewording of one sentence still has in common with it (both ways)
+
+
+def content_overlap(original: str, new: str) -> tuple[float, float]:
+    """(recall, precision) of Chinese characters, counted with multiplicity: a rewording keeps most
+    of the original's characters (recall) and brings few of its own (precision); another sentence's
+    content, or a sentence cut in half, does not."""
+    from collections import Counter
+
+    a = Counter(re.findall(r"[\u4e00-\u9fff]", original))
+    b = Counter(re.findall(r"[\u4e00-\u9fff]", new))
+    common = sum((a & b).values())
+    return common / (sum(a.values()) or 1), common / (sum(b.values()) or 1)
+
+
+def copies_shot(kind: str, original: str, new: str) -> bool:
+    """Whether `new` is closer to a worked example's answer than to the sentence it rewrites."""
+    mine = len(_bigrams(new) & _bigrams(original))
+    return any(len(_bigrams(new) & _bigrams(a)) > max(2, mine) for _, a in SHOTS.get(kind, []))
 
 
 _BEFORE = re.compile(r"(超过|超|近|约|逾|不到|不足|达到|达|共|累计)(\d+(?:\.\d+)?)")
@@ -538,6 +642,7 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
             yield DraftEvent("token", out[i])
             continue
         seed_text = seeds[i]
+        log.debug("%s s%d orig %s | code %s", kind, i, s, seed_text)
         if kind == "first_person" and seed_text == s and any(speaks_first_person(x) for x in seeds):
             out[i] = s  # 述职: code already made the writer the subject elsewhere; this one stays
             yield DraftEvent("token", out[i])
@@ -545,17 +650,26 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
         avoid = kb_texts(ctx, s) if kind == "reword" else []
         passing: list[str] = []
         near: dict[int, list[str]] = ctx.memo.setdefault("near", {})
+        shots = shot_turns(kind) if kind in SHOTS else []
+
+        look = (ctx, kind, i, s, seed_text, max_sim, avoid, passing, near)
+
+        # code's own change is a candidate too (new wording: synonyms and a new order of the
+        # measures; formal: the phrase table); it counts only if it differs enough
+        if kind in ("reword", "formal") and seed_text != s and not attempt:
+            _consider(*look, seed_text, -1, near_ok=False)
         for t in range(samples if not attempt else min(samples, 2)):
             temp = SAMPLE_TEMPS[t] + 0.1 * attempt if samples == len(SAMPLE_TEMPS) else ctx.temp(attempt, t)
+            biased = (kind == "reword" and (t or attempt)) or (attempt and kind != "first_person")
             raw = ctx.ask(
-                _sentence_prompt(seed_text, how, ctx, EXAMPLES.get(kind, "")),
+                _sentence_prompt(seed_text, how, ctx, "" if shots else EXAMPLES.get(kind, "")),
                 chars=cjk_len(s),
                 temperature=round(min(1.3, temp), 2),
                 seed=ctx.seed + 31 * i + t + 1000 * attempt,
-                # a new wording (or any retry) may not open the way the original does
-                logit_bias=avoid_copy_bias(ctx, s)
-                if kind in ("reword", "formal") or ((attempt or t) and kind != "first_person")
-                else None,
+                # a later sample of a new wording (or any retry) may not open the way the original does
+                logit_bias=avoid_copy_bias(ctx, s) if biased else None,
+                shots=shots,
+                system=render("rewrite_sentence_system") if shots else None,
             )
             new = as_sentence(raw, s)
             if new.startswith("“") and not s.startswith("“") and new.count("“") > new.count("”"):
@@ -564,13 +678,20 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
                 new = re.sub(r"‘([^‘’]{1,20})’", r"“\1”", new)  # the original's quotes, not nested ones
             if kind == "formal":
                 new = formal_words(new)
-            if candidate_ok(ctx, kind, s, seed_text, new, max_sim, avoid):
-                passing.append(new)
-                # 述职 / formal: one faithful passing sample is enough (the change is mostly code's)
-                if kind != "reword" or similarity(s, new) < max_sim - 0.05:
-                    break
-            elif kind in NEAR_SIM and candidate_ok(ctx, kind, s, seed_text, new, NEAR_SIM[kind], avoid):
-                near.setdefault(i, []).append(new)
+            variants = [new]
+            if kind == "reword" and new:
+                # the words the model kept from the original swapped, its measures reordered
+                variants.append(restructure(reword_words(new, s)))
+            ok = False
+            own = bool(new) and new not in (s, seed_text)  # the model changed something itself
+            for v in dict.fromkeys(variants):
+                ok = _consider(*look, v, t, near_ok=own) or ok
+            # formal / 述职: one faithful passing sample is enough (the change is mostly code's);
+            # a new wording samples on until one is clearly new
+            if (ok and kind != "reword") or (
+                kind == "reword" and any(similarity(s, c) < max_sim - 0.1 for c in passing)
+            ):
+                break
         if passing:
             best = accepted[i] = _pick(kind, s, passing)
         elif near.get(i):
@@ -584,6 +705,33 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
     if kind == "first_person" and not speaks_first_person("".join(out)):
         out[0] = first_person_fallback(out[0])
     return parts.join(_regroup(parts, out))
+
+
+def _consider(
+    ctx: Ctx,
+    kind: str,
+    i: int,
+    s: str,
+    seed_text: str,
+    max_sim: float,
+    avoid: list[str],
+    passing: list[str],
+    near: dict[int, list[str]],
+    new: str,
+    t: int,
+    near_ok: bool = True,
+) -> bool:
+    """Check one candidate for sentence `i`; True (and kept in `passing`) when it passed every
+    sentence check; one that only missed the similarity target is kept in `near` (only where the
+    model changed something itself: code's word swaps alone are no rewrite)."""
+    why = candidate_problem(ctx, kind, s, seed_text, new, max_sim, avoid)
+    log.debug("%s s%d t%d [%s] %.2f %s", kind, i, t, why or "ok", similarity(s, new) if new else 0, new)
+    if not why:
+        passing.append(new)
+        return True
+    if near_ok and kind in NEAR_SIM and why.startswith("similar") and similarity(s, new) < NEAR_SIM[kind]:
+        near.setdefault(i, []).append(new)
+    return False
 
 
 def _regroup(parts: Parts, flat: list[str]) -> list[list[str]]:
@@ -732,44 +880,161 @@ def _formal_words(text: str) -> str:
     return text
 
 
-# Synonym-level substitutions (one pass, so 推进 ↔ 推动 do not undo each other): reword's seed.
-_SYNONYMS = {
-    "进一步": "持续",
-    "不断": "持续",
-    "持续": "不断",
+# 公文 wording a new text may use instead (one pass, longest first, so 推进 ↔ 推动 do not undo
+# each other). Curated: each swap keeps the meaning in a bureau report; no swap inside a longer word.
+_SYNONYMS: dict[str, str | tuple[str, ...]] = {
+    "落到实处": "落地见效",
+    "落地见效": "落到实处",
+    "摆在首位": "放在首要位置",
+    "作为首要任务": "摆在首要位置",
+    "头等大事": "首要任务",
+    "成效明显": "取得明显成效",
+    "成效显著": "取得显著成效",
+    "取得明显成效": "成效明显",
+    "组织开展": "开展",
+    "充分发挥": "切实发挥",
+    "高度重视": "始终重视",
+    "紧紧围绕": "紧扣",
+    "紧扣": "紧紧围绕",
+    "持续增强": "不断提升",
+    "不断提升": "持续提高",
+    "就近可办": "就近办理",
+    "全覆盖": "全面覆盖",
+    "进一步": ("持续", "不断"),
+    "不断": ("持续", "进一步"),
+    "持续": ("不断", "进一步"),
     "积极": "主动",
     "大力": "着力",
-    "推进": "推动",
-    "推动": "推进",
+    "推进": ("推动", "加快"),
+    "推动": ("推进", "促进"),
+    "促进": ("推动", "推进"),
     "完善": "健全",
     "健全": "完善",
     "加强": "强化",
     "强化": "加强",
-    "提升": "提高",
-    "提高": "提升",
+    "提升": ("提高", "增强"),
+    "提高": ("提升", "增强"),
+    "增强": ("提升", "提高"),
     "深入": "扎实",
     "扎实": "深入",
-    "形成": "构建",
-    "确保": "保障",
+    "确保": "保证",
     "显著": "明显",
     "明显": "显著",
     "逐步": "稳步",
     "稳步": "逐步",
     "有效": "切实",
     "切实": "有效",
-    "全面": "全方位",
     "始终": "一贯",
     "首位": "首要位置",
-    "组织": "举办",
     "开展": "组织",
-    "群众": "人民群众",
-    "工作": "工作",
+    "成立": "组建",
+    "建立": "构建",
+    "帮助": "助力",
+    "围绕": "聚焦",
+    "聚焦": "围绕",
+    "累计": "共计",
+    "达到": "达",
 }
 _SYN_RE = re.compile("|".join(sorted(map(re.escape, _SYNONYMS), key=len, reverse=True)))
+# (word, characters before it, characters after it) where it is part of a longer word
+_SYN_GUARD = {"持续": ("可", ""), "积极": ("", "性"), "明显": ("", "的"), "有效": ("", "期性")}
 
 
-def reword_words(text: str) -> str:
-    return _SYN_RE.sub(lambda m: _SYNONYMS[m.group(0)], text).replace("人民人民群众", "人民群众")
+def reword_words(text: str, original: str | None = None) -> str:
+    """The synonym table in one pass. With `original` (a model's answer), only the words the answer
+    kept from the original are swapped; a word the model chose itself stays."""
+
+    used: set[str] = set()
+
+    def swap(m: re.Match[str]) -> str:
+        w = m.group(0)
+        before, after = _SYN_GUARD.get(w, ("", ""))
+        if (before and text[m.start() - 1 : m.start()] in before and m.start() > 0) or (
+            after and text[m.end() : m.end() + 1] and text[m.end() : m.end() + 1] in after
+        ):
+            return w
+        if original is not None and w not in original:
+            return w
+        alts = _SYNONYMS[w]
+        # an alternative the sentence already says (or this pass wrote) would say it twice
+        for alt in (alts,) if isinstance(alts, str) else alts:
+            if alt not in text.replace(w, "") and not any(u in alt or alt in u for u in used):
+                used.add(alt)
+                return alt
+        return w
+
+    return _SYN_RE.sub(swap, text)
+
+
+# A clause that is one measure: optional adverbs, then an action verb (参与率100%、全年… are not).
+_ACTION = re.compile(
+    r"^(?:始终|坚持|持续|进一步|积极|主动|大力|着力|深入|扎实|不断|全力|认真|严格|全面|切实)*"
+    r"(?:开展|组织|推进|推动|健全|完善|加强|强化|落实|建立|构建|深化|实施|推广|成立|组建|制定|印发|"
+    r"召开|举办|建设|打造|设立|开通|聚焦|围绕|坚持|联合|优化|规范|创新|探索|压实|加大|狠抓|抓好|做好|"
+    r"发出|检查|查处|督促|指导|培育|发展|织密|筑牢|守牢|夯实)"
+)
+_CLAUSE_SUBJECT = re.compile(
+    r"^(?:我们|我局|本局|局党组|局机关|我单位|本单位|[\u4e00-\u9fffXx]{1,8}?(?:局|委员会|中心|办公室))"
+)
+
+
+def _top_clauses(sentence: str) -> list[str]:
+    """A sentence's clauses split at top-level commas (not inside “…” or （…）)."""
+    out, depth, cur = [], 0, ""
+    for ch in sentence:
+        if ch in "“（(《":
+            depth += 1
+        elif ch in "”）)》":
+            depth = max(0, depth - 1)
+        if ch == "，" and depth == 0:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    out.append(cur)
+    return out
+
+
+def swap_clauses(sentence: str) -> str:
+    """Two neighbouring measures said in the other order (A，B，result → B，A，result); the subject
+    stays in front and the closing clause (the result or the figure) stays last."""
+    clauses = _top_clauses(sentence)
+    if len(clauses) < 3:
+        return sentence
+    end = clauses[-1]
+    for j in range(len(clauses) - 2):
+        a, b = clauses[j], clauses[j + 1]
+        subj = _CLAUSE_SUBJECT.match(a) if j == 0 else None
+        head = subj.group(0) if subj and _ACTION.match(a[subj.end() :]) else ""
+        rest = a[len(head) :]
+        if not (_ACTION.match(rest) and _ACTION.match(b)) or re.search(r"\d", rest + b):
+            continue
+        if not (0.4 <= cjk_len(rest) / max(1, cjk_len(b)) <= 2.5):
+            continue
+        new = [*clauses[:j], head + b, rest, *clauses[j + 2 : -1], end]
+        return "，".join(new)
+    return sentence
+
+
+_QUOTED_LIST = re.compile(r"((?:“[^“”]{1,16}”[、和及与]?){3,})")
+
+
+def reorder_quoted(sentence: str) -> str:
+    """A list of three or more quoted names (“甲”“乙”“丙”等) in reverse order: a list is not a sequence."""
+
+    def rev(m: re.Match[str]) -> str:
+        names = re.findall(r"“[^“”]{1,16}”", m.group(1))
+        seps = re.findall(r"”([、和及与]?)(?=“|$)", m.group(1))
+        tail = m.group(1)[len(m.group(1).rstrip("、和及与")) :]
+        joined = "".join(n + (seps[k] if k < len(seps) - 1 else "") for k, n in enumerate(reversed(names)))
+        return joined + tail
+
+    return _QUOTED_LIST.sub(rev, sentence)
+
+
+def restructure(sentence: str) -> str:
+    """Code's own new structure for a sentence: neighbouring measures swapped, quoted lists reordered."""
+    return reorder_quoted(swap_clauses(sentence))
 
 
 # --- heading -------------------------------------------------------------------------------------------

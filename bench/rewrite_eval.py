@@ -68,14 +68,16 @@ def quality_module() -> Any | None:
     return mod
 
 
-def seed_paragraphs(limit: int) -> list[tuple[str, str]]:
-    """(name, text): from each seed report, （一）-level sections cut to 100–220 characters."""
+def seed_paragraphs(limit: int, later: bool = False) -> list[tuple[str, str]]:
+    """(name, text): （一）-level sections of the seed reports cut to 100–220 characters, the first
+    qualifying section of each report (later=False: the ones earlier rounds developed on) or the
+    later ones (later=True: held out, never tuned on); identical texts once."""
     if not SEEDS.exists() or limit <= 0:
         return []
-    out: list[tuple[str, str]] = []
+    per_file: list[list[tuple[str, str]]] = []
     for path in sorted(SEEDS.glob("*.txt")):
-        lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()]
-        for ln in lines:
+        found: list[tuple[str, str]] = []
+        for ln in (ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()):
             if not re.match(r"^[（(][一二三四五六七八九十][）)]", ln) or len(ln) < 160:
                 continue
             text = ""
@@ -83,17 +85,29 @@ def seed_paragraphs(limit: int) -> list[tuple[str, str]]:
                 if len(text) + len(s) > 220:
                     break
                 text += s
-            if 100 <= len(text) <= 220:
-                out.append((f"seed:{path.stem[:3]}", text))
-                break
-        if len(out) >= limit:
-            break
-    return out
+            if 100 <= len(text) <= 220 and "##" not in text:  # (## : a scraping artefact)
+                found.append((f"seed:{path.stem[:3]}" + (f".{len(found)}" if found else ""), text))
+        per_file.append(found[1:] if later else found[:1])
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    # round-robin over the reports so a few paragraphs come from different ones
+    for rank in range(max((len(f) for f in per_file), default=0)):
+        for found in per_file:
+            # two reports of one bureau share sections (one masked with XX): one of them
+            if rank < len(found) and found[rank][1][:12] not in seen:
+                seen.add(found[rank][1][:12])
+                out.append(found[rank])
+    return out[:limit]
 
 
-def own_paragraphs() -> list[tuple[str, str]]:
+# own:0–3 were the development paragraphs; own:4 onward were written later and held out.
+OWN_DEV = 4
+
+
+def own_paragraphs(held_out: bool = False) -> list[tuple[str, str]]:
     blocks = [b.strip() for b in OWN.read_text(encoding="utf-8").split("\n\n") if b.strip()]
-    return [(f"own:{i}", b) for i, b in enumerate(blocks)]
+    named = [(f"own:{i}", b) for i, b in enumerate(blocks)]
+    return named[OWN_DEV:] if held_out else named[:OWN_DEV]
 
 
 def reference_ok(q: Any, original: str, text: str, asked: int | None, figures: str = "") -> list[str]:
@@ -145,6 +159,14 @@ def main() -> None:
         "--kb", default="bench_examples", help="knowledge base for expand's hints (examples/ ingested once)"
     )
     ap.add_argument("--verbose", "-v", action="store_true")
+    ap.add_argument(
+        "--held-out",
+        action="store_true",
+        help="paragraphs never tuned on: later seed sections and own:4 onward (default: the development ones)",
+    )
+    ap.add_argument(
+        "--trace", action="store_true", help="print every sampled sentence and why it was rejected"
+    )
     args = ap.parse_args()
 
     from assistant import llm as llm_api
@@ -152,6 +174,11 @@ def main() -> None:
     from assistant.rewrite_kinds import cjk_len, recognise, verify
     from core.settings import get_settings
 
+    if args.trace:
+        import logging
+
+        logging.basicConfig(format="       %(message)s", stream=sys.stderr)
+        logging.getLogger("biganzi.rewrite").setLevel(logging.DEBUG)
     q = quality_module()
     if q is None:
         print("../shared/eval/quality.py not found: reference measures skipped", file=sys.stderr)
@@ -163,8 +190,10 @@ def main() -> None:
     )
     model = llm_api.get_chat_model(settings)
     # Seed paragraphs first (never tuned on), then ours; own:0 was the development paragraph: last.
-    own = own_paragraphs()
-    paragraphs = seed_paragraphs(args.paragraphs) + (own[1:] + own[:1])[: args.own]
+    own = own_paragraphs(args.held_out)
+    if not args.held_out:
+        own = own[1:] + own[:1]  # own:0 was the development paragraph: last
+    paragraphs = seed_paragraphs(args.paragraphs, later=args.held_out) + own[: args.own]
     wanted = set(filter(None, args.kinds.split(",")))
     cases = {k: v for k, v in REWRITES.items() if not wanted or k in wanted}
     if not args.no_follow_ups:

@@ -76,16 +76,30 @@ def test_rewrite_with_default_fake_keeps_numbers_and_diffs(fake_chat) -> None:
     assert res.to_json()["kind"] == "formal"
 
 
+PLAIN = "全年检查定点医药机构186家，追回医保基金452.3万元。参保率为99.91%，比上年高0.06个百分点。"
+
+
 def test_unchanged_copy_is_never_shown_as_done(fake_chat) -> None:
-    """The issue's failure: the model hands the paragraph back. Retried once, then reported."""
-    sentences = ORIGINAL.replace("。", "。\n").split()
-    fake_chat.enqueue(*[s for s in sentences for _ in range(2)] * 2)  # echoed on every try, and on the retry
-    events = list(stream_rewrite(get_settings(), ORIGINAL, "换个说法", model=fake_chat, seed=1))
+    """The issue's failure: the model hands the paragraph back (and code's word table has nothing
+    to swap in it). Retried once, then reported, the original kept."""
+    sentences = PLAIN.replace("。", "。\n").split()
+    fake_chat.enqueue(*[s for s in sentences for _ in range(3)] * 2)  # echoed on every try, and on the retry
+    events = list(stream_rewrite(get_settings(), PLAIN, "换个说法", model=fake_chat, seed=1))
     res = events[-1].result
     assert not res.changed and not res.passed and res.attempts == 2
-    assert res.text == ORIGINAL and all(op["op"] == "equal" for op in res.diff)
+    assert res.text == PLAIN and all(op["op"] == "equal" for op in res.diff)
     assert "未能完成“换个说法”" in res.notes[-1] and "原文未改动" in res.notes[-1]
     assert any(e.kind == "info" and e.restart and "重试" in e.text for e in events)
+
+
+def test_an_echo_with_only_some_of_codes_changes_is_not_shown_as_done(fake_chat) -> None:
+    """The model echoes; code's synonym table and clause order change one sentence of three, which
+    is not a new wording of the text: it fails the check and the user is told so."""
+    sentences = ORIGINAL.replace("。", "。\n").split()
+    fake_chat.enqueue(*[s for s in sentences for _ in range(3)] * 2)
+    res = rewrite_text(get_settings(), ORIGINAL, "换个说法", model=fake_chat, seed=1)
+    assert not res.passed and res.attempts == 2 and "改写结果与原文几乎相同" in res.problems
+    assert any(n.startswith(("未能完成", "未能完全做到")) for n in res.notes)
 
 
 def test_free_instruction_keeps_working_and_gets_heading_back(fake_chat) -> None:

@@ -161,7 +161,11 @@ def test_code_transforms_for_formal_reword_and_first_person() -> None:
     )
     assert formal_words("通过宣传来提升知晓率，挺好。") == "通过宣传提升知晓率，较为好。"
     assert formal_words("很多群众，非常态化") == "大量群众，非常态化"
-    assert reword_words("进一步推进改革，不断提升能力。") == "持续推动改革，持续提高能力。"
+    # one pass, and no word said twice: 不断提升's 持续提高 would repeat the 持续 just written
+    assert reword_words("进一步推进改革，不断提升能力。") == "持续推动改革，不断提升能力。"
+    assert reword_words("推进可持续发展，达到99%。") == "推动可持续发展，达99%。"
+    # a model's answer: only the words it kept from the original are swapped
+    assert reword_words("持续推进改革。", "进一步推进改革。") == "持续推动改革。"
     assert first_person_words("今年以来，我局始终坚持从严治党。") == "今年以来，我始终坚持从严治党。"
     assert first_person_words("局党组坚持学习，我们还组织活动。") == "我坚持学习，我还组织活动。"
     assert first_person_words("全年，坚持从严治党。") == "全年，我坚持从严治党。"
@@ -291,7 +295,9 @@ def test_constrained_backends_get_a_grammar_and_a_copy_bias() -> None:
     assert model.call_kwargs[0]["grammar"] == PAIR_GRAMMAR
     model = Constrained()
     rewrite_text(get_settings(), "始终把维护基金安全作为首要任务。", "换个说法", model=model, seed=1)
-    assert model.call_kwargs[0]["logit_bias"] == {ord("始"): -100.0, ord("终"): -100.0}
+    # the first sample is free; the later ones may not open as the original did
+    assert "logit_bias" not in model.call_kwargs[0]
+    assert model.call_kwargs[1]["logit_bias"] == {ord("始"): -100.0, ord("终"): -100.0}
 
 
 def test_add_figures_rejects_a_sentence_the_model_rewrote_around_the_figure(fake_chat) -> None:

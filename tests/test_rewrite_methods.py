@@ -305,3 +305,80 @@ def test_add_figures_rejects_a_sentence_the_model_rewrote_around_the_figure(fake
     fake_chat.enqueue("参保率99.91%的全体党员发出实干争先动员令，成立党员志愿服务队。")
     res = rewrite_text(get_settings(), text, "加上参保率99.91%", model=fake_chat, seed=1)
     assert res.text.startswith("向全体党员发出实干争先动员令，成立党员志愿服务队，参保率99.91%。")
+
+
+# --- new wording: code's transforms, the checks on a sample, the choice -------------------------------
+
+
+def test_swap_clauses_and_reorder_quoted_lists() -> None:
+    from assistant.rewrite_methods import reorder_quoted, restructure, swap_clauses
+
+    s = "我们进一步健全智能监控体系，大力推进信用评价管理，不断织密基金监管防线。"
+    # two measures in the other order, the subject in front, the result clause last
+    assert swap_clauses(s) == "我们大力推进信用评价管理，进一步健全智能监控体系，不断织密基金监管防线。"
+    # a clause with a figure, a two-clause sentence and a non-measure stay as they are
+    assert (
+        swap_clauses("检查定点医药机构126家，追回违规基金238万元。")
+        == "检查定点医药机构126家，追回违规基金238万元。"
+    )
+    assert swap_clauses("全年开展学习14次，推进模范机关创建，参与率100%。").startswith("全年开展学习14次")
+    # quoted names are a list, not a sequence
+    assert (
+        reorder_quoted("组织开展“文明创建”“家园支部”“清凉医夏”等活动。")
+        == "组织开展“清凉医夏”“家园支部”“文明创建”等活动。"
+    )
+    assert reorder_quoted("落实“第一议题”制度。") == "落实“第一议题”制度。"
+    assert restructure("严格落实“第一议题”制度。") == "严格落实“第一议题”制度。"
+
+
+def test_sample_checks_for_a_new_wording() -> None:
+    from assistant.rewrite_methods import Ctx, candidate_problem, content_overlap, copies_shot
+
+    ctx = Ctx(model=None, system="", keep=[], allowed=set())  # type: ignore[arg-type]
+    s = "不断完善基本医保、大病保险、医疗救助三重保障制度。"
+    # another sentence's content (what the 1.5B model wrote from the old inline example)
+    assert candidate_problem(ctx, "reword", s, s, "我局全面深化医保支付方式改革，成效显著。", 0.7).startswith(
+        "not faithful"
+    )
+    assert candidate_problem(ctx, "reword", s, s, "【改写后的句子】健全三重保障制度。", 0.7) == "prompt echo"
+    assert (
+        candidate_problem(ctx, "reword", s, s, "我们健全基本医保、大病保险、医疗救助三重保障制度。", 0.9)
+        == "new subject"
+    )
+    ok = "健全基本医保、大病保险和医疗救助“三重”保障制度体系。"
+    assert candidate_problem(ctx, "reword", s, s, ok, 0.9) == ""
+    recall, precision = content_overlap(s, ok)
+    assert recall > 0.75 and precision > 0.75
+    # closer to a worked example's answer than to the sentence itself
+    assert copies_shot("reword", s, "全县新建社区养老服务站，养老服务体系建设加快推进。")
+    assert not copies_shot("reword", s, ok)
+
+
+def test_reword_keeps_the_most_different_faithful_candidate(fake_chat) -> None:
+    """The model's samples are asked with worked examples as earlier turns; a sample with a subject
+    the writer did not use is rejected; sampling goes on until one is clearly new (or three were
+    asked); the lowest similarity that passes is kept."""
+    from langchain_core.messages import AIMessage
+
+    text = "检查定点医药机构126家，追回违规基金238万元，曝光典型案例5起。"
+    fake_chat.enqueue(
+        "我局检查定点医药机构126家，追回违规基金238万元，曝光典型案例5起。",  # a new subject
+        "对126家定点医药机构开展检查，追回违规基金238万元，公开曝光典型案例5起。",  # passes, 0.7
+        "126家定点医药机构接受检查，238万元违规基金被追回，5起典型案例公开曝光。",  # passes, 0.49
+    )
+    res = rewrite_text(get_settings(), text, "换个说法", model=fake_chat, seed=1)
+    assert res.passed, res.problems
+    assert res.text == "126家定点医药机构接受检查，238万元违规基金被追回，5起典型案例公开曝光。"
+    assert len(fake_chat.calls) == 3
+    first = fake_chat.calls[0]
+    assert isinstance(first[2], AIMessage) and len(first) == 8  # system, three worked examples, the sentence
+    assert "不添加原文没有的内容" in first[0].content
+    assert "【原文】\n检查定点医药机构126家" in first[-1].content
+
+
+def test_reword_takes_codes_sentence_when_no_sample_is_faithful(fake_chat) -> None:
+    text = "我们进一步健全智能监控体系，大力推进信用评价管理，不断织密基金监管防线。"
+    fake_chat.enqueue(*["我局全面深化医保支付方式改革，成效显著。"] * 6)
+    res = rewrite_text(get_settings(), text, "换个说法", model=fake_chat, seed=1)
+    assert res.passed, res.problems
+    assert res.text == "我们着力推动信用评价管理，持续完善智能监控体系，不断织密基金监管防线。"

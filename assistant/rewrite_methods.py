@@ -474,9 +474,8 @@ def candidate_problem(
         return "prompt echo"  # 【改写后】… / the instruction written back
     if not _numbers_ok(original, new, ctx) or _new_qualifier(original, new):
         return "numbers"
-    sim = similarity(original, new)
-    if sim >= max_sim:
-        return f"similar {sim:.2f}"
+    if len(re.findall(r"[。！？]", new)) > max(1, len(re.findall(r"[。！？]", original))):
+        return "split"  # one sentence in, one out (the text's sentences are counted by follow-ups)
     if cjk_len(new) > cjk_len(original) * 1.8 + 10:
         return "too long"
     if cjk_len(new) < cjk_len(original) * (0.6 if kind == "reword" else 0.75):
@@ -505,6 +504,9 @@ def candidate_problem(
         return "colloquial"  # a colloquial word written back
     if any(copies_runs(new, a) for a in avoid):
         return "copies the knowledge base"
+    sim = similarity(original, new)
+    if sim >= max_sim:
+        return f"similar {sim:.2f}"  # last: a "similar" sample passed every other check
     return ""
 
 
@@ -678,6 +680,7 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
                 new = re.sub(r"‘([^‘’]{1,20})’", r"“\1”", new)  # the original's quotes, not nested ones
             if kind == "formal":
                 new = formal_words(new)
+            new = keep_marker(s, new)
             variants = [new]
             if kind == "reword" and new:
                 # the words the model kept from the original swapped, its measures reordered
@@ -705,6 +708,14 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
     if kind == "first_person" and not speaks_first_person("".join(out)):
         out[0] = first_person_fallback(out[0])
     return parts.join(_regroup(parts, out))
+
+
+def keep_marker(original: str, new: str) -> str:
+    """The original's 一是/二是/首先 stays in front of its rewritten sentence (code owns them)."""
+    if not _MARKER_OPEN.match(original) or not new:
+        return new
+    head = original[: len(original) - len(strip_marker(original))]
+    return new if new.startswith(head) else head + strip_marker(new)
 
 
 def _consider(

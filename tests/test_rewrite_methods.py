@@ -382,3 +382,23 @@ def test_reword_takes_codes_sentence_when_no_sample_is_faithful(fake_chat) -> No
     res = rewrite_text(get_settings(), text, "换个说法", model=fake_chat, seed=1)
     assert res.passed, res.problems
     assert res.text == "我们着力推动信用评价管理，持续完善智能监控体系，不断织密基金监管防线。"
+
+
+def test_a_sample_keeps_the_enumerator_and_stays_one_sentence(fake_chat) -> None:
+    from assistant.rewrite_methods import Ctx, candidate_problem, keep_marker
+
+    assert keep_marker("一是高标落实公共服务。", "全面优化公共服务。") == "一是全面优化公共服务。"
+    assert keep_marker("其次，高标落实。", "首先，全面优化。") == "其次，全面优化。"
+    assert keep_marker("高标落实。", "全面优化。") == "全面优化。"
+    ctx = Ctx(model=None, system="", keep=["5"], allowed={"5"})  # type: ignore[arg-type]
+    s = "5月，组织开展“循迹溯源”现场践学活动，在联动学习会上作交流汇报。"
+    split = "5月份，组织开展“循迹溯源”现场践学活动。在联动学习会上作了交流汇报。"
+    assert candidate_problem(ctx, "reword", s, s, split, 0.99) == "split"
+    # a sample that lost a quoted name is rejected for that, not kept as "nearly new enough"
+    assert candidate_problem(ctx, "reword", s, s, "5月，组织现场践学活动，在联动学习会上交流。", 0.5) == (
+        "quoted name lost"
+    )
+    text = "一是高标落实公共服务“七优享”。二是持续深化改革。"
+    fake_chat.enqueue("全面优化公共服务，突出“七优享”标准。", "不断深化改革，释放改革红利。")
+    res = rewrite_text(get_settings(), text, "换个说法", model=fake_chat, seed=1)
+    assert res.text.startswith("一是全面优化公共服务，突出“七优享”标准。二是")

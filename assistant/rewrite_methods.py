@@ -240,6 +240,8 @@ HOW = {
     "first_person": "改成述职报告中“我”的第一人称口吻（如“我始终坚持……”“本人牵头……”），意思不变",
     "free": "",
 }
+# What a later sample of a new wording is asked to do besides (the first is asked plainly).
+REWORD_MOVES = ("；调整语序，可以把结果或数字放在前面", "；换用不同的动词和句式，可以省去主语")
 # A sample over MAX_SIM but under this (every other check passed) is kept when none passes.
 NEAR_SIM = {"reword": 0.9, "formal": 0.99}
 MAX_SIM = {"formal": 0.92, "reword": 0.7, "first_person": 0.995, "free": 0.95}
@@ -478,8 +480,12 @@ def candidate_problem(
         return "split"  # one sentence in, one out (the text's sentences are counted by follow-ups)
     if cjk_len(new) > cjk_len(original) * 1.8 + 10:
         return "too long"
-    if cjk_len(new) < cjk_len(original) * (0.6 if kind == "reword" else 0.75):
+    if cjk_len(new) < cjk_len(original) * 0.75:
         return "too short"  # a clause lost is not a rewording
+    if new.count("*") + new.count("＊") < original.count("*") + original.count("＊"):
+        return "numbers"  # a masked figure (*次) is a figure
+    if any(c not in original for c in _COUNT.findall(new)):
+        return "numbers"  # 一名、两次 written in words that the original did not say
     if _MARKER_OPEN.match(new) and not _MARKER_OPEN.match(original):
         return "new marker"
     shown = EXAMPLES.get(kind, "").split("→")[-1].strip("“”")
@@ -524,17 +530,27 @@ def candidate_ok(
 
 _ECHO = re.compile(r"【|】|改写|原句|原文|示例|改后")
 _SUBJECT_WORDS = re.compile(r"我们|我局|本局|我单位|本单位|局党组|我司|本人")
-FAITHFUL = 0.35  # share of characters a rewording of one sentence still has in common with it (both ways)
+FAITHFUL = 0.55  # share of characters a rewording of one sentence still has in common with it (both ways)
+
+
+_COUNT = re.compile(r"[一二两三四五六七八九十百千万]+[名人次个家项场期批件起条所座]")
+
+
+def _canonical(text: str) -> str:
+    """The text with each word of a synonym group written as one mark (推进/推动/促进 → the same)."""
+    return _CANON_RE.sub(lambda m: _CANON[m.group(0)], text)
 
 
 def content_overlap(original: str, new: str) -> tuple[float, float]:
-    """(recall, precision) of Chinese characters, counted with multiplicity: a rewording keeps most
-    of the original's characters (recall) and brings few of its own (precision); another sentence's
-    content, or a sentence cut in half, does not."""
+    """(recall, precision) of Chinese characters, counted with multiplicity, synonyms of the word
+    table counted as the same: a rewording keeps most of the original's content (recall) and
+    brings little of its own (precision); another sentence's content, or a sentence cut in half,
+    does not."""
     from collections import Counter
 
-    a = Counter(re.findall(r"[\u4e00-\u9fff]", original))
-    b = Counter(re.findall(r"[\u4e00-\u9fff]", new))
+    pattern = r"[\u4e00-\u9fff\ue000-\uf8ff]"
+    a = Counter(re.findall(pattern, _canonical(original)))
+    b = Counter(re.findall(pattern, _canonical(new)))
     common = sum((a & b).values())
     return common / (sum(a.values()) or 1), common / (sum(b.values()) or 1)
 
@@ -663,8 +679,16 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
         for t in range(samples if not attempt else min(samples, 2)):
             temp = SAMPLE_TEMPS[t] + 0.1 * attempt if samples == len(SAMPLE_TEMPS) else ctx.temp(attempt, t)
             biased = (kind == "reword" and (t or attempt)) or (attempt and kind != "first_person")
+            source, ask_how = seed_text, how
+            if kind == "reword" and t:
+                # while no sample is new enough, a later one rewords the newest wording so far
+                # again (changes add up; each result is still checked against the original);
+                # each later sample is asked for another move
+                pool = [c for c in near.get(i, []) if c != s] if not passing else []
+                source = min(pool, key=lambda c: similarity(s, c)) if pool else seed_text
+                ask_how = how + REWORD_MOVES[(t - 1) % len(REWORD_MOVES)]
             raw = ctx.ask(
-                _sentence_prompt(seed_text, how, ctx, "" if shots else EXAMPLES.get(kind, "")),
+                _sentence_prompt(source, ask_how, ctx, "" if shots else EXAMPLES.get(kind, "")),
                 chars=cjk_len(s),
                 temperature=round(min(1.3, temp), 2),
                 seed=ctx.seed + 31 * i + t + 1000 * attempt,
@@ -947,6 +971,26 @@ _SYNONYMS: dict[str, str | tuple[str, ...]] = {
     "达到": "达",
 }
 _SYN_RE = re.compile("|".join(sorted(map(re.escape, _SYNONYMS), key=len, reverse=True)))
+
+
+def _synonym_groups() -> dict[str, str]:
+    """Each word of the table (and its alternatives) → one private-use character per group."""
+    parent: dict[str, str] = {}
+
+    def find(w: str) -> str:
+        while parent.setdefault(w, w) != w:
+            w = parent[w]
+        return w
+
+    for word, alts in _SYNONYMS.items():
+        for alt in (alts,) if isinstance(alts, str) else alts:
+            parent[find(alt)] = find(word)
+    roots: dict[str, str] = {}
+    return {w: roots.setdefault(find(w), chr(0xE000 + len(roots))) for w in list(parent)}
+
+
+_CANON = _synonym_groups()
+_CANON_RE = re.compile("|".join(sorted(map(re.escape, _CANON), key=len, reverse=True)))
 # (word, characters before it, characters after it) where it is part of a longer word
 _SYN_GUARD = {"持续": ("可", ""), "积极": ("", "性"), "明显": ("", "的"), "有效": ("", "期性")}
 

@@ -395,9 +395,17 @@ def test_a_sample_keeps_the_enumerator_and_stays_one_sentence(fake_chat) -> None
     split = "5月份，组织开展“循迹溯源”现场践学活动。在联动学习会上作了交流汇报。"
     assert candidate_problem(ctx, "reword", s, s, split, 0.99) == "split"
     # a sample that lost a quoted name is rejected for that, not kept as "nearly new enough"
-    assert candidate_problem(ctx, "reword", s, s, "5月，组织现场践学活动，在联动学习会上交流。", 0.5) == (
-        "quoted name lost"
+    lost = "5月，组织开展现场践学活动，在联动学习会上作了交流汇报。"
+    assert candidate_problem(ctx, "reword", s, s, lost, 0.5) == "quoted name lost"
+    # a clause lost, a masked figure lost, a count in words the original did not give
+    assert candidate_problem(ctx, "reword", s, s, "5月，组织“循迹溯源”现场践学活动。", 0.99) == "too short"
+    m = "全年组织学习*次，开展主题党日活动*余次。"
+    assert (
+        candidate_problem(ctx, "reword", m, m, "全年组织学习*次，开展多次主题党日活动。", 0.99) == "numbers"
     )
+    assert candidate_problem(
+        ctx, "reword", m, m, "全年学习*次，开展主题党日活动*余次，新增一名党员。", 0.99
+    ) == ("numbers")
     text = "一是高标落实公共服务“七优享”。二是持续深化改革。"
     fake_chat.enqueue("全面优化公共服务，突出“七优享”标准。", "不断深化改革，释放改革红利。")
     res = rewrite_text(get_settings(), text, "换个说法", model=fake_chat, seed=1)

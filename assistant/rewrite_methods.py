@@ -197,6 +197,21 @@ SHOTS: dict[str, list[tuple[str, str]]] = {
             "围绕提升队伍整体素质，举办干部职工业务培训6期，累计参训320人次。",
         ),
     ],
+    # 述职: the model is given code's sentence (我 already the subject, or none yet) and smooths it
+    "first_person": [
+        (
+            "我始终把安全生产摆在突出位置，组织开展隐患排查12次。",
+            "我始终把安全生产摆在突出位置，牵头组织开展隐患排查12次。",
+        ),
+        (
+            "全年新建社区养老服务站15个，养老服务网络不断完善。",
+            "全年，我推动新建社区养老服务站15个，养老服务网络不断完善。",
+        ),
+        (
+            "8月，联合人社部门举办“春风送岗”招聘会，提供岗位620个。",
+            "8月，本人牵头联合人社部门举办“春风送岗”招聘会，提供岗位620个。",
+        ),
+    ],
     "formal": [
         (
             "我们把养老服务站建起来了，一共建了15个，老人们都挺满意。",
@@ -661,8 +676,13 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
             continue
         seed_text = seeds[i]
         log.debug("%s s%d orig %s | code %s", kind, i, s, seed_text)
-        if kind == "first_person" and seed_text == s and any(speaks_first_person(x) for x in seeds):
-            out[i] = s  # 述职: code already made the writer the subject elsewhere; this one stays
+        if (
+            kind == "first_person"
+            and not attempt
+            and seed_text == s
+            and any(speaks_first_person(x) for x in seeds)
+        ):
+            out[i] = s  # 述职: code made the writer the subject elsewhere; this one stays (but on the retry)
             yield DraftEvent("token", out[i])
             continue
         avoid = kb_texts(ctx, s) if kind == "reword" else []

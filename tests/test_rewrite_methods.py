@@ -410,3 +410,18 @@ def test_a_sample_keeps_the_enumerator_and_stays_one_sentence(fake_chat) -> None
     fake_chat.enqueue("全面优化公共服务，突出“七优享”标准。", "不断深化改革，释放改革红利。")
     res = rewrite_text(get_settings(), text, "换个说法", model=fake_chat, seed=1)
     assert res.text.startswith("一是全面优化公共服务，突出“七优享”标准。二是")
+
+
+def test_first_person_asks_with_worked_examples_and_rejects_a_copied_one(fake_chat) -> None:
+    from langchain_core.messages import AIMessage
+
+    text = "局党组始终把党的政治建设摆在首位。党员志愿服务活动覆盖全县各乡镇。"
+    fake_chat.enqueue(
+        "我始终把安全生产摆在突出位置，牵头组织开展隐患排查。",  # a worked example's answer
+        "我始终把党的政治建设摆在首要位置。",
+    )
+    res = rewrite_text(get_settings(), text, "改成述职报告的第一人称口吻", model=fake_chat, seed=1)
+    assert res.passed and res.text.startswith("我始终把党的政治建设摆在首要位置。"), res.problems
+    assert isinstance(fake_chat.calls[0][2], AIMessage) and "【原文】\n我始终把党的政治建设摆在首位" in (
+        fake_chat.calls[0][-1].content
+    )

@@ -523,7 +523,7 @@ def candidate_problem(
         return "quoted name lost"  # a named campaign or system (“第一议题”) is kept as written
     if kind == "formal" and _formal_words(new) != new:
         return "colloquial"  # a colloquial word written back
-    if any(copies_runs(new, a) for a in avoid):
+    if any(copies_runs(new, a, KB_RUN) for a in avoid):
         return "copies the knowledge base"
     sim = similarity(original, new)
     if sim >= max_sim:
@@ -581,10 +581,11 @@ _BEFORE = re.compile(r"(超过|超|近|约|逾|不到|不足|达到|达|共|累�
 
 def _new_qualifier(old: str, new: str) -> bool:
     """A number's 超过/近/约 (达到 → 超过 changes the fact) that the original did not give it."""
-    had = {(m.group(1), m.group(2)) for m in _BEFORE.finditer(old)}
+    same = {"超": "超过", "逾": "超过", "不到": "不足"}  # 超 = 逾 = 超过, 不到 = 不足
+    had = {(same.get(m.group(1), m.group(1)), m.group(2)) for m in _BEFORE.finditer(old)}
     soft = {"达到", "达", "共", "累计"}  # saying less is fine: 达到 → 达, 共 dropped
     return any(
-        q not in soft and (q, n) not in had
+        q not in soft and (same.get(q, q), n) not in had
         for q, n in ((m.group(1), m.group(2)) for m in _BEFORE.finditer(new))
     )
 
@@ -593,8 +594,13 @@ _NOT_OURS = (re.compile(r"我司|本公司|贵司|公司"), re.compile(r"(?:我�
 _QUOTED = re.compile(r"“[^“”]{1,20}”")
 
 
+# A new wording may not repeat a run this long of last year's passage (8 characters is often one
+# policy name, 集中带量采购药品; 12 is a copied clause).
+KB_RUN = 12
+
+
 def copies_runs(new: str, source: str, run: int = 8) -> bool:
-    """Whether `new` repeats an 8-character run of `source` (Chinese characters only)."""
+    """Whether `new` repeats a `run`-character run of `source` (Chinese characters only)."""
     a = "".join(re.findall(r"[\u4e00-\u9fff]", new))
     b = "".join(re.findall(r"[\u4e00-\u9fff]", source))
     if len(a) < run or len(b) < run:
@@ -685,73 +691,123 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
             out[i] = s  # 述职: code made the writer the subject elsewhere; this one stays (but on the retry)
             yield DraftEvent("token", out[i])
             continue
-        avoid = kb_texts(ctx, s) if kind == "reword" else []
-        passing: list[str] = []
-        near: dict[int, list[str]] = ctx.memo.setdefault("near", {})
-        shots = shot_turns(kind) if kind in SHOTS else []
-
-        look = (ctx, kind, i, s, seed_text, max_sim, avoid, passing, near)
-
-        # code's own change is a candidate too (new wording: synonyms and a new order of the
-        # measures; formal: the phrase table); it counts only if it differs enough
-        if kind in ("reword", "formal") and seed_text != s and not attempt:
-            _consider(*look, seed_text, -1, near_ok=False)
-        for t in range(samples if not attempt else min(samples, 2)):
-            temp = SAMPLE_TEMPS[t] + 0.1 * attempt if samples == len(SAMPLE_TEMPS) else ctx.temp(attempt, t)
-            biased = (kind == "reword" and (t or attempt)) or (attempt and kind != "first_person")
-            source, ask_how = seed_text, how
-            if kind == "reword" and t:
-                # while no sample is new enough, a later one rewords the newest wording so far
-                # again (changes add up; each result is still checked against the original);
-                # each later sample is asked for another move
-                pool = [c for c in near.get(i, []) if c != s] if not passing else []
-                source = min(pool, key=lambda c: similarity(s, c)) if pool else seed_text
-                ask_how = how + REWORD_MOVES[(t - 1) % len(REWORD_MOVES)]
-            raw = ctx.ask(
-                _sentence_prompt(source, ask_how, ctx, "" if shots else EXAMPLES.get(kind, "")),
-                chars=cjk_len(s),
-                temperature=round(min(1.3, temp), 2),
-                seed=ctx.seed + 31 * i + t + 1000 * attempt,
-                # a later sample of a new wording (or any retry) may not open the way the original does
-                logit_bias=avoid_copy_bias(ctx, s) if biased else None,
-                shots=shots,
-                system=render("rewrite_sentence_system") if shots else None,
-            )
-            new = as_sentence(raw, s)
-            if new.startswith("“") and not s.startswith("“") and new.count("“") > new.count("”"):
-                new = new[1:]  # an opening quote left over from the prompt
-            if "‘" not in s:
-                new = re.sub(r"‘([^‘’]{1,20})’", r"“\1”", new)  # the original's quotes, not nested ones
-            if kind == "formal":
-                new = formal_words(new)
-            new = keep_marker(s, new)
-            variants = [new]
-            if kind == "reword" and new:
-                # the words the model kept from the original swapped, its measures reordered
-                variants.append(restructure(reword_words(new, s)))
-            ok = False
-            own = bool(new) and new not in (s, seed_text)  # the model changed something itself
-            for v in dict.fromkeys(variants):
-                ok = _consider(*look, v, t, near_ok=own) or ok
-            # formal / 述职: one faithful passing sample is enough (the change is mostly code's);
-            # a new wording samples on until one is clearly new
-            if (ok and kind != "reword") or (
-                kind == "reword" and any(similarity(s, c) < max_sim - 0.1 for c in passing)
-            ):
-                break
-        if passing:
-            best = accepted[i] = _pick(kind, s, passing)
-        elif near.get(i):
-            # no sample changed the sentence enough, but one that passes every other check and
-            # changes part of it still helps the whole text's change (which is what is verified)
-            best = min(near[i], key=lambda c: similarity(s, c))
-        elif kind in ("formal", "first_person") and seed_text != s and _numbers_ok(s, seed_text, ctx):
-            best = seed_text  # code's own change stands when no sample passed
-        out[i] = best or s
+        chunks = long_chunks(s) if kind in ("reword", "formal") and spec.sentence is None else [s]
+        if len(chunks) > 1:
+            # a long sentence goes clause group by clause group: a 1.5B model asked for a
+            # 90-character sentence drops clauses; asked for 30 characters it rewords them
+            pieces = []
+            for k, c in enumerate(chunks):
+                key = 1000 * (i + 1) + k
+                got = accepted.get(key) or _sample_unit(
+                    ctx, kind, key, c, _code_seed(kind, c), how, max_sim, attempt, samples
+                )
+                pieces.append(got)
+            out[i] = "，".join(pieces)
+        else:
+            out[i] = _sample_unit(ctx, kind, i, s, seed_text, how, max_sim, attempt, samples)
         yield DraftEvent("token", out[i])
     if kind == "first_person" and not speaks_first_person("".join(out)):
         out[0] = first_person_fallback(out[0])
     return parts.join(_regroup(parts, out))
+
+
+def _sample_unit(
+    ctx: Ctx,
+    kind: str,
+    i: int,
+    s: str,
+    seed_text: str,
+    how: str,
+    max_sim: float,
+    attempt: int,
+    samples: int,
+) -> str:
+    """One sentence (or a long sentence's clause group) `s`: code's change `seed_text` and the
+    model's samples checked; the best passing one (kept in ctx.memo for the retry), else the
+    least similar near one, else code's own change, else `s`."""
+    accepted: dict[int, str] = ctx.memo.setdefault("sentences", {})
+    avoid = kb_texts(ctx, s) if kind == "reword" else []
+    passing: list[str] = []
+    near: dict[int, list[str]] = ctx.memo.setdefault("near", {})
+    shots = shot_turns(kind) if kind in SHOTS else []
+    look = (ctx, kind, i, s, seed_text, max_sim, avoid, passing, near)
+    # code's own change is a candidate too (new wording: synonyms and a new order of the
+    # measures; formal: the phrase table); it counts only if it differs enough
+    if kind in ("reword", "formal") and seed_text != s and not attempt:
+        _consider(*look, seed_text, -1, near_ok=False)
+    for t in range(samples if not attempt else min(samples, 2)):
+        temp = SAMPLE_TEMPS[t] + 0.1 * attempt if samples == len(SAMPLE_TEMPS) else ctx.temp(attempt, t)
+        biased = (kind == "reword" and (t or attempt)) or (attempt and kind != "first_person")
+        source, ask_how = seed_text, how
+        if kind in ("reword", "formal") and t:
+            # while no sample is new enough, a later one reworks the newest wording so far
+            # again (changes add up; each result is still checked against the original)
+            pool = [c for c in near.get(i, []) if c != s] if not passing else []
+            source = min(pool, key=lambda c: similarity(s, c)) if pool else seed_text
+            if kind == "reword":  # and is asked for another move
+                ask_how = how + REWORD_MOVES[(t - 1) % len(REWORD_MOVES)]
+        raw = ctx.ask(
+            _sentence_prompt(source, ask_how, ctx, "" if shots else EXAMPLES.get(kind, "")),
+            chars=cjk_len(s),
+            temperature=round(min(1.3, temp), 2),
+            seed=ctx.seed + 31 * i + t + 1000 * attempt,
+            # a later sample of a new wording (or any retry) may not open the way the original does
+            logit_bias=avoid_copy_bias(ctx, s) if biased else None,
+            shots=shots,
+            system=render("rewrite_sentence_system") if shots else None,
+        )
+        new = as_sentence(raw, s)
+        if new.startswith("“") and not s.startswith("“") and new.count("“") > new.count("”"):
+            new = new[1:]  # an opening quote left over from the prompt
+        if "‘" not in s:
+            new = re.sub(r"‘([^‘’]{1,20})’", r"“\1”", new)  # the original's quotes, not nested ones
+        if kind == "formal":
+            new = formal_words(new)
+        new = keep_marker(s, new)
+        variants = [new]
+        if kind == "reword" and new:
+            # the words the model kept from the original swapped, its measures reordered
+            variants.append(restructure(reword_words(new, s)))
+        ok = False
+        own = bool(new) and new not in (s, seed_text)  # the model changed something itself
+        for v in dict.fromkeys(variants):
+            ok = _consider(*look, v, t, near_ok=own) or ok
+        # formal / 述职: one faithful passing sample is enough (the change is mostly code's);
+        # a new wording samples on until one is clearly new
+        if (ok and kind != "reword") or (
+            kind == "reword" and any(similarity(s, c) < max_sim - 0.1 for c in passing)
+        ):
+            break
+    if passing:
+        accepted[i] = _pick(kind, s, passing)
+        return accepted[i]
+    if near.get(i):
+        # no sample changed it enough, but one that passes every other check and changes part
+        # of it still helps the whole text's change (which is what is verified)
+        return min(near[i], key=lambda c: similarity(s, c))
+    if kind in ("formal", "first_person") and seed_text != s and _numbers_ok(s, seed_text, ctx):
+        return seed_text  # code's own change stands when no sample passed
+    return s
+
+
+LONG_SENTENCE = 60  # characters: longer sentences are reworded a clause group at a time
+CHUNK = 36
+
+
+def long_chunks(sentence: str) -> list[str]:
+    """A long sentence as groups of whole clauses of about CHUNK characters (joined again with
+    "，"); a short one as itself."""
+    if cjk_len(sentence) <= LONG_SENTENCE:
+        return [sentence]
+    groups: list[str] = []
+    for c in _top_clauses(sentence):
+        if groups and cjk_len(groups[-1]) + cjk_len(c) <= CHUNK:
+            groups[-1] += "，" + c
+        else:
+            groups.append(c)
+    if len(groups) > 1 and cjk_len(groups[-1]) < 8:  # a short tail joins the group before it
+        groups[-2] += "，" + groups.pop()
+    return groups
 
 
 def keep_marker(original: str, new: str) -> str:
@@ -1030,6 +1086,8 @@ def reword_words(text: str, original: str | None = None) -> str:
             return w
         if original is not None and w not in original:
             return w
+        if text[: m.start()].count("“") > text[: m.start()].count("”"):
+            return w  # inside a quoted name (“四个确保”)
         alts = _SYNONYMS[w]
         # an alternative the sentence already says (or this pass wrote) would say it twice
         for alt in (alts,) if isinstance(alts, str) else alts:

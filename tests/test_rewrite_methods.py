@@ -425,3 +425,27 @@ def test_first_person_asks_with_worked_examples_and_rejects_a_copied_one(fake_ch
     assert isinstance(fake_chat.calls[0][2], AIMessage) and "【原文】\n我始终把党的政治建设摆在首位" in (
         fake_chat.calls[0][-1].content
     )
+
+
+def test_a_long_sentence_is_reworded_a_clause_group_at_a_time(fake_chat) -> None:
+    from assistant.rewrite_methods import long_chunks
+
+    s = (
+        "始终将减轻群众医药负担摆在心头，按照保质量、保供应、保使用“三个确保”要求，"
+        "严抓集中带量采购药品耗材落地见效，取消医用耗材加成，理顺医疗服务价格体系，累计节约费用超1.8亿元。"
+    )
+    chunks = long_chunks(s)
+    assert len(chunks) == 3 and "，".join(chunks) == s
+    short = "检查定点医药机构126家，追回违规基金238万元。"
+    assert long_chunks(short) == [short]
+    answers = (
+        "把减轻群众医药负担放在心上，对照保质量、保供应、保使用的“三个确保”要求。",  # its end dropped
+        "推动集中带量采购药品耗材落地见效，并取消医用耗材加成，逐步理顺医疗服务价格体系。",
+        "共节约费用超过1.8亿元。",
+    )
+    fake_chat.enqueue(*[a for a in answers for _ in range(3)])  # three samples a group
+    res = rewrite_text(get_settings(), s, "换个说法", model=fake_chat, seed=1)
+    assert res.text.startswith("把减轻群众医药负担放在心上，对照保质量"), res.text
+    assert "价格体系，共节约费用超过1.8亿元。" in res.text  # 超 = 超过: not a new qualifier
+    assert fake_chat.calls[3][-1].content.startswith("【原文】\n严抓集中带量采购")
+    assert "“三个确保”" in fake_chat.calls[0][-1].content  # code's word swaps leave quoted names alone

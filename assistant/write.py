@@ -252,7 +252,7 @@ def part_prompt(plan: SectionPlan, point: Point | None, previous: str = "") -> s
             how = "先用一个分句写采取的做法，再写取得的成效（用上数据）。"
         else:
             how = "先写采取的做法，再写取得的成效。"
-    voice = "以第一人称“我”的口吻，" if plan.voice == "我" else "以单位（我局）的口吻，"
+    voice = _voice(plan)
     if point is not None and figures:
         how += "上面的数据逐字照抄、全部用上。"
     return render(
@@ -271,6 +271,16 @@ def part_prompt(plan: SectionPlan, point: Point | None, previous: str = "") -> s
         voice=voice,
         future=plan.future,
     )
+
+
+def _voice(plan: SectionPlan) -> str:
+    return "以第一人称“我”的口吻，" if plan.voice == "我" else "以单位（我局）的口吻，"
+
+
+def uses_scaffold(model: BaseChatModel) -> bool:
+    """Scaffold where a continued reply costs only its new tokens: the local backends keep the
+    evaluated prompt and reply (llama.cpp's KV cache) from one part to the next."""
+    return bool(getattr(model, "reuses_prefix", False)) and llm_api.supports_prefill(model)
 
 
 def part_messages(system: str, history: Sequence[BaseMessage], prompt: str) -> list[BaseMessage]:
@@ -297,8 +307,9 @@ def _sample(
     lock: list[str] | None,
     written: Written,
     t0: float,
+    stops: Sequence[str] = PART_STOPS,
 ) -> Generator[str, None, tuple[str, str | None]]:
-    kwargs: dict[str, Any] = {"max_tokens": max_tokens, "stop": PART_STOPS}
+    kwargs: dict[str, Any] = {"max_tokens": max_tokens, "stop": list(stops)}
     if temperature is not None:
         kwargs["temperature"] = temperature
     if lock is not None:
@@ -350,20 +361,24 @@ def _continue(
     lock: list[str] | None,
     written: Written,
     t0: float,
+    stops: Sequence[str] = PART_STOPS,
+    prior: str = "",
 ) -> Generator[Any, None, str]:
-    """Go on writing a part from `head` (the reply continued in place); yields token events."""
+    """Go on writing a part from `head` (the reply continued in place, after `prior`: the parts
+    before it in a scaffolded reply); yields token events."""
     from langchain_core.messages import AIMessage
 
     from assistant.draft import DraftEvent
 
     gen = _sample(
         model,
-        [*messages, AIMessage(content=head)],
+        [*messages, AIMessage(content=prior + head)],
         max_tokens=_tokens_for(model, max(20, chars - cjk_len(head))),
         temperature=temperature,
         lock=lock,
         written=written,
         t0=t0,
+        stops=stops,
     )
     yield DraftEvent("token", head[-1:])
     while True:
@@ -398,14 +413,35 @@ def write_section(
     constrain: bool | None = None,
     given: str = "",
     t0: float | None = None,
+    scaffold: bool | None = None,
 ) -> Generator[Any, None, Written]:
     """Write every part of `plan`; yields DraftEvents (tokens as they come; an info with
     restart=True and the whole text so far when a part's clean-up changed what was streamed);
     returns what was written. `given`: the user's own words (request and figures): the only
-    source of specific events and counts."""
+    source of specific events and counts.
+
+    `scaffold` (default: where the backend keeps the evaluated prompt, `uses_scaffold`): the section
+    is one reply that code drives and continues in place (assistant.scaffold); otherwise each part
+    is its own short prompt (`part_prompt`)."""
     from assistant.draft import DraftEvent
 
     t0 = time.perf_counter() if t0 is None else t0
+    if uses_scaffold(model) if scaffold is None else scaffold:
+        from assistant.scaffold import write_scaffolded
+
+        return (
+            yield from write_scaffolded(
+                model,
+                plan,
+                system=system,
+                history=history,
+                temperature=temperature,
+                base_temperature=base_temperature,
+                constrained=can_constrain(model) if constrain is None else constrain,
+                given=given,
+                t0=t0,
+            )
+        )
     constrained = can_constrain(model) if constrain is None else constrain
     written = Written(text="", parts=[], constrained=constrained)
     todo: list[Point | None] = [None, *plan.points] if plan.opening_length > 0 else list(plan.points)

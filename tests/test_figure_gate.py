@@ -27,6 +27,9 @@ PIECES = [
     "月".encode(),  # 24
     "万元以上".encode(),  # 25
     "万元以".encode()[:-1],  # 26: half of a UTF-8 character at the end
+    "％".encode(),  # 27
+    "百分之".encode(),  # 28
+    b"$",  # 29
 ]
 ID = {p: i for i, p in enumerate(PIECES)}
 
@@ -52,6 +55,16 @@ def test_outside_a_figure_only_digits_that_start_one_are_open(vocab: Vocab) -> N
     assert not ({"0", "1", "3", "5", "9", "１"} & opened)
     assert {"追回", "万元", "，", ""} <= opened  # prose and the end stay open
     assert not ({"\n", " the", "【"} & opened)  # never in a Chinese draft's prose
+    assert not ({"％", "百分之", "$"} & opened)  # a number's other spellings: only inside a figure
+
+
+def test_a_sign_that_belongs_to_a_figure_is_open_inside_it(vocab: Vocab) -> None:
+    gate = FigureGate(vocab, ["9.5％"])
+    ids = [tid("追回")]
+    gate(np.array(ids), np.zeros(len(PIECES), dtype=np.float32))
+    for piece in ["9", ".", "5"]:
+        ids.append(tid(piece))
+    assert open_pieces(gate, ids) == {"％"}
 
 
 def test_a_started_figure_is_forced_to_its_end_unit_included(vocab: Vocab) -> None:

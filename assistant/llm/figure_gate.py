@@ -6,7 +6,8 @@ Outside a figure, every token that holds a digit is masked except a digit that s
 `allowed` strings (from its first digit on: "截至2024年11月" starts at "2"); once such a digit is
 out, only tokens that continue one of the strings it began are open, to the string's end (its unit
 included: "50.12" cannot become "50.12亿元"). Tokens that would break a Chinese draft's form
-(line breaks, 【】, markdown, spaces) are masked throughout.
+(line breaks, 【】, markdown, spaces) are masked throughout, and a number's other spellings (%, $,
+百分之…) outside a figure.
 
 A GBNF grammar can say the same (`number_grammar`, for engines that take a grammar but no logits
 processor, and bench/grammar_speed.py's comparison), but llama-cpp-python checks every token of the
@@ -23,6 +24,9 @@ from typing import Any
 
 _DIGIT = re.compile(rb"[0-9]|\xef\xbc[\x90-\x99]")  # ASCII or full-width (０-９)
 _BANNED = re.compile(rb"[\n\r\t #*`]|\xe3\x80[\x90\x91]")  # line breaks, space, markdown, 【】
+# A number's other spellings, open only inside a figure: a model kept from digits writes "Y%",
+# "$X" or "百分之五" instead.
+_NUMBERISH = re.compile(b"|".join(re.escape(w.encode()) for w in ("$", "%", "％", "‰", "百分")))
 _LONGEST = 16  # bytes: no token of a figure's continuation is longer
 
 
@@ -34,6 +38,7 @@ class Vocab:
     index: dict[bytes, list[int]] = field(default_factory=dict)  # piece -> ids (short pieces)
     digit: Any = None  # bool mask: the piece holds a digit
     banned: Any = None  # bool mask: never in a draft
+    numberish: Any = None  # bool mask: a number's sign or spelled-out form, outside a figure
 
     @classmethod
     def of(cls, pieces: Sequence[bytes]) -> Vocab:
@@ -42,6 +47,7 @@ class Vocab:
         v = cls(list(pieces))
         v.digit = np.zeros(len(v.pieces), dtype=bool)
         v.banned = np.zeros(len(v.pieces), dtype=bool)
+        v.numberish = np.zeros(len(v.pieces), dtype=bool)
         for i, p in enumerate(v.pieces):
             if not p:
                 continue
@@ -49,6 +55,8 @@ class Vocab:
                 v.digit[i] = True
             if _BANNED.search(p):
                 v.banned[i] = True
+            if _NUMBERISH.search(p):
+                v.numberish[i] = True
             if len(p) <= _LONGEST:
                 v.index.setdefault(p, []).append(i)
         return v
@@ -84,7 +92,7 @@ class FigureGate:
             for i in self._prefix_ids(s):
                 if vocab.digit[i]:
                     self.start[i] = True
-        self.free = ~(vocab.banned | (vocab.digit & ~self.start))  # open outside a figure
+        self.free = ~(vocab.banned | vocab.numberish | (vocab.digit & ~self.start))  # open outside a figure
         self.seen: int | None = None  # tokens of input_ids already read (prompt included)
         self.partial: list[tuple[bytes, int]] = []  # (string, bytes matched) of the figure being written
         self.ended = False  # one string just ended where a longer one goes on ("2.3亿元" / "2.3亿元以上")

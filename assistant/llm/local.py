@@ -242,6 +242,7 @@ class LlamaChatModel(BaseChatModel):
     seed: int | None = None  # fixed for reproducible benchmarks; None = llama.cpp's default
     supports_prefill: bool = True
     supports_grammar: bool = True
+    reuses_prefix: bool = True  # llama.cpp keeps the evaluated prompt + reply: a continuation is cheap
     prompt_cache_dir: str | None = None  # persisted system-prompt states (None = off)
     prompt_cache_mb: int = 0
     # cancel(): generations that started before this monotonic time end at their next token.

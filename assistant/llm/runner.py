@@ -404,6 +404,7 @@ class RunnerChat(OpenAICompatibleChat):
     runner_key: str
     supports_prefill: bool = True
     supports_grammar: bool = True
+    reuses_prefix: bool = True  # llama.cpp keeps the evaluated prompt + reply: a continuation is cheap
     repeat_penalty: float = 1.1
     llm_timeout: float = 120.0
     jobs: set[str] = Field(default_factory=set, exclude=True)

@@ -1,0 +1,298 @@
+"""A section as one reply that code drives: the model writes the prose, code writes the structure
+and the figures.
+
+    write_scaffolded(model, plan, system=…) -> Generator[DraftEvent, None, Written]
+
+The prompt (prompts/draft_scaffold.jinja) holds the plan's outline and no number. The reply is
+written in segments, each continued in place from the reply so far (llama.cpp keeps it evaluated,
+so a segment costs only its own tokens):
+
+    opening sentence            the model, up to its first 。
+    一是                        code
+      lead clause               the model: what was done, up to its first ，
+      figures                   code: "检查定点医药机构186家，处理两定单位21家，" (the lead's own
+                                metric is not said twice: "…开展廉政谈话" + "42人次")
+      effect                    the model: what it achieved, to the point's planned length
+    二是 …
+
+So every figure is the user's string, verbatim and in its place, and no other digit can come out
+(the figure gate, with nothing open). A point without figures is one segment. Each point is
+judged as in assistant.write (prompt echoes, repeats of earlier parts, invented events) and
+sampled again once, hotter, when it fails.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Generator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from assistant.measures import cjk_len
+from assistant.plan import ENUM, Point, SectionPlan
+from assistant.prompts import render
+from assistant.write import (
+    RETRIES,
+    Part,
+    Written,
+    _fact_line,
+    _judge,
+    _sample,
+    _says_period,
+    _tokens_for,
+    _voice,
+    add_figures,
+    clean_part,
+    cut_to,
+    drop_events,
+    drop_sentences,
+    end_cut_reply,
+    generalize_events,
+    is_echo,
+    join_parts,
+    part_messages,
+)
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import BaseMessage
+
+_ENUMS = [f"{e}是" for e in ENUM]
+LEAD_STOPS = ["，", "。", "；", "：", "\n", "【", *_ENUMS]
+BODY_STOPS = ["\n", "【", *_ENUMS]  # a part ends where the model starts the next one
+OPENING_STOPS = ["。", "\n", "【", *_ENUMS]
+TOP_UP = 0.7  # a point under this share of its planned length gets one more sentence
+TOP_UP_STARTS = ("同时，", "在此基础上，", "此外，")
+LEAD_CHARS = 18  # 字: a lead clause ("强化定点医药机构日常监管")
+# Code starts each segment with a word that sets its kind (a small model given an empty slot after
+# "一是" copies the outline's topic, or writes numbers): an adverb before a measure, a word that
+# turns to its effect after the figures, the writer as the subject of the opening.
+LEAD_STARTS = ("持续", "着力", "扎实", "深入", "全面")
+EFFECT_STARTS = ("有效", "进一步", "切实", "不断", "有力")
+FUTURE_LEAD_STARTS = ("进一步", "着力", "持续", "全面", "深入")
+FUTURE_EFFECT_STARTS = ("确保", "推动", "切实", "不断", "力争")
+
+
+def opener(plan: SectionPlan) -> str:
+    if plan.future:
+        return "下一步，我将" if plan.voice == "我" else "下一步，我局将"
+    return "我" if plan.voice == "我" else "我局"
+
+
+def lead_start(plan: SectionPlan, i: int) -> str:
+    starts = FUTURE_LEAD_STARTS if plan.future else LEAD_STARTS
+    return starts[i % len(starts)]
+
+
+def effect_start(plan: SectionPlan, i: int) -> str:
+    starts = FUTURE_EFFECT_STARTS if plan.future else EFFECT_STARTS
+    return starts[i % len(starts)]
+
+
+def scaffold_prompt(plan: SectionPlan) -> str:
+    """The user message: theme, genre, voice and the outline (each point's topic), no figures."""
+    return render(
+        "draft_scaffold",
+        theme=plan.theme,
+        genre=plan.genre,
+        voice=_voice(plan),
+        future=plan.future,
+        points=[]
+        if plan.layout == "plain"
+        else [{"enumerator": p.enumerator, "topic": p.topic} for p in plan.points],
+        enums="、".join(p.enumerator for p in plan.points),
+        topic=plan.points[0].topic if plan.points else plan.theme,
+    )
+
+
+def figure_clause(lead: str, facts: Sequence[Any], periods: Sequence[bool]) -> str:
+    """The figures of a point as clauses after its lead: "，检查定点医药机构186家，处理两定单位21家".
+    A lead that ends with the first figure's metric takes its value directly ("…开展廉政谈话42人次")."""
+    clauses = [_fact_line(f, said) for f, said in zip(facts, periods, strict=True)]
+    if not clauses:
+        return ""
+    first = facts[0]
+    count = first.base not in ("%", "pp")  # "处理两定单位" + "21家"; never "提高参保率" + "为99.91％"
+    if lead and first.metric and count and lead.endswith(first.metric) and not periods[0]:
+        joiner = clauses[0][len(first.metric) : -len(first.text)]  # "为" for a rate
+        return joiner + first.text + "".join("，" + c for c in clauses[1:])
+    return ("，" if lead else "") + "，".join(clauses)
+
+
+def strays_to(lead: str, point: Point, plan: SectionPlan) -> bool:
+    """The lead talks about another point's figures, not its own (it is written before code adds
+    them: "着力提高住院报销比例" above 参保率)."""
+    from assistant.metric_names import metric_score
+
+    own = max((metric_score(lead, f.metric) for f in point.facts), default=0.0)
+    others = [f.metric for p in plan.points if p is not point for f in p.facts]
+    return (
+        any(len(m) >= 3 and m in lead for m in others)
+        and not any(f.metric in lead for f in point.facts)
+        and own < 0.8
+    )
+
+
+def _lead(raw: str) -> str:
+    """The model's lead clause, as prose: one clause, no enumerator, label or end punctuation."""
+    t = clean_part(raw).rstrip("。！？；，、：")
+    return re.split(r"[，。；：！？]", t)[0] if t else ""
+
+
+def write_scaffolded(
+    model: BaseChatModel,
+    plan: SectionPlan,
+    *,
+    system: str,
+    history: Sequence[BaseMessage] = (),
+    temperature: float | None = None,
+    base_temperature: float = 0.3,
+    constrained: bool = True,
+    given: str = "",
+    t0: float,
+) -> Generator[Any, None, Written]:
+    """Write `plan` as one driven reply; yields DraftEvents (tokens as they come, code's own text
+    included; an info with restart=True and the whole text so far when a part's clean-up changed
+    what was streamed); returns what was written."""
+    from assistant.draft import DraftEvent
+
+    prompt = scaffold_prompt(plan)
+    base = part_messages(system, history, prompt)
+    echo_ref = prompt + "\n" + system
+    for own in [plan.theme, *(p.topic for p in plan.points), *(f.metric for f in plan.facts)]:
+        echo_ref = echo_ref.replace(own, "")
+    written = Written(text="", parts=[], constrained=constrained, messages=base)
+    lock: list[str] | None = [] if constrained else None  # the model writes no digit: code writes the figures
+    hot = max(0.7, (base_temperature if temperature is None else temperature) + 0.4)
+
+    def segment(
+        reply: str, chars: int, stops: Sequence[str], temp: float | None
+    ) -> Generator[Any, None, tuple[str, str | None]]:
+        from langchain_core.messages import AIMessage
+
+        gen = _sample(
+            model,
+            [*base, AIMessage(content=reply)] if reply else base,
+            max_tokens=_tokens_for(model, chars),
+            temperature=temp,
+            lock=lock,
+            written=written,
+            t0=t0,
+            stops=stops,
+        )
+        while True:
+            try:
+                piece = next(gen)
+            except StopIteration as stop:
+                text, finish = stop.value
+                return (end_cut_reply(text) if finish == "length" else text), finish
+            yield DraftEvent("token", piece)
+
+    opening, bodies = "", []
+    shown = ""  # what the caller has been sent, as the caller has it
+    plain = plan.layout == "plain" or not plan.points
+    todo: list[Point | None] = list(plan.points) if plain else [None, *plan.points]
+    if plain and plan.points:
+        plan.points[0].length = plan.length  # one paragraph: the lead opens it
+    for point in todo:
+        previous = join_parts(plan, opening, bodies)
+        chars = plan.opening_length if point is None else point.length
+        facts = list(point.facts) if point is not None else []
+        protect = [f.text for f in facts]
+        prefix = ""
+        if point is not None and not plain:
+            prefix = ("\n" if plan.layout == "paragraphs" and previous else "") + point.enumerator
+        part = Part("opening" if point is None else "point", "", point)
+        temp = temperature
+        kept = ""
+        for attempt in range(RETRIES + 1):
+            part.attempts = attempt + 1
+            streamed = prefix
+            if prefix:
+                yield DraftEvent("token", prefix)
+            reply = previous + prefix
+            effect = ""
+            if point is None:
+                start = opener(plan)
+                yield DraftEvent("token", start)
+                model_text, _ = yield from segment(reply + start, chars, OPENING_STOPS, temp)
+                streamed += start + model_text
+                text = start + model_text
+            elif facts:
+                start = lead_start(plan, point.index)
+                yield DraftEvent("token", start)
+                lead_raw, _ = yield from segment(reply + start, LEAD_CHARS, LEAD_STOPS, temp)
+                streamed += start + lead_raw
+                lead = "" if cjk_len(lead_raw) < 2 or is_echo(lead_raw, echo_ref) else _lead(start + lead_raw)
+                if lead and strays_to(lead, point, plan):
+                    yield DraftEvent("info", "", restart=True)
+                    yield DraftEvent("token", shown + prefix + start)
+                    lead_raw, _ = yield from segment(reply + start, LEAD_CHARS, LEAD_STOPS, hot)
+                    lead = _lead(start + lead_raw)
+                    bad = cjk_len(lead_raw) < 2 or is_echo(lead_raw, echo_ref) or strays_to(lead, point, plan)
+                    lead = "" if bad else lead
+                figures = figure_clause(lead, facts, [_says_period(plan, point, f) for f in facts])
+                turn = effect_start(plan, point.index)
+                head = lead + figures + "，" + turn
+                yield DraftEvent("info", "", restart=True)  # code's figures replace the lead as streamed
+                yield DraftEvent("token", shown + prefix + head)
+                streamed = prefix + head
+                rest = max(12, chars - cjk_len(head))
+                stops = BODY_STOPS if rest > 30 else OPENING_STOPS
+                effect, _ = yield from segment(reply + head, rest, stops, temp)
+                streamed += effect
+                effect = "" if is_echo(effect, echo_ref) else effect
+                text = head + effect if effect else lead + figures + "。"
+            else:
+                start = lead_start(plan, point.index)
+                yield DraftEvent("token", start)
+                model_text, _ = yield from segment(reply + start, chars, BODY_STOPS, temp)
+                streamed += start + model_text
+                text = start + model_text
+                effect = model_text
+            if point is not None and effect and cjk_len(text) < TOP_UP * chars:
+                # the model closed the point after one sentence: one more, on from its own words
+                turn = TOP_UP_STARTS[point.index % len(TOP_UP_STARTS)]
+                more_head = text.rstrip("，；") + ("" if text.endswith("。") else "。") + turn
+                yield DraftEvent("token", more_head[len(text) :])
+                more, _ = yield from segment(reply + more_head, chars - cjk_len(text), BODY_STOPS, temp)
+                if more and not is_echo(more, echo_ref):
+                    text = more_head + more
+                    streamed = prefix + text
+            # (a figures point's model text was checked segment by segment)
+            echo = not facts and is_echo(text, echo_ref)
+            cand = "" if echo else cut_to(clean_part(text, protect), chars, protect)
+            rep, events, short, missing = _judge(cand, previous, given, chars, point)
+            ok = bool(cand) and not rep and not events and not missing and not (short and not facts)
+            if ok or attempt == RETRIES:
+                if not cand:
+                    part.echo = True
+                    written.notes.append("模型只复述了提示，这一部分没有保留")
+                if rep:
+                    cand = drop_sentences(cand, rep)
+                    part.dropped = rep
+                if events:
+                    cand = drop_events(generalize_events(cand, given), given)
+                if cand and missing:  # a figure lost in the clean-up (never by the model: code wrote it)
+                    cand = add_figures(cand, [f for f in missing if f.text not in cand])
+                if not cand and facts:  # the figures are the user's: they stay, as a plain clause
+                    cand = figure_clause("", facts, [_says_period(plan, point, f) for f in facts]) + "。"
+                kept = cand
+                new_shown = join_parts(plan, opening, [*bodies, kept]) if point is not None else kept
+                if new_shown != shown + streamed:
+                    yield DraftEvent("info", "已整理格式", restart=True)
+                    if new_shown:
+                        yield DraftEvent("token", new_shown)
+                shown = new_shown
+                break
+            temp = hot
+            yield DraftEvent("info", "这一部分重复了前文或复述了提示，重写", restart=True)
+            if shown:
+                yield DraftEvent("token", shown)
+        part.text = kept
+        written.parts.append(part)
+        if point is None:
+            opening = kept
+        else:
+            bodies.append(kept)
+    written.text = join_parts(plan, opening, bodies)
+    return written

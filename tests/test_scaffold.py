@@ -1,0 +1,162 @@
+"""A scaffolded section (assistant.scaffold): one reply that code drives segment by segment; code
+writes the enumerators, the segment openers and every figure, the model only the prose between."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.figures import parse_figures
+from assistant.plan import plan_section
+from assistant.scaffold import figure_clause, scaffold_prompt, strays_to, write_scaffolded
+from assistant.write import uses_scaffold, write_section
+
+FIGURES = "截至2024年11月，检查定点医药机构186家，追回医保基金452.3万元，处罚款126.8万元。"
+GIVEN = "起草“综合施策护基金”一段。" + FIGURES
+
+
+def plan(length: int = 300, figures: str = FIGURES, **kw):
+    return plan_section(
+        "起草“综合施策护基金”一段。",
+        parse_figures(figures).facts,
+        length=length,
+        theme="综合施策护基金",
+        **kw,
+    )
+
+
+def drive(gen):
+    events = []
+    while True:
+        try:
+            events.append(next(gen))
+        except StopIteration as stop:
+            return events, stop.value
+
+
+def shown(events) -> str:
+    out = ""
+    for ev in events:
+        if ev.kind == "token":
+            out += ev.text
+        elif ev.restart:
+            out = ""
+    return out
+
+
+# Each point: its lead (the model stops at the first ，), then its effect (stops at the next 二是).
+SCRIPT = (
+    "坚持系统施策，持续织密基金监管网，守好群众的看病钱。一是",  # opening, after code's 我局
+    "开展定点医药机构全覆盖检查，以查促改",  # lead of 一是, after code's 持续
+    "规范了定点医药机构的服务行为，推动医保基金使用更加规范、合理、高效。二是强化……",  # effect, after code's 有效
+    "推进追回医保基金工作，",
+    "维护了医保基金安全，群众的看病钱得到有力保障，基金运行总体平稳、收支结构持续优化。三是",
+    "依法依规处罚款，",
+    "形成了对欺诈骗保行为的有力震慑，营造了不敢骗、不能骗、不想骗的良好氛围，守护好人民群众的每一分看病钱、救命钱。",
+)
+
+
+def test_code_writes_the_structure_and_the_figures(fake_chat) -> None:
+    fake_chat.enqueue(*SCRIPT)
+    events, written = drive(write_section(fake_chat, plan(300), system="系统", given=GIVEN, scaffold=True))
+    assert written.text == (
+        "我局坚持系统施策，持续织密基金监管网，守好群众的看病钱。"
+        "一是持续开展定点医药机构全覆盖检查，截至2024年11月，检查定点医药机构186家，"
+        "有效规范了定点医药机构的服务行为，推动医保基金使用更加规范、合理、高效。"
+        "二是着力推进追回医保基金工作，追回医保基金452.3万元，"
+        "进一步维护了医保基金安全，群众的看病钱得到有力保障，基金运行总体平稳、收支结构持续优化。"
+        "三是扎实依法依规处罚款126.8万元，切实形成了对欺诈骗保行为的有力震慑，营造了不敢骗、不能骗、不想骗的良好氛围，守护好人民群众的每一分看病钱、救命钱。"
+    )
+    assert shown(events) == written.text  # what was streamed, restarts applied
+    assert written.calls == 7 and [p.attempts for p in written.parts] == [1, 1, 1, 1]
+
+
+def test_the_model_is_shown_no_number_and_continues_one_reply(fake_chat) -> None:
+    fake_chat.enqueue(*SCRIPT)
+    _events, written = drive(
+        write_section(fake_chat, plan(300), system="系统", given=GIVEN, scaffold=True, constrain=True)
+    )
+    prompts = [c[-2].content if c[-1].type == "ai" else c[-1].content for c in fake_chat.calls]
+    assert len(set(prompts)) == 1 and not re.search(r"\d", prompts[0])  # one prompt, no figure in it
+    heads = [c[-1].content for c in fake_chat.calls]
+    assert heads[0] == "我局" and heads[1].endswith("。一是持续")
+    assert heads[2].endswith("截至2024年11月，检查定点医药机构186家，有效")  # code's figures, then the turn
+    assert all(h.startswith("我局坚持系统施策") for h in heads[1:])  # the reply so far, continued in place
+    # the model writes no digit at all: every figure is code's
+    assert all(kw.get("figure_lock") == [] for kw in fake_chat.call_kwargs) and written.constrained
+
+
+def test_a_lead_about_another_points_figure_is_sampled_again(fake_chat) -> None:
+    p = plan(300)
+    assert strays_to("加强处罚款力度", p.points[1], p)  # 追回医保基金's lead talks about 处罚款
+    assert not strays_to("推进追回医保基金工作", p.points[1], p)
+    fake_chat.enqueue(
+        SCRIPT[0],
+        SCRIPT[1],
+        SCRIPT[2],
+        "加大处罚款力度，",  # strays to point 三
+        "推进追回医保基金工作，",  # sampled again
+        *SCRIPT[4:],
+    )
+    _events, written = drive(write_section(fake_chat, p, system="系统", given=GIVEN, scaffold=True))
+    assert "二是着力推进追回医保基金工作，追回医保基金452.3万元" in written.text
+    assert "加大处罚款力度" not in written.text
+
+
+def test_a_short_point_gets_one_more_sentence(fake_chat) -> None:
+    fake_chat.enqueue(
+        SCRIPT[0],
+        SCRIPT[1],
+        "规范了服务行为。二是",  # too short for its 85 字
+        "建立健全常态化监管机制，推动监督检查由事后查处向事前预防转变。",  # one more, after code's 同时，
+        *SCRIPT[3:],
+    )
+    _events, written = drive(write_section(fake_chat, plan(300), system="系统", given=GIVEN, scaffold=True))
+    assert "有效规范了服务行为。同时，建立健全常态化监管机制" in written.text
+
+
+def test_an_echo_of_the_prompt_is_not_kept_and_figures_stay(fake_chat) -> None:
+    fake_chat.enqueue(
+        SCRIPT[0],
+        "【写作任务】按上面的安排写",  # the lead echoes the prompt
+        "数据由系统填入，你不写任何数字；没有给出的具体活动",  # the effect too
+        *SCRIPT[3:],
+    )
+    _events, written = drive(write_section(fake_chat, plan(300), system="系统", given=GIVEN, scaffold=True))
+    assert "写作任务" not in written.text and "系统填入" not in written.text
+    assert (
+        "一是截至2024年11月，检查定点医药机构186家。二是着力推进" in written.text
+    )  # the user's figures stay
+
+
+def test_figure_clause_joins_a_count_to_a_lead_that_names_it() -> None:
+    facts = parse_figures("开展廉政谈话42人次，参保率99.91％。").facts
+    assert figure_clause("持续开展廉政谈话", facts[:1], [False]) == "42人次"
+    assert figure_clause("持续开展谈心谈话", facts[:1], [False]) == "，开展廉政谈话42人次"
+    assert figure_clause("着力提高参保率", facts[1:], [False]) == "，参保率为99.91％"  # never "提高参保率为…"
+
+
+def test_the_outline_carries_the_topics_and_no_figure() -> None:
+    text = scaffold_prompt(plan(300))
+    assert "一是检查定点医药机构" in text and "三是处罚款" in text and not re.search(r"\d", text)
+    short = scaffold_prompt(plan(120))
+    assert "【内容】" in short and "一是" not in short
+
+
+def test_a_plain_paragraph_is_lead_figures_effect(fake_chat) -> None:
+    fake_chat.enqueue("强化基金监管，", "守住了群众的看病钱，基金运行平稳。")
+    _events, written = drive(
+        write_scaffolded(fake_chat, plan(120), system="系统", given=GIVEN, t0=0.0, constrained=False)
+    )
+    assert written.text.startswith(
+        "持续强化基金监管，截至2024年11月，检查定点医药机构186家，追回医保基金452.3万元"
+    )
+    assert "一是" not in written.text
+
+
+def test_local_backends_scaffold_and_remote_ones_do_not(fake_chat) -> None:
+    from assistant.llm.local import LlamaChatModel
+    from assistant.llm.runner import RunnerChat
+
+    assert not uses_scaffold(fake_chat)  # the fake keeps no KV cache: per-part prompts
+    assert LlamaChatModel.model_fields["reuses_prefix"].default is True
+    assert RunnerChat.model_fields["reuses_prefix"].default is True

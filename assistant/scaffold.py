@@ -50,6 +50,7 @@ from assistant.write import (
     is_echo,
     join_parts,
     part_messages,
+    repeated_in,
 )
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ BODY_STOPS = ["\n", "【", *_ENUMS]  # a part ends where the model starts the ne
 OPENING_STOPS = ["。", "\n", "【", *_ENUMS]
 TOP_UP = 0.7  # a point under this share of its planned length gets one more sentence
 TOP_UP_STARTS = ("同时，", "在此基础上，", "此外，")
+TOP_UPS = 2  # sentences a short point may get this way
 LEAD_CHARS = 18  # 字: a lead clause ("强化定点医药机构日常监管")
 # Code starts each segment with a word that sets its kind (a small model given an empty slot after
 # "一是" copies the outline's topic, or writes numbers): an adverb before a measure, a word that
@@ -249,15 +251,18 @@ def write_scaffolded(
                 streamed += start + model_text
                 text = start + model_text
                 effect = model_text
-            if point is not None and effect and cjk_len(text) < TOP_UP * chars:
+            for extra in range(TOP_UPS):
+                if point is None or not effect or cjk_len(text) >= TOP_UP * chars:
+                    break
                 # the model closed the point after one sentence: one more, on from its own words
-                turn = TOP_UP_STARTS[point.index % len(TOP_UP_STARTS)]
+                turn = TOP_UP_STARTS[(point.index + extra) % len(TOP_UP_STARTS)]
                 more_head = text.rstrip("，；") + ("" if text.endswith("。") else "。") + turn
                 yield DraftEvent("token", more_head[len(text) :])
                 more, _ = yield from segment(reply + more_head, chars - cjk_len(text), BODY_STOPS, temp)
-                if more and not is_echo(more, echo_ref):
-                    text = more_head + more
-                    streamed = prefix + text
+                if not more or is_echo(more, echo_ref) or repeated_in(more, [previous, text]):
+                    break
+                text = more_head + more
+                streamed = prefix + text
             # (a figures point's model text was checked segment by segment)
             echo = not facts and is_echo(text, echo_ref)
             cand = "" if echo else cut_to(clean_part(text, protect), chars, protect)

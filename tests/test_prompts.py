@@ -36,6 +36,9 @@ def test_all_prompt_files_render_with_their_variables() -> None:
         "focus": "检查定点医药机构",
         "how": "先写做法，再写成效，",
         "sentences": "两句话",
+        # a scaffolded draft
+        "points": [{"enumerator": "一是", "topic": "检查定点医药机构"}],
+        "enums": "一是、二是",
         # a whole report's heading and section
         "title": "2024年工作总结",
         "heading": "综合施策护基金",
@@ -60,9 +63,8 @@ def test_all_prompt_files_render_with_their_variables() -> None:
         "example": "原句：开展检查。改写：深入开展专项检查。",
     }
     names = sorted(p.stem for p in PROMPTS_DIR.glob("*.jinja"))
-    assert {"chat_system", "draft", "draft_part", "rewrite", "refine", "continue", "repair_numbers"} <= set(
-        names
-    )
+    required = {"chat_system", "draft", "draft_part", "draft_scaffold", "rewrite", "refine", "continue"}
+    assert required | {"repair_numbers"} <= set(names)
     for name in names:
         variables = template_variables(name)
         out = render(name, **{k: samples[k] for k in variables})

@@ -134,6 +134,31 @@ def strays_to(lead: str, point: Point, plan: SectionPlan) -> bool:
     )
 
 
+# A unit with no number before it: the model wanted a figure it was not given ("共计处罚款金额为人民币万元").
+_HOLE = re.compile(
+    r"(?:为|达|达到|共计|总计|合计|累计|约|近|超过|人民币)(?:人民币)?[万亿千百]?(?:元|人次|人|家|个|项|次|场|例|起|份|名|种)(?![\u4e00-\u9fff]{0,1}[0-9])"
+)
+_QUOTED = re.compile(r"“([^”]{1,20})”")
+
+
+def drop_unfounded(text: str, known: str, keep: Sequence[str] = ()) -> str:
+    """Clauses with a hole where a number was wanted, or a quoted name nobody gave (“党建+基金监管”,
+    “弹性医保”: a small model invents programmes), go; a clause holding one of `keep` (the user's
+    figures) stays."""
+    clauses = re.findall(r"[^，。；！？]+[，。；！？]?", text)
+    out = []
+    for c in clauses:
+        if any(k and k in c for k in keep):
+            out.append(c)
+            continue
+        if _HOLE.search(c) or any(q not in known for q in _QUOTED.findall(c)):
+            if out and c[-1:] in "。！？" and out[-1][-1:] in "，；":
+                out[-1] = out[-1][:-1] + c[-1]  # the sentence still ends
+            continue
+        out.append(c)
+    return "".join(out).strip("，；")
+
+
 def _lead(raw: str) -> str:
     """The model's lead clause, as prose: one clause, no enumerator, label or end punctuation."""
     t = clean_part(raw).rstrip("。！？；，、：")
@@ -265,6 +290,8 @@ def write_scaffolded(
                 streamed = prefix + text
             # (a figures point's model text was checked segment by segment)
             echo = not facts and is_echo(text, echo_ref)
+            known = given + plan.theme + "".join(p.topic for p in plan.points)
+            text = drop_unfounded(text, known, protect)
             cand = "" if echo else cut_to(clean_part(text, protect), chars, protect)
             rep, events, short, missing = _judge(cand, previous, given, chars, point)
             ok = bool(cand) and not rep and not events and not missing and not (short and not facts)

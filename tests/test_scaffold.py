@@ -160,3 +160,18 @@ def test_local_backends_scaffold_and_remote_ones_do_not(fake_chat) -> None:
     assert not uses_scaffold(fake_chat)  # the fake keeps no KV cache: per-part prompts
     assert LlamaChatModel.model_fields["reuses_prefix"].default is True
     assert RunnerChat.model_fields["reuses_prefix"].default is True
+
+
+def test_holes_and_invented_names_are_dropped_the_users_figures_stay() -> None:
+    from assistant.scaffold import drop_unfounded
+
+    hole = "此外，我局采取了处罚措施，对违规单位进行处罚，共计处罚款金额为人民币万元。"
+    assert drop_unfounded(hole, "") == "此外，我局采取了处罚措施，对违规单位进行处罚。"
+    named = "深入贯彻落实“党建+基金监管”工作，处罚款126.8万元，不断提升了基金监管效果。"
+    assert drop_unfounded(named, "", ["126.8万元"]) == "处罚款126.8万元，不断提升了基金监管效果。"
+    given = "持续推进“参保扩面”工作，有效增强了群众的获得感。"
+    assert drop_unfounded(given, "参保扩面") == given  # a quote the user gave stays
+    assert (
+        drop_unfounded("参保率为99.91％，基金运行平稳。", "", ["99.91％"])
+        == "参保率为99.91％，基金运行平稳。"
+    )

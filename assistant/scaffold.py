@@ -64,6 +64,7 @@ OPENING_STOPS = ["。", "\n", "【", *_ENUMS]
 TOP_UP = 0.7  # a point under this share of its planned length gets one more sentence
 TOP_UP_STARTS = ("同时，", "在此基础上，", "此外，")
 TOP_UPS = 2  # sentences a short point may get this way
+TOP_UP_REPEAT = 0.5  # stricter than a part's own check: an added sentence tends to restate the point
 LEAD_CHARS = 18  # 字: a lead clause ("强化定点医药机构日常监管")
 # Code starts each segment with a word that sets its kind (a small model given an empty slot after
 # "一是" copies the outline's topic, or writes numbers): an adverb before a measure, a word that
@@ -284,7 +285,7 @@ def write_scaffolded(
                 more_head = text.rstrip("，；") + ("" if text.endswith("。") else "。") + turn
                 yield DraftEvent("token", more_head[len(text) :])
                 more, _ = yield from segment(reply + more_head, chars - cjk_len(text), BODY_STOPS, temp)
-                if not more or is_echo(more, echo_ref) or repeated_in(more, [previous, text]):
+                if not more or is_echo(more, echo_ref) or repeated_in(more, [previous, text], TOP_UP_REPEAT):
                     break
                 text = more_head + more
                 streamed = prefix + text

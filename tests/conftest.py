@@ -178,3 +178,18 @@ def _local_model_or_skip() -> Path:
 @pytest.fixture(scope="session")
 def local_model_path() -> Path:
     return _local_model_or_skip()
+
+
+@pytest.fixture(scope="session")
+def shared_quality():
+    """../shared/eval/quality.py, the reference quality measures, loaded by path (skips without it)."""
+    import importlib.util
+
+    path = EVAL / "quality.py"
+    if not path.exists():
+        pytest.skip("../shared/eval/quality.py not present")
+    spec = importlib.util.spec_from_file_location("shared_quality", path)
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from types import ModuleType
 
@@ -10,7 +9,7 @@ import pytest
 
 from assistant.cleanup import Cleaned, clean_prose, is_prompt_echo, strip_enumerators
 from assistant.measures import CN_ORD, enumeration_errors
-from tests.conftest import EVAL, needs_seeds, seed_paths
+from tests.conftest import needs_seeds, seed_paths
 
 # Failure samples as the drafts showed them (issue 10 / issue 11), our own wording around them.
 RESTARTED = (
@@ -79,15 +78,8 @@ def _marks(text: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def quality() -> ModuleType:
-    path = EVAL / "quality.py"
-    if not path.exists():
-        pytest.skip("../shared/eval/quality.py not present")
-    spec = importlib.util.spec_from_file_location("shared_quality", path)
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+def quality(shared_quality: ModuleType) -> ModuleType:
+    return shared_quality
 
 
 # --- the samples come out clean -------------------------------------------------------------

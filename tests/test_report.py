@@ -27,7 +27,6 @@ from assistant.report.store import ReportStore
 from assistant.report.write import export_report, stream_report, write_report
 from core.errors import BiganziError
 from core.settings import get_settings
-from tests.conftest import EVAL
 
 TITLE = "青禾县医保局2024年工作总结和2025年工作思路"
 FIGURES = "参保人数：32.5万人\n追回违规基金：262万元\n中选药品平均降价：55%\n2025年目标参保率：99.5%"
@@ -220,14 +219,8 @@ def test_write_json_shape_figures_and_no_repeated_sentence(fake_chat):
         assert n.display in lines
 
 
-@pytest.mark.skipif(not (EVAL / "quality.py").exists(), reason="../shared/eval not present")
-def test_repeat_measure_matches_the_reference():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("shared_quality", EVAL / "quality.py")
-    assert spec and spec.loader
-    ref = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(ref)
+def test_repeat_measure_matches_the_reference(shared_quality):
+    ref = shared_quality
     text = (
         "今年以来，我局始终坚持以人民为中心，扎实推进医保各项工作。一是全面推进参保扩面工作，持续提升覆盖质量；"
         "二是全力推进参保扩面工作，持续提升覆盖质量。\n今年以来，我局始终坚持以人民为中心，扎实推进医保各项工作。"

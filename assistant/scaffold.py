@@ -252,7 +252,7 @@ def write_scaffolded(
                 streamed += start + lead_raw
                 lead = "" if cjk_len(lead_raw) < 2 or is_echo(lead_raw, echo_ref) else _lead(start + lead_raw)
                 if lead and strays_to(lead, point, plan):
-                    yield DraftEvent("info", "", restart=True)
+                    yield DraftEvent("info", "这一部分重写", restart=True)
                     yield DraftEvent("token", shown + prefix + start)
                     lead_raw, _ = yield from segment(reply + start, LEAD_CHARS, LEAD_STOPS, hot)
                     lead = _lead(start + lead_raw)
@@ -261,8 +261,12 @@ def write_scaffolded(
                 figures = figure_clause(lead, facts, [_says_period(plan, point, f) for f in facts])
                 turn = effect_start(plan, point.index)
                 head = lead + figures + "，" + turn
-                yield DraftEvent("info", "", restart=True)  # code's figures replace the lead as streamed
-                yield DraftEvent("token", shown + prefix + head)
+                sofar = start + lead_raw
+                if head.startswith(sofar):  # the usual case: code goes on where the model stopped
+                    yield DraftEvent("token", head[len(sofar) :])
+                else:  # the lead was cleaned or dropped: the caller gets the part again
+                    yield DraftEvent("info", "已整理格式", restart=True)
+                    yield DraftEvent("token", shown + prefix + head)
                 streamed = prefix + head
                 rest = max(12, chars - cjk_len(head))
                 stops = BODY_STOPS if rest > 30 else OPENING_STOPS

@@ -67,6 +67,7 @@ def test_code_writes_the_structure_and_the_figures(fake_chat) -> None:
         "三是扎实依法依规处罚款126.8万元，切实形成了对欺诈骗保行为的有力震慑，营造了不敢骗、不能骗、不想骗的良好氛围，守护好人民群众的每一分看病钱、救命钱。"
     )
     assert shown(events) == written.text  # what was streamed, restarts applied
+    assert not [ev for ev in events if ev.kind == "info"]  # streamed straight through: nothing shown twice
     assert written.calls == 7 and [p.attempts for p in written.parts] == [1, 1, 1, 1]
 
 

@@ -491,6 +491,14 @@ def candidate_problem(
         return "prompt echo"  # 【改写后】… / the instruction written back
     if not _numbers_ok(original, new, ctx) or _new_qualifier(original, new):
         return "numbers"
+    if set(re.findall(r"[A-Za-z]{2,}", new)) - set(re.findall(r"[A-Za-z]{2,}", original)):
+        return "foreign words"  # (reforms) English the original did not have
+    if (
+        cjk_len(_top_clauses(new.rstrip("。！？；"))[-1])
+        < 4
+        <= cjk_len(_top_clauses(original.rstrip("。！？；"))[-1])
+    ):
+        return "broken tail"  # …改革，进一步。
     if len(re.findall(r"[。！？]", new)) > max(1, len(re.findall(r"[。！？]", original))):
         return "split"  # one sentence in, one out (the text's sentences are counted by follow-ups)
     if cjk_len(new) > cjk_len(original) * 1.8 + 10:

@@ -395,6 +395,11 @@ def test_a_sample_keeps_the_enumerator_and_stays_one_sentence(fake_chat) -> None
     split = "5月份，组织开展“循迹溯源”现场践学活动。在联动学习会上作了交流汇报。"
     assert candidate_problem(ctx, "reword", s, s, split, 0.99) == "split"
     # a sample that lost a quoted name is rejected for that, not kept as "nearly new enough"
+    assert candidate_problem(ctx, "reword", s, s, s.replace("交流汇报", "exchange report"), 0.99) == (
+        "foreign words"
+    )
+    h = "一是持续深化支付方式改革。"
+    assert candidate_problem(ctx, "reword", h, h, "一是深化支付方式改革，进一步。", 0.99) == "broken tail"
     lost = "5月，组织开展现场践学活动，在联动学习会上作了交流汇报。"
     assert candidate_problem(ctx, "reword", s, s, lost, 0.5) == "quoted name lost"
     # a clause lost, a masked figure lost, a count in words the original did not give

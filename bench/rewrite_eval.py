@@ -248,6 +248,9 @@ def main() -> None:
                     "seconds": round(elapsed, 1),
                 }
                 rows.append(row)
+                if args.out:  # row by row, so a run cut short still leaves its cases
+                    with args.out.with_suffix(".partial.jsonl").open("a", encoding="utf-8") as fh:
+                        fh.write(json.dumps(row, ensure_ascii=False) + "\n")
                 mark = "ok " if passed else "FAIL"
                 print(
                     f"{mark} {kind:18s} {name:9s} seed={seed} {elapsed:6.1f}s {n}->{cjk_len(out)}字 {'; '.join(row['problems'])}",

@@ -195,6 +195,8 @@ def write_scaffolded(
     def segment(
         reply: str, chars: int, stops: Sequence[str], temp: float | None
     ) -> Generator[Any, None, tuple[str, str | None]]:
+        """The model's next stretch of the reply; one that stopped at 。 gets it back (the stop
+        string is not in the text)."""
         from langchain_core.messages import AIMessage
 
         gen = _sample(
@@ -212,7 +214,12 @@ def write_scaffolded(
                 piece = next(gen)
             except StopIteration as stop:
                 text, finish = stop.value
-                return (end_cut_reply(text) if finish == "length" else text), finish
+                if finish == "length":
+                    return end_cut_reply(text), finish
+                if stops is OPENING_STOPS and text.strip() and text.rstrip()[-1] not in "。！？”":
+                    yield DraftEvent("token", "。")  # the stop string itself: the sentence ended
+                    text = text.rstrip("，、；： ") + "。"
+                return text, finish
             yield DraftEvent("token", piece)
 
     opening, bodies = "", []

@@ -76,9 +76,16 @@ FUTURE_EFFECT_STARTS = ("确保", "推动", "切实", "不断", "力争")
 
 
 def opener(plan: SectionPlan) -> str:
+    """How the section starts, as the house style starts one: the period, then the writer."""
+    import datetime
+
     if plan.future:
         return "下一步，我将" if plan.voice == "我" else "下一步，我局将"
-    return "我" if plan.voice == "我" else "我局"
+    if plan.voice == "我":
+        return "任职以来，我"
+    if plan.year and plan.year != datetime.date.today().year:
+        return f"{plan.year}年，我局"  # last year's report, written now
+    return "今年以来，我局"
 
 
 def lead_start(plan: SectionPlan, i: int) -> str:
@@ -140,6 +147,9 @@ _HOLE = re.compile(
     r"(?:为|达|达到|共计|总计|合计|累计|约|近|超过|人民币)(?:人民币)?[万亿千百]?(?:元|人次|人|家|个|项|次|场|例|起|份|名|种)(?![\u4e00-\u9fff]{0,1}[0-9])"
 )
 _QUOTED = re.compile(r"“([^”]{1,20})”")
+# An empty slot where a figure was wanted ("提高到（）"), or the prompt's own label come back
+# ("以“清廉医保建设”为主题").
+_SLOT = re.compile(r"[（(]\s*[）)]|这一主题|为主题|这一标题|为标题|本段标题")
 
 
 def drop_unfounded(text: str, known: str, keep: Sequence[str] = ()) -> str:
@@ -152,7 +162,7 @@ def drop_unfounded(text: str, known: str, keep: Sequence[str] = ()) -> str:
         if any(k and k in c for k in keep):
             out.append(c)
             continue
-        if _HOLE.search(c) or any(q not in known for q in _QUOTED.findall(c)):
+        if _HOLE.search(c) or _SLOT.search(c) or any(q not in known for q in _QUOTED.findall(c)):
             if out and c[-1:] in "。！？" and out[-1][-1:] in "，；":
                 out[-1] = out[-1][:-1] + c[-1]  # the sentence still ends
             continue
@@ -289,7 +299,7 @@ def write_scaffolded(
                 text = start + model_text
                 effect = model_text
             for extra in range(TOP_UPS):
-                if point is None or not effect or cjk_len(text) >= TOP_UP * chars:
+                if point is None or not text or cjk_len(text) >= TOP_UP * chars:
                     break
                 # the model closed the point after one sentence: one more, on from its own words
                 turn = TOP_UP_STARTS[(point.index + extra) % len(TOP_UP_STARTS)]

@@ -59,7 +59,7 @@ def test_code_writes_the_structure_and_the_figures(fake_chat) -> None:
     fake_chat.enqueue(*SCRIPT)
     events, written = drive(write_section(fake_chat, plan(300), system="系统", given=GIVEN, scaffold=True))
     assert written.text == (
-        "我局坚持系统施策，持续织密基金监管网，守好群众的看病钱。"
+        "今年以来，我局坚持系统施策，持续织密基金监管网，守好群众的看病钱。"
         "一是持续开展定点医药机构全覆盖检查，截至2024年11月，检查定点医药机构186家，"
         "有效规范了定点医药机构的服务行为，推动医保基金使用更加规范、合理、高效。"
         "二是着力推进追回医保基金工作，追回医保基金452.3万元，"
@@ -79,9 +79,11 @@ def test_the_model_is_shown_no_number_and_continues_one_reply(fake_chat) -> None
     prompts = [c[-2].content if c[-1].type == "ai" else c[-1].content for c in fake_chat.calls]
     assert len(set(prompts)) == 1 and not re.search(r"\d", prompts[0])  # one prompt, no figure in it
     heads = [c[-1].content for c in fake_chat.calls]
-    assert heads[0] == "我局" and heads[1].endswith("。一是持续")
+    assert heads[0] == "今年以来，我局" and heads[1].endswith("。一是持续")
     assert heads[2].endswith("截至2024年11月，检查定点医药机构186家，有效")  # code's figures, then the turn
-    assert all(h.startswith("我局坚持系统施策") for h in heads[1:])  # the reply so far, continued in place
+    assert all(
+        h.startswith("今年以来，我局坚持系统施策") for h in heads[1:]
+    )  # the reply so far, continued in place
     # the model writes no digit at all: every figure is code's
     assert all(kw.get("figure_lock") == [] for kw in fake_chat.call_kwargs) and written.constrained
 
@@ -120,6 +122,7 @@ def test_an_echo_of_the_prompt_is_not_kept_and_figures_stay(fake_chat) -> None:
         SCRIPT[0],
         "【写作任务】按上面的安排写",  # the lead echoes the prompt
         "数据由系统填入，你不写任何数字；没有给出的具体活动",  # the effect too
+        "【写作任务】按上面的安排写",  # and the sentence added to the short point
         *SCRIPT[3:],
     )
     _events, written = drive(write_section(fake_chat, plan(300), system="系统", given=GIVEN, scaffold=True))
@@ -176,3 +179,22 @@ def test_holes_and_invented_names_are_dropped_the_users_figures_stay() -> None:
         drop_unfounded("参保率为99.91％，基金运行平稳。", "", ["99.91％"])
         == "参保率为99.91％，基金运行平稳。"
     )
+
+
+def test_empty_slots_and_the_prompts_label_are_dropped() -> None:
+    from assistant.scaffold import drop_unfounded
+
+    text = "有效提高参保率，参保率提高到（）。同时，我局以“清廉医保建设”为主题，扎实开展工作，基金运行平稳。"
+    assert drop_unfounded(text, "清廉医保建设") == "有效提高参保率。同时，扎实开展工作，基金运行平稳。"
+
+
+def test_the_opening_starts_with_the_period_and_the_writer() -> None:
+    import datetime
+
+    from assistant.scaffold import opener
+
+    assert opener(plan(300)) == "今年以来，我局"
+    assert opener(plan(300, year=2020)) == "2020年，我局"  # last year's report, written now
+    assert opener(plan(300, year=datetime.date.today().year)) == "今年以来，我局"
+    assert opener(plan(300, genre="工作思路")) == "下一步，我局将"
+    assert opener(plan(300, genre="述职报告")) == "任职以来，我"

@@ -389,10 +389,15 @@ def _keep_heading(parts: Any, spec: RewriteSpec, candidate: str) -> str:
         return candidate
     body = candidate.strip()
     for lead in (parts.heading, parts.heading_text):
-        if lead and body.startswith(lead):
+        # the clean-up pass writes (二) as （二）: the heading as the user wrote it stays
+        if lead and _half(body).startswith(_half(lead)):
             body = body[len(lead) :].lstrip("。：:，, \n")
             break
     return parts.heading + (parts.sep or "\n") + body
+
+
+def _half(text: str) -> str:
+    return text.translate(str.maketrans("（）：，", "():,"))
 
 
 def clean_up(text: str, instruction: str, keep: Sequence[str], keep_headings: bool = False) -> str:

@@ -143,3 +143,11 @@ def test_changes_can_be_accepted_one_by_one() -> None:
     assert changes(ops) == ["第1处：“进一步”→“持续”", "第2处：“大”→“全”", "第3处：加上“工作”"]
     assert apply_changes(ops, {0}) == "我们持续完善制度，大力开展宣传。"
     assert apply_changes(ops, set()) == old and apply_changes(ops, {0, 1, 2}) == new
+
+
+def test_a_heading_with_ascii_brackets_is_kept_once(fake_chat) -> None:
+    """The clean-up pass writes (二) as （二）; the rewrite keeps the heading as written, once."""
+    text = "(二)聚焦强基固本，深度融合举措实。进一步完善制度，大力开展宣传。我们积极推进改革，不断提升能力。"
+    res = rewrite_text(get_settings(), text, "改得更正式一些", model=fake_chat, seed=1)
+    assert res.text.startswith("(二)聚焦强基固本，深度融合举措实。持续完善制度")
+    assert res.text.count("聚焦强基固本") == 1 and not any("重复" in p or "标题" in p for p in res.problems)

@@ -145,6 +145,18 @@ def conversation_on(settings: Any, model: Any, text: str, figures: str) -> Any:
     return conv
 
 
+def _commit() -> str:
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+        )
+    except OSError:
+        return ""
+    return out.stdout.strip()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
@@ -275,7 +287,16 @@ def main() -> None:
             "median_s": round(statistics.median(r["seconds"] for r in rs), 1),
         }
     if args.out:
-        args.out.write_text(json.dumps({"summary": summary, "rows": rows}, ensure_ascii=False, indent=1))
+        meta = {
+            "command": " ".join(sys.argv),
+            "commit": _commit(),
+            "model": llm_api.model_label(model),
+            "paragraphs": [name for name, _ in paragraphs],
+            "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+        args.out.write_text(
+            json.dumps({"meta": meta, "summary": summary, "rows": rows}, ensure_ascii=False, indent=1)
+        )
     if args.json:
         print(json.dumps({"summary": summary, "rows": rows}, ensure_ascii=False, indent=1))
         return

@@ -699,7 +699,10 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
             out[i] = s  # 述职: code made the writer the subject elsewhere; this one stays (but on the retry)
             yield DraftEvent("token", out[i])
             continue
-        chunks = long_chunks(s) if kind in ("reword", "formal") and spec.sentence is None else [s]
+        chunks = [s]
+        if kind in ("reword", "formal"):
+            # one named sentence must change more (below 0.8 on its own): smaller groups
+            chunks = long_chunks(s) if spec.sentence is None else long_chunks(s, 40, 24)
         if len(chunks) > 1:
             # a long sentence goes clause group by clause group: a 1.5B model asked for a
             # 90-character sentence drops clauses; asked for 30 characters it rewords them
@@ -802,14 +805,14 @@ LONG_SENTENCE = 60  # characters: longer sentences are reworded a clause group a
 CHUNK = 36
 
 
-def long_chunks(sentence: str) -> list[str]:
-    """A long sentence as groups of whole clauses of about CHUNK characters (joined again with
-    "，"); a short one as itself."""
-    if cjk_len(sentence) <= LONG_SENTENCE:
+def long_chunks(sentence: str, long: int = LONG_SENTENCE, chunk: int = CHUNK) -> list[str]:
+    """A sentence over `long` characters as groups of whole clauses of up to `chunk` characters
+    (joined again with "，"); a shorter one as itself."""
+    if cjk_len(sentence) <= long:
         return [sentence]
     groups: list[str] = []
     for c in _top_clauses(sentence):
-        if groups and cjk_len(groups[-1]) + cjk_len(c) <= CHUNK:
+        if groups and cjk_len(groups[-1]) + cjk_len(c) <= chunk:
             groups[-1] += "，" + c
         else:
             groups.append(c)

@@ -454,3 +454,18 @@ def test_a_long_sentence_is_reworded_a_clause_group_at_a_time(fake_chat) -> None
     assert "价格体系，共节约费用超过1.8亿元。" in res.text  # 超 = 超过: not a new qualifier
     assert fake_chat.calls[3][-1].content.startswith("【原文】\n严抓集中带量采购")
     assert "“三个确保”" in fake_chat.calls[0][-1].content  # code's word swaps leave quoted names alone
+
+
+def test_a_named_long_sentence_is_reworded_in_smaller_groups(fake_chat) -> None:
+    long = "开展口腔种植医疗服务提质降费专项治理，单颗常规种植牙总费用平均降幅达55％，种植体口腔服务已正式告别“万元”时代。"
+    text = "今年以来，我局始终把维护基金安全作为首要任务。" + long + "下一步，持续巩固提升成效。"
+    fake_chat.enqueue(
+        "聚焦口腔种植医疗服务，深入推进提质降费专项治理。",
+        "单颗常规种植牙的总费用平均下降55％。",
+        "种植牙服务从此不再是“万元”级别的花费。",
+    )
+    res = rewrite_text(get_settings(), text, "第二句换个说法", model=fake_chat, seed=1)
+    contents = [c[-1].content for c in fake_chat.calls]
+    assert contents[0].startswith("【原文】\n组织口腔种植医疗服务提质降费专项治理\n")  # code swapped 开展
+    assert res.text.startswith("今年以来，我局始终把维护基金安全作为首要任务。聚焦口腔种植医疗服务")
+    assert res.text.endswith("下一步，持续巩固提升成效。")

@@ -170,6 +170,34 @@ def drop_unfounded(text: str, known: str, keep: Sequence[str] = ()) -> str:
     return "".join(out).strip("，；")
 
 
+_SPELLED = re.compile(r"[一二两三四五六七八九十][成倍]|[一二三四五六七八九十]个百分点|百分之")
+_CLAUSE = re.compile(r"[^，。；！？]+[，。；！？]?")
+CLAUSE_REPEAT = 0.75  # bigram Jaccard from which a clause says again what an earlier one said
+
+
+def drop_repeated_clauses(text: str, earlier: str, keep: Sequence[str] = ()) -> str:
+    """A clause of ≥ 4 汉字 that says again what an earlier clause said (in `earlier` or before it
+    in `text`: "为推动党建工作提供了有力的支持" five times, "深入基层，开展调研和检查，深入基层，开展调研和检查")
+    goes, and an amount spelled in words that nobody gave ("最高可达九成"); a clause holding one of
+    `keep` (the user's figures) stays."""
+    from assistant.measures import grams, jaccard
+
+    seen = [grams(c) for c in _CLAUSE.findall(earlier) if cjk_len(c) >= 4]
+    out: list[str] = []
+    for c in _CLAUSE.findall(text):
+        g = grams(c)
+        figure = any(k and k in c for k in keep)
+        repeated = cjk_len(c) >= 4 and any(jaccard(g, o) >= CLAUSE_REPEAT or g <= o for o in seen)
+        if not figure and (repeated or _SPELLED.search(c)):
+            if out and c[-1:] in "。！？" and out[-1][-1:] in "，；":
+                out[-1] = out[-1][:-1] + c[-1]
+            continue
+        out.append(c)
+        if cjk_len(c) >= 4:
+            seen.append(g)
+    return "".join(out).strip("，；")
+
+
 def _lead(raw: str) -> str:
     """The model's lead clause, as prose: one clause, no enumerator, label or end punctuation."""
     t = clean_part(raw).rstrip("。！？；，、：")
@@ -313,7 +341,7 @@ def write_scaffolded(
             # (a figures point's model text was checked segment by segment)
             echo = not facts and is_echo(text, echo_ref)
             known = given + plan.theme + "".join(p.topic for p in plan.points)
-            text = drop_unfounded(text, known, protect)
+            text = drop_repeated_clauses(drop_unfounded(text, known, protect), previous, protect)
             cand = "" if echo else cut_to(clean_part(text, protect), chars, protect)
             rep, events, short, missing = _judge(cand, previous, given, chars, point)
             ok = bool(cand) and not rep and not events and not missing and not (short and not facts)

@@ -198,3 +198,16 @@ def test_the_opening_starts_with_the_period_and_the_writer() -> None:
     assert opener(plan(300, year=datetime.date.today().year)) == "今年以来，我局"
     assert opener(plan(300, genre="工作思路")) == "下一步，我局将"
     assert opener(plan(300, genre="述职报告")) == "任职以来，我"
+
+
+def test_a_clause_said_again_goes_and_so_does_an_amount_in_words() -> None:
+    from assistant.scaffold import drop_repeated_clauses
+
+    earlier = "三是扎实开展学习，切实提高了班子成员的理论水平，为推动党建工作提供了有力的支持。"
+    text = "四是深入基层，开展调研和检查，深入基层，开展调研和检查，为推动党建工作提供了有力的支持。"
+    assert drop_repeated_clauses(text, earlier) == "四是深入基层，开展调研和检查。"
+    spelled = "有效提升了参保率。同时，住院报销比例提高到最高可达九成，群众负担持续减轻。"
+    assert drop_repeated_clauses(spelled, "") == "有效提升了参保率。同时，群众负担持续减轻。"
+    assert (
+        drop_repeated_clauses("开展廉政谈话42人次，开展廉政谈话42人次。", "", ["42人次"]).count("42人次") == 2
+    )

@@ -9,8 +9,9 @@ exemplars retrieved from ../shared/seeds (ingested once into .bench/data, outsid
 
 Modes: `planned` is the pipeline (plan by code, one short call per part, enumerators by code, numbers
 constrained on the local backend); `single` is the one-call pipeline it replaced (one prompt for the
-whole section, the repair pass after; without the old "extend" call, which is gone); `naive` pastes
-whole exemplars and no figures lock. The numbers of the pipeline as it was before this change
+whole section, the repair pass after; without the old "extend" call, which is gone); `naive` is
+one prompt with the three retrieved passages pasted whole, the request and the figures, and the
+model's reply as it comes (no plan, no lock, no clean-up, no guard). The numbers of the pipeline as it was before this change
 (with its extension step) are kept in bench/results/draft_eval_before.json.
 
 Measures (quality.py's definitions): figures included / required, stray numbers, artifacts,
@@ -72,28 +73,57 @@ def measure(q: Any, case: dict[str, Any], text: str, asked: int) -> dict[str, An
     }
 
 
+def naive_draft(
+    case: dict[str, Any], settings: Any, model: Any, kb: str, asked: int
+) -> tuple[str, int | None]:
+    """The naive baseline: one prompt with the three retrieved passages pasted whole, the request and
+    the figures, and the model's reply as it comes (no plan, no lock, no clean-up, no guard)."""
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    from assistant.draft import retrieve_exemplars
+
+    exemplars, _ = retrieve_exemplars(settings, case["request"], kb, k=3, view="full")
+    passages = "\n\n".join(ex.original or ex.text for ex in exemplars)
+    prompt = f"参考下面往年材料的写法：\n{passages}\n\n{case['request']}"
+    if case.get("figures"):
+        prompt += f"\n今年的数据：{case['figures']}"
+    prompt += f"\n约{asked}字，只输出正文。"
+    reply = model.invoke(
+        [SystemMessage(content="你是机关公文写作助手。"), HumanMessage(content=prompt)],
+        max_tokens=int(asked * 1.6) + 32,
+    )
+    usage = getattr(reply, "usage_metadata", None) or {}
+    return str(reply.content), usage.get("output_tokens")
+
+
 def run_case(case: dict[str, Any], settings: Any, model: Any, kb: str, mode: str, q: Any) -> dict[str, Any]:
     from assistant.draft import stream_draft
 
     asked = asked_length(case)
-    kwargs: dict[str, Any] = {"length": asked, "kb": kb, "model": model}
-    params = inspect.signature(stream_draft).parameters
-    if mode == "naive":
-        kwargs.update(lock_figures=False, view="full")
-    if "planned" in params:
-        kwargs["planned"] = mode == "planned"
     t0 = time.perf_counter()
-    result = None
-    for ev in stream_draft(settings, case["request"], case.get("figures") or None, **kwargs):
-        if ev.kind == "done":
-            result = ev.result
+    plan, tokens = None, None
+    if mode == "naive":
+        text, tokens = naive_draft(case, settings, model, kb, asked)
+    else:
+        kwargs: dict[str, Any] = {"length": asked, "kb": kb, "model": model}
+        if "planned" in inspect.signature(stream_draft).parameters:
+            kwargs["planned"] = mode == "planned"
+        result = None
+        for ev in stream_draft(settings, case["request"], case.get("figures") or None, **kwargs):
+            if ev.kind == "done":
+                result = ev.result
+        assert result is not None
+        text, tokens, plan = (
+            result.text,
+            result.timings.get("completion_tokens"),
+            getattr(result, "plan", None),
+        )
     seconds = time.perf_counter() - t0
-    assert result is not None
     row = {"id": case["id"], "mode": mode, "asked": asked, "seconds": round(seconds, 1)}
-    row.update(measure(q, case, result.text, asked))
-    row["completion_tokens"] = result.timings.get("completion_tokens")
-    row["text"] = result.text
-    row["plan"] = getattr(result, "plan", None)
+    row.update(measure(q, case, text, asked))
+    row["completion_tokens"] = tokens
+    row["text"] = text
+    row["plan"] = plan
     return row
 
 

@@ -149,14 +149,32 @@ _HOLE = re.compile(
 _QUOTED = re.compile(r"“([^”]{1,20})”")
 # An empty slot where a figure was wanted ("提高到（）"), or the prompt's own label come back
 # ("以“清廉医保建设”为主题").
-_SLOT = re.compile(r"[（(]\s*[）)]|这一主题|为主题|这一标题|为标题|本段标题")
+_SLOT = re.compile(r"[（(]\s*[）)]|本段标题")
+_LABEL = re.compile(r"以“[^”]{1,20}”为(?:主题|标题)[，,]?|(?:这一|为)(?:主题|标题)")
+_CONNECTOR_ONLY = re.compile(r"^(?:同时|此外|另外|在此基础上|通过|并且|而且|其中)[，。；]?$")
+
+
+def _tidy_clauses(clauses: list[str]) -> str:
+    """Clauses joined again, without a connector left standing alone ("……。同时。") once what
+    followed it was dropped."""
+    out: list[str] = []
+    for i, c in enumerate(clauses):
+        alone = c[-1:] in "。！？" or i == len(clauses) - 1  # nothing of its sentence after it
+        if alone and _CONNECTOR_ONLY.match(c.strip()):
+            if c[-1:] in "。！？" and out and out[-1][-1:] in "，；":
+                out[-1] = out[-1][:-1] + c[-1]
+            elif c[-1:] in "。！？" and out and out[-1][-1:] not in "。！？":
+                out[-1] += c[-1]
+            continue
+        out.append(c)
+    return "".join(out).strip("，；")
 
 
 def drop_unfounded(text: str, known: str, keep: Sequence[str] = ()) -> str:
     """Clauses with a hole where a number was wanted, or a quoted name nobody gave (“党建+基金监管”,
     “弹性医保”: a small model invents programmes), go; a clause holding one of `keep` (the user's
     figures) stays."""
-    clauses = re.findall(r"[^，。；！？]+[，。；！？]?", text)
+    clauses = re.findall(r"[^，。；！？]+[，。；！？]?", _LABEL.sub("", text))
     out = []
     for c in clauses:
         if any(k and k in c for k in keep):
@@ -167,7 +185,7 @@ def drop_unfounded(text: str, known: str, keep: Sequence[str] = ()) -> str:
                 out[-1] = out[-1][:-1] + c[-1]  # the sentence still ends
             continue
         out.append(c)
-    return "".join(out).strip("，；")
+    return _tidy_clauses(out)
 
 
 _SPELLED = re.compile(r"[一二两三四五六七八九十][成倍]|[一二三四五六七八九十]个百分点|百分之")
@@ -195,7 +213,7 @@ def drop_repeated_clauses(text: str, earlier: str, keep: Sequence[str] = ()) -> 
         out.append(c)
         if cjk_len(c) >= 4:
             seen.append(g)
-    return "".join(out).strip("，；")
+    return _tidy_clauses(out)
 
 
 def _lead(raw: str) -> str:

@@ -185,7 +185,7 @@ def test_empty_slots_and_the_prompts_label_are_dropped() -> None:
     from assistant.scaffold import drop_unfounded
 
     text = "有效提高参保率，参保率提高到（）。同时，我局以“清廉医保建设”为主题，扎实开展工作，基金运行平稳。"
-    assert drop_unfounded(text, "清廉医保建设") == "有效提高参保率。同时，扎实开展工作，基金运行平稳。"
+    assert drop_unfounded(text, "清廉医保建设") == "有效提高参保率。同时，我局扎实开展工作，基金运行平稳。"
 
 
 def test_the_opening_starts_with_the_period_and_the_writer() -> None:
@@ -211,3 +211,14 @@ def test_a_clause_said_again_goes_and_so_does_an_amount_in_words() -> None:
     assert (
         drop_repeated_clauses("开展廉政谈话42人次，开展廉政谈话42人次。", "", ["42人次"]).count("42人次") == 2
     )
+
+
+def test_no_connector_is_left_standing_and_a_label_goes_as_a_phrase() -> None:
+    from assistant.scaffold import drop_repeated_clauses, drop_unfounded
+
+    said = "四是深入曝光典型案例12例，不断提高了基金监管的透明度。同时，不断提高了基金监管的透明度。"
+    assert (
+        drop_repeated_clauses(said, "", ["12例"]) == "四是深入曝光典型案例12例，不断提高了基金监管的透明度。"
+    )
+    label = "今年以来，我局以“强化党员教育管理”为主题，采取了有力措施，取得了显著成效。"
+    assert drop_unfounded(label, "强化党员教育管理") == "今年以来，我局采取了有力措施，取得了显著成效。"

@@ -216,6 +216,18 @@ def drop_repeated_clauses(text: str, earlier: str, keep: Sequence[str] = ()) -> 
     return _tidy_clauses(out)
 
 
+THEME_ECHO = 0.6  # bigram Jaccard from which a sentence only says the heading again
+
+
+def restating(text: str, theme: str) -> list[str]:
+    """Sentences of `text` that only say the section's heading again ("2024年，我局在便捷高效上发力，
+    经办服务更加便民。" under that heading): the report's reader has just read it."""
+    from assistant.measures import sentences
+    from assistant.write import similarity
+
+    return [s for s in sentences(text) if theme and similarity(s, theme) >= THEME_ECHO]
+
+
 def _lead(raw: str) -> str:
     """The model's lead clause, as prose: one clause, no enumerator, label or end punctuation."""
     t = clean_part(raw).rstrip("。！？；，、：")
@@ -362,6 +374,7 @@ def write_scaffolded(
             text = drop_repeated_clauses(drop_unfounded(text, known, protect), previous, protect)
             cand = "" if echo else cut_to(clean_part(text, protect), chars, protect)
             rep, events, short, missing = _judge(cand, previous, given, chars, point)
+            rep += restating(cand, plan.theme)  # the heading said again as a sentence
             ok = bool(cand) and not rep and not events and not missing and not (short and not facts)
             if ok or attempt == RETRIES:
                 if not cand:

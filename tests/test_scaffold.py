@@ -222,3 +222,19 @@ def test_no_connector_is_left_standing_and_a_label_goes_as_a_phrase() -> None:
     )
     label = "今年以来，我局以“强化党员教育管理”为主题，采取了有力措施，取得了显著成效。"
     assert drop_unfounded(label, "强化党员教育管理") == "今年以来，我局采取了有力措施，取得了显著成效。"
+
+
+def test_an_opening_that_only_says_the_heading_again_is_sampled_again(fake_chat) -> None:
+    p = plan_section(
+        "起草“在便捷高效上发力，经办服务更加便民”一段。",
+        parse_figures("异地就医直接结算4.7万人次。").facts,
+        length=200,
+        theme="在便捷高效上发力，经办服务更加便民",
+    )
+    fake_chat.enqueue(
+        "在便捷高效上发力，经办服务更加便民。",  # the heading again (after code's 今年以来，我局)
+        "坚持把方便群众办事作为经办服务的出发点，持续优化服务流程。",
+    )
+    _events, written = drive(write_section(fake_chat, p, system="系统", scaffold=True))
+    assert written.text.startswith("今年以来，我局坚持把方便群众办事作为经办服务的出发点")
+    assert written.parts[0].attempts == 2

@@ -66,3 +66,29 @@ def test_first_person_with_local_model(local_model_path: Path, tmp_path: Path) -
     assert "我" in parse_parts(res.text).body
     for figure in ("31.2万人", "99%", "1860万元"):
         assert figure in res.text
+
+
+@pytest.mark.smoke
+def test_reword_with_local_model(local_model_path: Path, tmp_path: Path) -> None:
+    """A new wording with the real model: code's synonyms and clause order, the model's samples asked
+    with worked examples, the least similar faithful one kept; the whole text really new."""
+    from assistant.rewrite_kinds import similarity
+
+    res = _rewrite(local_model_path, tmp_path, "换个说法，不要和去年的写法雷同")
+    assert res.kind == "reword"
+    _honest(res)
+    assert res.passed, res.problems
+    assert similarity(TEXT, res.text) < 0.75
+    assert res.text.startswith("（二）织密扎牢“保障网”。")
+    for figure in ("31.2万人", "99%", "1860万元"):
+        assert figure in res.text
+
+
+@pytest.mark.smoke
+def test_formal_with_local_model(local_model_path: Path, tmp_path: Path) -> None:
+    res = _rewrite(local_model_path, tmp_path, "改得更正式一些")
+    assert res.kind == "formal"
+    _honest(res)
+    assert res.passed, res.problems
+    for figure in ("31.2万人", "99%", "1860万元"):
+        assert figure in res.text

@@ -18,9 +18,7 @@ the original's). A rewrite that came back unchanged counts as a failure even tho
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import os
 import re
 import statistics
 import sys
@@ -28,13 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from common import REPO, SEEDS, load_quality
 
-SHARED = REPO.parent / "shared"
-SEEDS = SHARED / "seeds"
 OWN = REPO / "bench" / "data" / "rewrite_paragraphs.txt"
 
 # kind → instruction (with {short} / {long} filled from the paragraph's length)
@@ -55,17 +48,6 @@ FOLLOW_UPS: dict[str, str] = {
     "follow:add_metric": "加上参保率",
 }
 FOLLOW_FIGURES = "参保率99.91%"
-
-
-def quality_module() -> Any | None:
-    path = SHARED / "eval" / "quality.py"
-    if not path.exists():
-        return None
-    spec = importlib.util.spec_from_file_location("shared_quality", path)
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def seed_paragraphs(limit: int, later: bool = False) -> list[tuple[str, str]]:
@@ -191,7 +173,7 @@ def main() -> None:
 
         logging.basicConfig(format="       %(message)s", stream=sys.stderr)
         logging.getLogger("biganzi.rewrite").setLevel(logging.DEBUG)
-    q = quality_module()
+    q = load_quality()
     if q is None:
         print("../shared/eval/quality.py not found: reference measures skipped", file=sys.stderr)
     settings = get_settings(llm=args.llm, kb=args.kb)

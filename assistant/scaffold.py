@@ -293,7 +293,8 @@ def write_scaffolded(
     opening, bodies = "", []
     shown = ""  # what the caller has been sent, as the caller has it
     plain = plan.layout == "plain" or not plan.points
-    todo: list[Point | None] = list(plan.points) if plain else [None, *plan.points]
+    # a short paragraph is its one point (the lead opens it); with nothing to carry, its opening
+    todo: list[Point | None] = (list(plan.points) or [None]) if plain else [None, *plan.points]
     if plain and plan.points:
         plan.points[0].length = plan.length  # one paragraph: the lead opens it
     for point in todo:

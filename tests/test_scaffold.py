@@ -238,3 +238,11 @@ def test_an_opening_that_only_says_the_heading_again_is_sampled_again(fake_chat)
     _events, written = drive(write_section(fake_chat, p, system="系统", scaffold=True))
     assert written.text.startswith("今年以来，我局坚持把方便群众办事作为经办服务的出发点")
     assert written.parts[0].attempts == 2
+
+
+def test_a_short_section_without_figures_is_still_written(fake_chat) -> None:
+    p = plan_section("起草“护基金”一段", [], length=40, theme="护基金")
+    assert not p.points  # nothing to carry: the whole paragraph is its opening
+    fake_chat.enqueue("坚持把维护基金安全作为首要任务，守好群众的看病钱。")
+    _events, written = drive(write_section(fake_chat, p, system="系统", scaffold=True))
+    assert written.text == "今年以来，我局坚持把维护基金安全作为首要任务，守好群众的看病钱。"

@@ -40,17 +40,14 @@ from assistant.write import (
     _says_period,
     _tokens_for,
     _voice,
-    add_figures,
     clean_part,
     cut_to,
-    drop_events,
-    drop_sentences,
     end_cut_reply,
-    generalize_events,
     is_echo,
     join_parts,
     part_messages,
     repeated_in,
+    settle_part,
 )
 
 if TYPE_CHECKING:
@@ -378,16 +375,8 @@ def write_scaffolded(
             rep += restating(cand, plan.theme)  # the heading said again as a sentence
             ok = bool(cand) and not rep and not events and not missing and not (short and not facts)
             if ok or attempt == RETRIES:
-                if not cand:
-                    part.echo = True
-                    written.notes.append("模型只复述了提示，这一部分没有保留")
-                if rep:
-                    cand = drop_sentences(cand, rep)
-                    part.dropped = rep
-                if events:
-                    cand = drop_events(generalize_events(cand, given), given)
-                if cand and missing:  # a figure lost in the clean-up (never by the model: code wrote it)
-                    cand = add_figures(cand, [f for f in missing if f.text not in cand])
+                # (a figure is missing only when the clean-up lost it: code wrote them all)
+                cand = settle_part(cand, part, written, rep, events, missing, given)
                 if not cand and facts:  # the figures are the user's: they stay, as a plain clause
                     cand = figure_clause("", facts, [_says_period(plan, point, f) for f in facts]) + "。"
                 kept = cand

@@ -390,6 +390,24 @@ def _continue(
         yield DraftEvent("token", piece)
 
 
+def settle_part(
+    cand: str, part: Part, written: Written, rep: list[str], events: list[str], missing: list[Any], given: str
+) -> str:
+    """A part's last sample, kept as well as it can be: repeated sentences and invented events out,
+    figures it left out added as a clause; an empty one (every sample echoed the prompt) said."""
+    if not cand:
+        part.echo = True
+        written.notes.append("模型只复述了提示，这一部分没有保留")
+    if rep:
+        cand = drop_sentences(cand, rep)
+        part.dropped = rep
+    if events:
+        cand = drop_events(generalize_events(cand, given), given)
+    if cand and missing:
+        cand = add_figures(cand, [f for f in missing if f.text not in cand])
+    return cand
+
+
 def join_parts(plan: SectionPlan, opening: str, points: Sequence[str]) -> str:
     """Code owns the structure: the opening, then 一是…二是… in one paragraph (or one point per
     paragraph for long sections); each point ends with 。"""
@@ -506,17 +524,7 @@ def write_section(
                     rep, events, short, missing = _judge(cand, previous, given, chars, point)
             ok = bool(cand) and not rep and not events and not short and not missing
             if ok or attempt == RETRIES:
-                if not cand:
-                    part.echo = True
-                    written.notes.append("模型只复述了提示，这一部分没有保留")
-                if rep:
-                    cand = drop_sentences(cand, rep)
-                    part.dropped = rep
-                if events:
-                    cand = drop_events(generalize_events(cand, given), given)
-                if cand and missing:
-                    cand = add_figures(cand, [f for f in missing if f.text not in cand])
-                kept = cand
+                kept = settle_part(cand, part, written, rep, events, missing, given)
                 new_shown = join_parts(plan, opening, [*bodies, kept]) if point is not None else kept
                 if new_shown != streamed:
                     yield DraftEvent("info", "已整理格式", restart=True)

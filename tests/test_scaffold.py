@@ -9,38 +9,9 @@ from assistant.figures import parse_figures
 from assistant.plan import plan_section
 from assistant.scaffold import figure_clause, scaffold_prompt, strays_to, write_scaffolded
 from assistant.write import uses_scaffold, write_section
+from tests.test_write import FIGURES, drive, plan, shown
 
-FIGURES = "截至2024年11月，检查定点医药机构186家，追回医保基金452.3万元，处罚款126.8万元。"
 GIVEN = "起草“综合施策护基金”一段。" + FIGURES
-
-
-def plan(length: int = 300, figures: str = FIGURES, **kw):
-    return plan_section(
-        "起草“综合施策护基金”一段。",
-        parse_figures(figures).facts,
-        length=length,
-        theme="综合施策护基金",
-        **kw,
-    )
-
-
-def drive(gen):
-    events = []
-    while True:
-        try:
-            events.append(next(gen))
-        except StopIteration as stop:
-            return events, stop.value
-
-
-def shown(events) -> str:
-    out = ""
-    for ev in events:
-        if ev.kind == "token":
-            out += ev.text
-        elif ev.restart:
-            out = ""
-    return out
 
 
 # Each point: its lead (the model stops at the first ，), then its effect (stops at the next 二是).

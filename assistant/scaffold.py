@@ -47,6 +47,7 @@ from assistant.write import (
     join_parts,
     part_messages,
     repeated_in,
+    resync,
     settle_part,
 )
 
@@ -258,10 +259,10 @@ def write_scaffolded(
     hot = max(0.7, (base_temperature if temperature is None else temperature) + 0.4)
 
     def segment(
-        reply: str, chars: int, stops: Sequence[str], temp: float | None
+        reply: str, chars: int, stops: Sequence[str], temp: float | None, closes: bool = False
     ) -> Generator[Any, None, tuple[str, str | None]]:
-        """The model's next stretch of the reply; one that stopped at 。 gets it back (the stop
-        string is not in the text)."""
+        """The model's next stretch of the reply. `closes`: it is one sentence, stopped at its 。,
+        which it gets back (a stop string is not in the text)."""
         from langchain_core.messages import AIMessage
 
         gen = _sample(
@@ -281,7 +282,7 @@ def write_scaffolded(
                 text, finish = stop.value
                 if finish == "length":
                     return end_cut_reply(text), finish
-                if stops is OPENING_STOPS and text.strip() and text.rstrip()[-1] not in "。！？”":
+                if closes and text.strip() and text.rstrip()[-1] not in "。！？”":
                     yield DraftEvent("token", "。")  # the stop string itself: the sentence ended
                     text = text.rstrip("，、；： ") + "。"
                 return text, finish
@@ -315,7 +316,7 @@ def write_scaffolded(
             if point is None:
                 start = opener(plan)
                 yield DraftEvent("token", start)
-                model_text, _ = yield from segment(reply + start, chars, OPENING_STOPS, temp)
+                model_text, _ = yield from segment(reply + start, chars, OPENING_STOPS, temp, closes=True)
                 streamed += start + model_text
                 text = start + model_text
             elif facts:
@@ -342,8 +343,9 @@ def write_scaffolded(
                     yield DraftEvent("token", shown + prefix + head)
                 streamed = prefix + head
                 rest = max(12, chars - cjk_len(head))
-                stops = BODY_STOPS if rest > 30 else OPENING_STOPS
-                effect, _ = yield from segment(reply + head, rest, stops, temp)
+                short = rest <= 30  # room for one sentence only: it ends at its 。
+                stops = OPENING_STOPS if short else BODY_STOPS
+                effect, _ = yield from segment(reply + head, rest, stops, temp, closes=short)
                 streamed += effect
                 effect = "" if is_echo(effect, echo_ref) else effect
                 text = head + effect if effect else lead + figures + "。"
@@ -380,17 +382,12 @@ def write_scaffolded(
                 if not cand and facts:  # the figures are the user's: they stay, as a plain clause
                     cand = figure_clause("", facts, [_says_period(plan, point, f) for f in facts]) + "。"
                 kept = cand
-                new_shown = join_parts(plan, opening, [*bodies, kept]) if point is not None else kept
-                if new_shown != shown + streamed:
-                    yield DraftEvent("info", "已整理格式", restart=True)
-                    if new_shown:
-                        yield DraftEvent("token", new_shown)
-                shown = new_shown
+                now = join_parts(plan, opening, [*bodies, kept]) if point is not None else kept
+                yield from resync(shown + streamed, now)
+                shown = now
                 break
             temp = hot
-            yield DraftEvent("info", "这一部分重复了前文或复述了提示，重写", restart=True)
-            if shown:
-                yield DraftEvent("token", shown)
+            yield from resync(None, shown, "这一部分重复了前文或复述了提示，重写")
         part.text = kept
         written.parts.append(part)
         if point is None:

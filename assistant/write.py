@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -361,24 +361,20 @@ def _continue(
     lock: list[str] | None,
     written: Written,
     t0: float,
-    stops: Sequence[str] = PART_STOPS,
-    prior: str = "",
 ) -> Generator[Any, None, str]:
-    """Go on writing a part from `head` (the reply continued in place, after `prior`: the parts
-    before it in a scaffolded reply); yields token events."""
+    """Go on writing a part from `head` (the reply continued in place); yields token events."""
     from langchain_core.messages import AIMessage
 
     from assistant.draft import DraftEvent
 
     gen = _sample(
         model,
-        [*messages, AIMessage(content=prior + head)],
+        [*messages, AIMessage(content=head)],
         max_tokens=_tokens_for(model, max(20, chars - cjk_len(head))),
         temperature=temperature,
         lock=lock,
         written=written,
         t0=t0,
-        stops=stops,
     )
     yield DraftEvent("token", head[-1:])
     while True:
@@ -406,6 +402,18 @@ def settle_part(
     if cand and missing:
         cand = add_figures(cand, [f for f in missing if f.text not in cand])
     return cand
+
+
+def resync(streamed: str | None, text: str, why: str = "已整理格式") -> Iterator[Any]:
+    """Bring the caller's text to `text` when what it was streamed differs (`streamed=None`: always,
+    a part sampled again): a restart saying `why`, then the whole text."""
+    from assistant.draft import DraftEvent
+
+    if streamed == text:
+        return
+    yield DraftEvent("info", why, restart=True)
+    if text:
+        yield DraftEvent("token", text)
 
 
 def join_parts(plan: SectionPlan, opening: str, points: Sequence[str]) -> str:
@@ -525,18 +533,12 @@ def write_section(
             ok = bool(cand) and not rep and not events and not short and not missing
             if ok or attempt == RETRIES:
                 kept = settle_part(cand, part, written, rep, events, missing, given)
-                new_shown = join_parts(plan, opening, [*bodies, kept]) if point is not None else kept
-                if new_shown != streamed:
-                    yield DraftEvent("info", "已整理格式", restart=True)
-                    if new_shown:
-                        yield DraftEvent("token", new_shown)
-                shown = new_shown
+                shown = join_parts(plan, opening, [*bodies, kept]) if point is not None else kept
+                yield from resync(streamed, shown)
                 break
             # sample again, a little hotter, on top of what was kept so far
             temp = max(0.7, (base_temperature if temperature is None else temperature) + 0.4)
-            yield DraftEvent("info", "这一部分重复了前文或复述了提示，重写", restart=True)
-            if shown:
-                yield DraftEvent("token", shown)
+            yield from resync(None, shown, "这一部分重复了前文或复述了提示，重写")
         part.text = kept
         written.parts.append(part)
         if point is None:

@@ -120,3 +120,22 @@ def test_the_prompt_is_not_read_as_output(vocab: Vocab) -> None:
     # a continued reply's head (in the prompt) may end inside a number: the gate starts free
     gate = FigureGate(vocab, ["186家"])
     assert "1" in open_pieces(gate, [tid("追回"), tid("4"), tid("5")])
+
+
+class _Llama:
+    def n_vocab(self) -> int:
+        return len(PIECES)
+
+    def detokenize(self, ids: list[int]) -> bytes:
+        return PIECES[ids[0]]
+
+
+def test_the_vocabulary_is_read_once_per_model_and_serves_the_digit_bias() -> None:
+    from assistant.llm.figure_gate import vocab_of
+    from assistant.llm.local import digit_token_ids
+
+    a, b = _Llama(), _Llama()
+    first = vocab_of(a)
+    assert vocab_of(a) is first  # read once
+    assert vocab_of(b) is not first  # another model is read on its own
+    assert digit_token_ids(b) == [*range(1, 11), 22]  # 0–9 and the full-width １

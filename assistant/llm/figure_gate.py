@@ -62,15 +62,22 @@ class Vocab:
         return v
 
 
-_VOCABS: dict[int, Vocab] = {}
+_VOCAB: list[tuple[Any, Vocab]] = []  # (model, its Vocab): one model is loaded at a time
+
+
+def _piece(llm: Any, i: int) -> bytes:
+    try:
+        return bytes(llm.detokenize([i]))
+    except Exception:  # a token the model cannot render on its own
+        return b""
 
 
 def vocab_of(llm: Any) -> Vocab:
-    """The Vocab of a loaded llama_cpp.Llama (cached per model object)."""
-    key = id(llm)
-    if key not in _VOCABS:
-        _VOCABS[key] = Vocab.of([llm.detokenize([i]) for i in range(llm.n_vocab())])
-    return _VOCABS[key]
+    """The Vocab of a loaded llama_cpp.Llama, read once per model (the reference held, so a new
+    model at the same address is not taken for the old one)."""
+    if not _VOCAB or _VOCAB[0][0] is not llm:
+        _VOCAB[:] = [(llm, Vocab.of([_piece(llm, i) for i in range(llm.n_vocab())]))]
+    return _VOCAB[0][1]
 
 
 def _from_first_digit(s: str) -> bytes:

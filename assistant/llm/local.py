@@ -35,7 +35,6 @@ _LOAD_LOCK = threading.Lock()
 GENERATION_LOCK = threading.Lock()
 _LOADED: dict[str, Any] = {}  # "key" -> (key tuple, Llama, formatter)
 _GRAMMARS: dict[str, Any] = {}  # GBNF text -> LlamaGrammar (parsing costs; drafts reuse a few)
-_DIGITS = set("0123456789０１２３４５６７８９")
 
 
 def load_llama(model_path: str, n_ctx: int, n_threads: int, prompt_lookup: int = 0) -> tuple[Any, Any]:
@@ -112,19 +111,13 @@ def tokenize(llm: Any, text: str) -> list[int]:
 
 def digit_token_ids(llm: Any) -> list[int]:
     """Ids of every vocabulary token whose text holds a digit (ASCII or full-width): what a logit
-    bias must cover to keep digits out of (or in) the output."""
-    cached = _LOADED.get(("digits", id(llm)))
-    if cached is None:
-        found = []
-        for i in range(llm.n_vocab()):
-            try:
-                piece = llm.detokenize([i]).decode("utf-8", errors="ignore")
-            except Exception:
-                continue
-            if any(ch in _DIGITS for ch in piece):
-                found.append(i)
-        cached = _LOADED[("digits", id(llm))] = found
-    return list(cached)
+    bias must cover to keep digits out of (or in) the output. From the figure gate's vocabulary
+    scan, so the vocabulary is read once for both."""
+    import numpy as np
+
+    from assistant.llm.figure_gate import vocab_of
+
+    return [int(i) for i in np.nonzero(vocab_of(llm).digit)[0]]
 
 
 @dataclass

@@ -59,6 +59,9 @@ MAX_SIMILARITY: dict[str, float] = {
     "free": 0.98,
 }
 SENTENCE_MAX_SIMILARITY = 0.8  # one sentence asked to be said differently
+# A new wording is measured on what it may change (see change_similarity); this bound is on the raw
+# characters, so a text made almost wholly of names and figures still cannot come back near-copied.
+RAW_MAX_SIMILARITY = 0.9
 MIN_LENGTH_SCORE = 80.0
 CONCISE_RATIO = 0.75  # "再精炼一些" without a length: about three quarters
 EXPAND_RATIO = 1.6  # "扩写" without a length
@@ -90,6 +93,22 @@ def similarity(a: str, b: str) -> float:
     if not a and not b:
         return 1.0
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+# What a rewrite keeps verbatim: a quoted name (“第一届…年会”) and a number with its percent sign.
+_KEPT = re.compile(r"“[^“”]{1,40}”|\d+(?:,\d{3})*(?:\.\d+)?[%％‰]?")
+
+
+def change_similarity(original: str, new: str) -> float:
+    """Character similarity of what a new wording can change: each quoted name and number (kept
+    verbatim by every rewrite) counted as one character, the same one in both texts. A paragraph
+    that is half conference names and figures is otherwise held to 0.75 by text it must not touch."""
+    table: dict[str, str] = {}
+
+    def mask(text: str) -> str:
+        return _KEPT.sub(lambda m: table.setdefault(m.group(0), chr(0xF0000 + len(table))), text)
+
+    return similarity(mask(original), mask(new))
 
 
 # --- the text's parts: heading, paragraphs, sentences ------------------------------------------
@@ -330,9 +349,13 @@ def verify(
     if spec.kind != "heading":
         if spec.sentence is not None and spec.kind in ("reword", "formal", "first_person", "free"):
             old_s, new_s = _named(old_parts, spec.sentence), _named(new_parts, spec.sentence)
-            if old_s and (not new_s or similarity(old_s, new_s) >= SENTENCE_MAX_SIMILARITY):
+            if old_s and (
+                not new_s
+                or change_similarity(old_s, new_s) >= SENTENCE_MAX_SIMILARITY
+                or similarity(old_s, new_s) >= RAW_MAX_SIMILARITY
+            ):
                 out.append(Problem("unchanged", f"{_ordinal_name(spec.sentence)}没有换成新的说法"))
-        elif new.strip() == original.strip() or similarity(original, new) >= limit:
+        elif new.strip() == original.strip() or not _changed(spec.kind, original, new, limit):
             out.append(Problem("unchanged", "改写结果与原文几乎相同"))
         for avoid in spec.avoid if spec.sentence is None else ():
             if avoid.strip() != original.strip() and similarity(avoid, new) >= limit:
@@ -355,6 +378,17 @@ def verify(
     if spec.kind == "merge" and len([p for p in new_parts.paragraphs if p]) > 1:
         out.append(Problem("form", "仍不止一段"))
     return out
+
+
+def _changed(kind: str, original: str, new: str, limit: float) -> bool:
+    """Whether `new` is a real change. A new wording is measured on its body's changeable part
+    (the kept heading, names and figures aside), and its raw text must still be below
+    RAW_MAX_SIMILARITY; the other kinds on the raw characters."""
+    raw = similarity(original, new)
+    if kind != "reword":
+        return raw < limit
+    body = change_similarity(parse_parts(original).body, parse_parts(new).body)
+    return raw < RAW_MAX_SIMILARITY and body < limit
 
 
 def _named(parts: Parts, index: int) -> str:
@@ -422,6 +456,7 @@ __all__ = [
     "Parts",
     "Problem",
     "RewriteSpec",
+    "change_similarity",
     "cjk_len",
     "is_pair_heading",
     "join_points",

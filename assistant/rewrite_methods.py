@@ -28,9 +28,12 @@ from assistant.draft import DraftEvent, GenStats
 from assistant.llm import supports_grammar as llm_supports_grammar
 from assistant.prompts import render
 from assistant.rewrite_kinds import (
+    RAW_MAX_SIMILARITY,
+    SENTENCE_MAX_SIMILARITY,
     Parts,
     RewriteSpec,
     as_sentence,
+    change_similarity,
     cjk_len,
     is_pair_heading,
     join_points,
@@ -529,14 +532,30 @@ def candidate_problem(
         return "我司/将"  # a company's 我司 or a future 将 the original did not say
     if any(q not in new.replace("‘", "“").replace("’", "”") for q in _QUOTED.findall(original)):
         return "quoted name lost"  # a named campaign or system (“第一议题”) is kept as written
+    if any(new.count(q) > original.count(q) for q in set(_QUOTED.findall(original))):
+        return "name repeated"  # …“双守门人”转变，由“守门人”转变为“双守门人”
+    if lost := lost_metric(original, new):
+        return f"metric lost {lost}"  # 县域内就诊率 → 就诊率: the figure now says another thing
+    if reverses(original, new):
+        return "direction reversed"  # 从“以治病为中心”向“以健康为中心” turned round
+    if kind == "reword" and (extra := added_clause(original, new)):
+        return f"added clause {extra}"  # a stock clause of the model's own (推动改革措施落地)
     if kind == "formal" and _formal_words(new) != new:
         return "colloquial"  # a colloquial word written back
     if any(copies_runs(new, a, KB_RUN) for a in avoid):
         return "copies the knowledge base"
-    sim = similarity(original, new)
-    if sim >= max_sim:
+    sim = change_sim(kind, max_sim, original, new)
+    if sim >= max_sim or similarity(original, new) >= max(max_sim, RAW_MAX_SIMILARITY):
         return f"similar {sim:.2f}"  # last: a "similar" sample passed every other check
     return ""
+
+
+def change_sim(kind: str, max_sim: float, original: str, new: str) -> float:
+    """How a sentence's change is measured: a new wording (or a named sentence, whose target is
+    SENTENCE_MAX_SIMILARITY or below) on what it can change, as verify does; others raw."""
+    if kind == "reword" or max_sim <= SENTENCE_MAX_SIMILARITY:
+        return change_similarity(original, new)
+    return similarity(original, new)
 
 
 def candidate_ok(
@@ -598,8 +617,92 @@ def _new_qualifier(old: str, new: str) -> bool:
     )
 
 
+# 从“甲”向“乙”转变, 由“甲”变为“乙”: the order of the two names is the meaning.
+_DIRECTED = re.compile(
+    r"(“[^“”]{1,40}”)[^，。；“]{0,12}?(?:向|到|转为|转向|变为|至)[^，。；“]{0,12}(“[^“”]{1,40}”)"
+)
+
+
+def reverses(original: str, new: str) -> bool:
+    """Whether `new` names the two ends of one of the original's 从…向… changes the other way round."""
+    for m in _DIRECTED.finditer(original):
+        a, b = m.group(1), m.group(2)
+        if a in new and b in new and a != b and new.index(a) > new.index(b):
+            return True
+    return False
+
+
+# A figure's metric as the clause names it: 县域内就诊率达90.31％, 群众满意度持续保持在90％以上.
+_METRIC = re.compile(
+    r"(?:^|[，；：])([\u4e00-\u9fff]{2,14}?)(?:持续|始终|稳定|均|已|分别|进一步)*(?:达到|达|为|保持在|控制在|稳定在)\d"
+)
+
+
+def lost_metric(original: str, new: str) -> str:
+    """The name of a figure's metric that `new` no longer says (synonyms of the word table aside)."""
+    have = _canonical(new).replace("的", "")
+    for m in _METRIC.finditer(original):
+        # the metric's last six characters: 县域内就诊率 whole, …总费用平均降幅 by its head noun
+        if _canonical(m.group(1).replace("的", ""))[-6:] not in have:
+            return m.group(1)
+    return ""
+
+
+ADDED_CLAUSE = 0.35  # a new clause with less of its characters from the original is the model's own
+
+
+def added_clause(original: str, new: str) -> str:
+    """A clause of `new` (five characters or more) that says something the original does not: less
+    than ADDED_CLAUSE of its characters (synonyms counted as the same) are the original's."""
+    from collections import Counter
+
+    pattern = r"[\u4e00-\u9fff\ue000-\uf8ff]"
+    have = Counter(re.findall(pattern, _canonical(original)))
+    for clause in _top_clauses(new.rstrip("。！？；")):
+        chars = Counter(re.findall(pattern, _canonical(clause)))
+        if sum(chars.values()) >= 5 and sum((chars & have).values()) < ADDED_CLAUSE * sum(chars.values()):
+            return clause
+    return ""
+
+
 _NOT_OURS = (re.compile(r"我司|本公司|贵司|公司"), re.compile(r"(?:我们|我局|我|本局|本人)(?:将|要|会)"))
-_QUOTED = re.compile(r"“[^“”]{1,20}”")
+_QUOTED = re.compile(r"“[^“”]{1,40}”")
+LONG_NAME = 8  # characters: a quoted name this long (a conference, an award) is shown to the model as “甲”
+_MARKS = "甲乙丙丁戊己庚辛"
+
+
+def mask_names(text: str) -> tuple[str, dict[str, str]]:
+    """`text` with each long quoted name as a one-character stand-in (“甲”), and the table back.
+    A 1.5B model asked to reword a sentence that is half conference names rewrites the names
+    (总院院长 → 总院长) and leaves the rest; a stand-in it copies."""
+    marks = (c for c in _MARKS if c not in text)
+    table: dict[str, str] = {}
+    for name in dict.fromkeys(_QUOTED.findall(text)):
+        mark = next(marks, None)
+        if mark is None or cjk_len(name) < LONG_NAME:
+            continue
+        table[f"“{mark}”"] = name
+        text = text.replace(name, f"“{mark}”")
+    return text, table
+
+
+def unmask_names(text: str, table: dict[str, str]) -> str:
+    """The names back in place of their stand-ins (quoted or, where the model dropped the quotes,
+    bare); a stand-in written twice or not at all is left, and the candidate fails its name check."""
+    for mark, name in table.items():
+        bare = mark[1]
+        for form in (mark, f"‘{bare}’", f"「{bare}」"):
+            text = text.replace(form, mark)
+        if text.count(mark) == 1:
+            text = text.replace(mark, name)
+        elif not text.count(mark) and text.count(bare) == 1:
+            text = text.replace(bare, name)
+    return text
+
+
+def plain_len(text: str) -> int:
+    """Chinese characters with each long quoted name counted as one (what the model is shown)."""
+    return cjk_len(mask_names(text)[0])
 
 
 # A new wording may not repeat a run this long of last year's passage (8 characters is often one
@@ -640,7 +743,7 @@ def kb_texts(ctx: Ctx, sentence: str, k: int = 3) -> list[str]:
 def _pick(kind: str, original: str, passing: list[str]) -> str:
     """Reword: the most different passing sample; formal / 述职: the most faithful one."""
     if kind == "reword":
-        return min(passing, key=lambda c: similarity(original, c))
+        return min(passing, key=lambda c: change_similarity(original, c))
     return max(passing, key=lambda c: similarity(original, c))
 
 
@@ -754,11 +857,12 @@ def _sample_unit(
             # while no sample is new enough, a later one reworks the newest wording so far
             # again (changes add up; each result is still checked against the original)
             pool = [c for c in near.get(i, []) if c != s] if not passing else []
-            source = min(pool, key=lambda c: similarity(s, c)) if pool else seed_text
+            source = min(pool, key=lambda c: change_sim(kind, max_sim, s, c)) if pool else seed_text
             if kind == "reword":  # and is asked for another move
                 ask_how = how + REWORD_MOVES[(t - 1) % len(REWORD_MOVES)]
+        shown, names = mask_names(source) if kind == "reword" else (source, {})
         raw = ctx.ask(
-            _sentence_prompt(source, ask_how, ctx, "" if shots else EXAMPLES.get(kind, "")),
+            _sentence_prompt(shown, ask_how, ctx, "" if shots else EXAMPLES.get(kind, "")),
             chars=cjk_len(s),
             temperature=round(min(1.3, temp), 2),
             seed=ctx.seed + 31 * i + t + 1000 * attempt,
@@ -767,7 +871,7 @@ def _sample_unit(
             shots=shots,
             system=render("rewrite_sentence_system") if shots else None,
         )
-        new = as_sentence(raw, s)
+        new = unmask_names(as_sentence(raw, s), names)
         if new.startswith("“") and not s.startswith("“") and new.count("“") > new.count("”"):
             new = new[1:]  # an opening quote left over from the prompt
         if "‘" not in s:
@@ -786,7 +890,7 @@ def _sample_unit(
         # formal / 述职: one faithful passing sample is enough (the change is mostly code's);
         # a new wording samples on until one is clearly new
         if (ok and kind != "reword") or (
-            kind == "reword" and any(similarity(s, c) < max_sim - 0.1 for c in passing)
+            kind == "reword" and any(change_similarity(s, c) < max_sim - 0.1 for c in passing)
         ):
             break
     if passing:
@@ -795,7 +899,7 @@ def _sample_unit(
     if near.get(i):
         # no sample changed it enough, but one that passes every other check and changes part
         # of it still helps the whole text's change (which is what is verified)
-        return min(near[i], key=lambda c: similarity(s, c))
+        return min(near[i], key=lambda c: change_sim(kind, max_sim, s, c))
     if kind in ("formal", "first_person") and seed_text != s and _numbers_ok(s, seed_text, ctx):
         return seed_text  # code's own change stands when no sample passed
     return s
@@ -808,15 +912,15 @@ CHUNK = 36
 def long_chunks(sentence: str, long: int = LONG_SENTENCE, chunk: int = CHUNK) -> list[str]:
     """A sentence over `long` characters as groups of whole clauses of up to `chunk` characters
     (joined again with "，"); a shorter one as itself."""
-    if cjk_len(sentence) <= long:
+    if plain_len(sentence) <= long:
         return [sentence]
     groups: list[str] = []
     for c in _top_clauses(sentence):
-        if groups and cjk_len(groups[-1]) + cjk_len(c) <= chunk:
+        if groups and plain_len(groups[-1]) + plain_len(c) <= chunk:
             groups[-1] += "，" + c
         else:
             groups.append(c)
-    if len(groups) > 1 and cjk_len(groups[-1]) < 8:  # a short tail joins the group before it
+    if len(groups) > 1 and plain_len(groups[-1]) < 8:  # a short tail joins the group before it
         groups[-2] += "，" + groups.pop()
     return groups
 
@@ -847,11 +951,12 @@ def _consider(
     sentence check; one that only missed the similarity target is kept in `near` (only where the
     model changed something itself: code's word swaps alone are no rewrite)."""
     why = candidate_problem(ctx, kind, s, seed_text, new, max_sim, avoid)
-    log.debug("%s s%d t%d [%s] %.2f %s", kind, i, t, why or "ok", similarity(s, new) if new else 0, new)
+    sim = change_sim(kind, max_sim, s, new) if new else 0
+    log.debug("%s s%d t%d [%s] %.2f %s", kind, i, t, why or "ok", sim, new)
     if not why:
         passing.append(new)
         return True
-    if near_ok and kind in NEAR_SIM and why.startswith("similar") and similarity(s, new) < NEAR_SIM[kind]:
+    if near_ok and kind in NEAR_SIM and why.startswith("similar") and sim < NEAR_SIM[kind]:
         near.setdefault(i, []).append(new)
     return False
 
@@ -1056,6 +1161,14 @@ _SYNONYMS: dict[str, str | tuple[str, ...]] = {
     "聚焦": "围绕",
     "累计": "共计",
     "达到": "达",
+    "拟定": "制定",
+    "确定": "明确",
+    "分享": "交流",
+    "相关": "有关",
+    "先后": "相继",
+    "获评": "被评为",
+    "严抓": "狠抓",
+    "梳理": "系统梳理",
 }
 _SYN_RE = re.compile("|".join(sorted(map(re.escape, _SYNONYMS), key=len, reverse=True)))
 
@@ -1176,9 +1289,40 @@ def reorder_quoted(sentence: str) -> str:
     return _QUOTED_LIST.sub(rev, sentence)
 
 
+# One figure clause: a metric, 达/达到/为, a number with its unit (县域内就诊率达90.31％).
+_FIGURE_CLAUSE = re.compile(
+    r"^(?P<m>[\u4e00-\u9fff]{2,12}?)(?:达到|达|为)(?P<n>\d+(?:\.\d+)?(?:[%％‰]|万人次|万元|亿元|万人|人次|元|人|家|个|项|次|件|户|所|名|天)?)$"
+)
+
+
+def _unit(m: re.Match[str]) -> str:
+    return re.sub(r"[\d.]", "", m.group("n")).replace("％", "%")
+
+
+def merge_parallel_figures(sentence: str) -> str:
+    """Two or three neighbouring figure clauses said as one, the way reports list them:
+    县域内就诊率达90.31％，基层就诊率达72.24％ → 县域内就诊率、基层就诊率分别达到90.31％、72.24％."""
+    clauses = _top_clauses(sentence)
+    end = ""
+    if clauses and clauses[-1][-1:] in "。；！？":
+        end, clauses[-1] = clauses[-1][-1], clauses[-1][:-1]
+    for j in range(len(clauses) - 1):
+        run = []
+        for c in clauses[j : j + 3]:
+            m = _FIGURE_CLAUSE.match(c)
+            if not m or (run and _unit(m) != _unit(run[0])):
+                break  # (a rate and an amount are not listed together)
+            run.append(m)
+        if len(run) >= 2:
+            merged = "、".join(m.group("m") for m in run) + "分别达到" + "、".join(m.group("n") for m in run)
+            return "，".join([*clauses[:j], merged, *clauses[j + len(run) :]]) + end
+    return sentence
+
+
 def restructure(sentence: str) -> str:
-    """Code's own new structure for a sentence: neighbouring measures swapped, quoted lists reordered."""
-    return reorder_quoted(swap_clauses(sentence))
+    """Code's own new structure for a sentence: neighbouring measures swapped, quoted lists
+    reordered, parallel figure clauses said with 分别."""
+    return merge_parallel_figures(reorder_quoted(swap_clauses(sentence)))
 
 
 # --- heading -------------------------------------------------------------------------------------------

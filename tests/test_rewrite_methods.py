@@ -452,7 +452,7 @@ def test_a_long_sentence_is_reworded_a_clause_group_at_a_time(fake_chat) -> None
     res = rewrite_text(get_settings(), s, "换个说法", model=fake_chat, seed=1)
     assert res.text.startswith("把减轻群众医药负担放在心上，对照保质量"), res.text
     assert "价格体系，共节约费用超过1.8亿元。" in res.text  # 超 = 超过: not a new qualifier
-    assert fake_chat.calls[3][-1].content.startswith("【原文】\n严抓集中带量采购")
+    assert fake_chat.calls[3][-1].content.startswith("【原文】\n狠抓集中带量采购")  # code swapped 严抓
     assert "“三个确保”" in fake_chat.calls[0][-1].content  # code's word swaps leave quoted names alone
 
 
@@ -469,3 +469,114 @@ def test_a_named_long_sentence_is_reworded_in_smaller_groups(fake_chat) -> None:
     assert contents[0].startswith("【原文】\n组织口腔种植医疗服务提质降费专项治理\n")  # code swapped 开展
     assert res.text.startswith("今年以来，我局始终把维护基金安全作为首要任务。聚焦口腔种植医疗服务")
     assert res.text.endswith("下一步，持续巩固提升成效。")
+
+
+# --- dense paragraphs: long quoted names, parallel figures --------------------------------------
+
+DENSE = (
+    "（一）深化改革“强基层”。推动卫生院从“重治疗”向“重预防”转变。"
+    "相关经验先后在“第三届全省基层卫生健康高质量发展论坛”和“2024长三角县域医共体建设交流会”等平台上交流。"
+    "门诊量达12.6万人次，住院量达0.8万人次，群众满意度保持在95％以上。"
+)
+
+
+def test_long_quoted_names_are_shown_to_the_model_as_stand_ins() -> None:
+    from assistant.rewrite_methods import long_chunks, mask_names, plain_len, unmask_names
+
+    s = parse_parts(DENSE).sentences[1]
+    shown, table = mask_names(s)
+    assert shown == "相关经验先后在“甲”和“乙”等平台上交流。"
+    assert list(table.values()) == [
+        "“第三届全省基层卫生健康高质量发展论坛”",
+        "“2024长三角县域医共体建设交流会”",
+    ]
+    # quoted, single-quoted or bare stand-ins come back as the names; a doubled one is left (and fails)
+    assert unmask_names("“甲”‘乙’等平台先后交流了相关经验。", table) == (
+        "“第三届全省基层卫生健康高质量发展论坛”“2024长三角县域医共体建设交流会”等平台先后交流了相关经验。"
+    )
+    assert unmask_names("在甲和“乙”交流。", table).startswith("在“第三届")
+    assert "“甲”" in unmask_names("“甲”和“甲”", table)
+    # short names stay: the model needs their words (“重治疗”)
+    assert mask_names("从“重治疗”向“重预防”转变")[1] == {}
+    # a sentence is long by what the model is shown, not by the names' characters
+    assert plain_len(s) < 30 and long_chunks(s) == [s]
+
+
+def test_a_sample_that_turns_a_change_round_or_adds_its_own_clause_is_rejected() -> None:
+    from assistant.rewrite_methods import Ctx, added_clause, candidate_problem, reverses
+
+    ctx = Ctx(model=None, system="", keep=[], allowed=set())  # type: ignore[arg-type]
+    s = "推动卫生院从“重治疗”向“重预防”转变。"
+    assert reverses(s, "卫生院由“重预防”转为“重治疗”。")
+    assert not reverses(s, "卫生院加快由“重治疗”转向“重预防”。")
+    assert (
+        candidate_problem(ctx, "reword", s, s, "引导卫生院从“重预防”向“重治疗”转型。", 0.9)
+        == "direction reversed"
+    )
+    twice = "卫生院由“重治疗”转为“重预防”，实现“重预防”。"
+    assert candidate_problem(ctx, "reword", s, s, twice, 0.9) == "name repeated"
+    # a stock clause of the model's own is not a rewording
+    assert (
+        added_clause(s, "引导卫生院由“重治疗”转向“重预防”，推动改革措施落地见效。") == "推动改革措施落地见效"
+    )
+    assert added_clause(s, "引导卫生院由“重治疗”加快转向“重预防”。") == ""
+    assert candidate_problem(
+        ctx, "reword", s, s, "引导卫生院由“重治疗”转向“重预防”，激发改革动力。", 0.9
+    ).startswith("added clause")
+
+
+def test_parallel_figure_clauses_are_said_with_fenbie() -> None:
+    from assistant.rewrite_methods import merge_parallel_figures, restructure
+
+    s = parse_parts(DENSE).sentences[2]
+    assert (
+        merge_parallel_figures(s) == "门诊量、住院量分别达到12.6万人次、0.8万人次，群众满意度保持在95％以上。"
+    )
+    # a rate and an amount are not listed together; a clause with another verb stays
+    mixed = "参保率达99.91%，基金支出为3.2亿元。"
+    assert merge_parallel_figures(mixed) == mixed
+    assert (
+        merge_parallel_figures("新增就业2860人，失业率控制在5.5%以内。")
+        == "新增就业2860人，失业率控制在5.5%以内。"
+    )
+    assert restructure(s).startswith("门诊量、住院量分别达到")
+
+
+def test_a_new_wording_is_measured_on_what_it_can_change() -> None:
+    from assistant.rewrite_kinds import change_similarity, recognise, similarity, verify
+
+    spec = recognise("换个说法", DENSE)
+    new = (
+        "（一）深化改革“强基层”。引导卫生院加快由“重治疗”转向“重预防”。"
+        "“第三届全省基层卫生健康高质量发展论坛”“2024长三角县域医共体建设交流会”等平台先后推介了有关做法。"
+        "门诊量、住院量分别达到12.6万人次、0.8万人次，群众满意度稳定在95％以上。"
+    )
+    # the kept heading, names and figures hold the raw similarity over the threshold ...
+    assert similarity(DENSE, new) >= 0.75 > change_similarity(parse_parts(DENSE).body, parse_parts(new).body)
+    assert verify(spec, DENSE, new, ["12.6", "0.8", "95"]) == []
+    # ... but a text that only moved its words about is still not a new wording
+    moved = DENSE.replace("相关经验先后在", "相关经验先后于")
+    assert [p.check for p in verify(spec, DENSE, moved, ["12.6", "0.8", "95"])] == ["unchanged"]
+    # a named sentence the same way, with the raw bound as well
+    spec2 = recognise("第二句换个说法", DENSE)
+    assert spec2.sentence == 1
+    swapped = DENSE.replace(
+        parse_parts(DENSE).sentences[1],
+        "“第三届全省基层卫生健康高质量发展论坛”“2024长三角县域医共体建设交流会”等平台先后推介了有关做法。",
+    )
+    assert verify(spec2, DENSE, swapped, ["12.6", "0.8", "95"]) == []
+    assert verify(spec2, DENSE, moved, ["12.6", "0.8", "95"])[0].check == "unchanged"
+
+
+def test_a_sample_that_drops_a_figures_metric_is_rejected() -> None:
+    from assistant.rewrite_methods import Ctx, candidate_problem, lost_metric
+
+    s = "县域内就诊率达90.31％，基层就诊率达72.24％，群众就医满意度持续保持在90％以上。"
+    dropped = "群众就医满意度稳定在90％以上，就诊率和基层就诊率分别达到90.31％、72.24％。"
+    assert lost_metric(s, dropped) == "县域内就诊率"
+    ok = "群众就医满意度稳定在90％以上，县域内就诊率、基层就诊率分别达到90.31％、72.24％。"
+    assert lost_metric(s, ok) == ""
+    assert lost_metric("单颗常规种植牙总费用平均降幅达55％。", "单颗常规种植牙的总费用平均降幅达55％。") == ""
+    ctx = Ctx(model=None, system="", keep=["90.31", "72.24", "90"], allowed=set())  # type: ignore[arg-type]
+    assert candidate_problem(ctx, "reword", s, s, dropped, 0.9).startswith("metric lost")
+    assert candidate_problem(ctx, "reword", s, s, ok, 0.9) == ""

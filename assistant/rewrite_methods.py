@@ -532,6 +532,8 @@ def candidate_problem(
         return "我司/将"  # a company's 我司 or a future 将 the original did not say
     if any(q not in new.replace("‘", "“").replace("’", "”") for q in _QUOTED.findall(original)):
         return "quoted name lost"  # a named campaign or system (“第一议题”) is kept as written
+    if any(q not in original for q in _QUOTED.findall(new)):
+        return "new quoted name"  # 开展了“提质降费专项治理”: a name the writer never gave
     if any(new.count(q) > original.count(q) for q in set(_QUOTED.findall(original))):
         return "name repeated"  # …“双守门人”转变，由“守门人”转变为“双守门人”
     if lost := lost_metric(original, new):
@@ -607,14 +609,22 @@ _BEFORE = re.compile(r"(超过|超|近|约|逾|不到|不足|达到|达|共|累�
 
 
 def _new_qualifier(old: str, new: str) -> bool:
-    """A number's 超过/近/约 (达到 → 超过 changes the fact) that the original did not give it."""
+    """A number's 超过/近/约 (达到 → 超过 changes the fact) that the original did not give it, or
+    one the original gave that is gone (超1.8亿元 → 1.8亿元)."""
     same = {"超": "超过", "逾": "超过", "不到": "不足"}  # 超 = 逾 = 超过, 不到 = 不足
-    had = {(same.get(m.group(1), m.group(1)), m.group(2)) for m in _BEFORE.finditer(old)}
     soft = {"达到", "达", "共", "累计"}  # saying less is fine: 达到 → 达, 共 dropped
-    return any(
-        q not in soft and (same.get(q, q), n) not in had
-        for q, n in ((m.group(1), m.group(2)) for m in _BEFORE.finditer(new))
-    )
+
+    def hard(text: str) -> set[tuple[str, str]]:
+        return {
+            (same.get(m.group(1), m.group(1)), m.group(2))
+            for m in _BEFORE.finditer(text)
+            if m.group(1) not in soft
+        }
+
+    had, has = hard(old), hard(new)
+    after = {(m.group(1), m.group(2)) for m in _QUALIFIED.finditer(new)}  # 超1.8亿元 = 1.8亿元以上
+    lost = {(q, n) for q, n in had - has if not (q == "超过" and (n, "以上") in after)}
+    return bool(has - had) or bool(lost)
 
 
 # 从“甲”向“乙”转变, 由“甲”变为“乙”: the order of the two names is the meaning.
@@ -848,7 +858,9 @@ def _sample_unit(
     # code's own change is a candidate too (new wording: synonyms and a new order of the
     # measures; formal: the phrase table); it counts only if it differs enough
     if kind in ("reword", "formal") and seed_text != s and not attempt:
-        _consider(*look, seed_text, -1, near_ok=False)
+        # word swaps alone are no rewrite; a new sentence structure by code is (near, at least)
+        structural = kind == "reword" and restructure(reword_words(s)) != reword_words(s)
+        _consider(*look, seed_text, -1, near_ok=structural)
     for t in range(samples if not attempt else min(samples, 2)):
         temp = SAMPLE_TEMPS[t] + 0.1 * attempt if samples == len(SAMPLE_TEMPS) else ctx.temp(attempt, t)
         biased = (kind == "reword" and (t or attempt)) or (attempt and kind != "first_person")
@@ -1319,10 +1331,28 @@ def merge_parallel_figures(sentence: str) -> str:
     return sentence
 
 
+# A one-clause measure: (一是) adverbs, verb, object (一是持续深化支付方式改革。).
+_MEASURE = re.compile(
+    r"^(?P<mark>[一二三四五六七八九十]是)?(?P<adv>(?:持续|深入|扎实|不断|全面|进一步|稳步|切实|严格|有序|加快)+)"
+    r"(?P<verb>深化|推进|推动|完善|健全|加强|强化|落实|提升|提高|优化|规范|开展|实施|增强|夯实)"
+    r"(?P<obj>[^，。；！？\d]{4,20})(?P<end>[。；])$"
+)
+
+
+def topicalize(sentence: str) -> str:
+    """A short measure said object first, as report headings do: 一是持续深化支付方式改革。 →
+    一是支付方式改革持续深化。 (the same words; only a sentence with its adverb, so the meaning
+    is kept whole)."""
+    m = _MEASURE.match(sentence.strip())
+    if not m or m.group("obj").startswith(("的", "和", "与", "及")):
+        return sentence
+    return f"{m.group('mark') or ''}{m.group('obj')}{m.group('adv')}{m.group('verb')}{m.group('end')}"
+
+
 def restructure(sentence: str) -> str:
     """Code's own new structure for a sentence: neighbouring measures swapped, quoted lists
-    reordered, parallel figure clauses said with 分别."""
-    return merge_parallel_figures(reorder_quoted(swap_clauses(sentence)))
+    reordered, parallel figure clauses said with 分别, a short measure said object first."""
+    return topicalize(merge_parallel_figures(reorder_quoted(swap_clauses(sentence))))
 
 
 # --- heading -------------------------------------------------------------------------------------------

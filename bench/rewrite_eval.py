@@ -165,7 +165,7 @@ def main() -> None:
 
     from assistant import llm as llm_api
     from assistant.rewrite import rewrite_text
-    from assistant.rewrite_kinds import cjk_len, recognise, verify
+    from assistant.rewrite_kinds import change_similarity, cjk_len, parse_parts, recognise, similarity, verify
     from core.settings import get_settings
 
     if args.trace:
@@ -239,6 +239,11 @@ def main() -> None:
                     "changed": changed,
                     "problems": problems + ref,
                     "chars": [n, cjk_len(out)],
+                    # raw character similarity, and the body's without names/figures (what reword is held to)
+                    "similarity": round(similarity(text, out), 3),
+                    "change_similarity": round(
+                        change_similarity(parse_parts(text).body, parse_parts(out).body), 3
+                    ),
                     "seconds": round(elapsed, 1),
                 }
                 rows.append(row)
@@ -247,7 +252,8 @@ def main() -> None:
                         fh.write(json.dumps(row, ensure_ascii=False) + "\n")
                 mark = "ok " if passed else "FAIL"
                 print(
-                    f"{mark} {kind:18s} {name:9s} seed={seed} {elapsed:6.1f}s {n}->{cjk_len(out)}字 {'; '.join(row['problems'])}",
+                    f"{mark} {kind:18s} {name:9s} seed={seed} {elapsed:6.1f}s {n}->{cjk_len(out)}字"
+                    f" sim {row['similarity']:.2f}/{row['change_similarity']:.2f} {'; '.join(row['problems'])}",
                     file=sys.stderr,
                     flush=True,
                 )
@@ -267,6 +273,8 @@ def main() -> None:
             "pass_rate": round(sum(r["passed"] for r in rs) / len(rs), 2),
             "unchanged": sum(not r["changed"] for r in rs),
             "median_s": round(statistics.median(r["seconds"] for r in rs), 1),
+            "median_similarity": round(statistics.median(r["similarity"] for r in rs), 3),
+            "median_change_similarity": round(statistics.median(r["change_similarity"] for r in rs), 3),
         }
     if args.out:
         meta = {
@@ -283,9 +291,12 @@ def main() -> None:
         print(json.dumps({"summary": summary, "rows": rows}, ensure_ascii=False, indent=1))
         return
     print(f"\nmodel {llm_api.model_label(model)}, seeds {args.seeds}, {len(paragraphs)} paragraphs")
-    print(f"{'kind':20s} {'pass':>9s} {'unchanged':>9s} {'median s':>9s}")
+    print(f"{'kind':20s} {'pass':>9s} {'unchanged':>9s} {'median s':>9s} {'sim':>6s} {'change':>6s}")
     for kind, s in summary.items():
-        print(f"{kind:20s} {s['passed']:>4d}/{s['cases']:<4d} {s['unchanged']:>9d} {s['median_s']:>9.1f}")
+        print(
+            f"{kind:20s} {s['passed']:>4d}/{s['cases']:<4d} {s['unchanged']:>9d} {s['median_s']:>9.1f}"
+            f" {s['median_similarity']:>6.2f} {s['median_change_similarity']:>6.2f}"
+        )
     total = len(rows)
     print(f"{'all':20s} {sum(r['passed'] for r in rows):>4d}/{total:<4d}")
 

@@ -328,7 +328,7 @@ def test_swap_clauses_and_reorder_quoted_lists() -> None:
         == "组织开展“清凉医夏”“家园支部”“文明创建”等活动。"
     )
     assert reorder_quoted("落实“第一议题”制度。") == "落实“第一议题”制度。"
-    assert restructure("严格落实“第一议题”制度。") == "严格落实“第一议题”制度。"
+    assert restructure("落实“第一议题”制度。") == "落实“第一议题”制度。"
 
 
 def test_sample_checks_for_a_new_wording() -> None:
@@ -345,8 +345,15 @@ def test_sample_checks_for_a_new_wording() -> None:
         candidate_problem(ctx, "reword", s, s, "我们健全基本医保、大病保险、医疗救助三重保障制度。", 0.9)
         == "new subject"
     )
-    ok = "健全基本医保、大病保险和医疗救助“三重”保障制度体系。"
+    ok = "健全基本医保、大病保险和医疗救助三重保障制度体系。"
     assert candidate_problem(ctx, "reword", s, s, ok, 0.9) == ""
+    # quotation marks make a name the writer never gave
+    quoted = "健全基本医保、大病保险和医疗救助“三重”保障制度体系。"
+    assert candidate_problem(ctx, "reword", s, s, quoted, 0.9) == "new quoted name"
+    # a figure's 超 is part of the figure: dropped, or said as 以上, or added
+    fig = "累计节约费用超1.8亿元。"
+    assert candidate_problem(ctx, "reword", fig, fig, "共计节约费用1.8亿元。", 0.9) == "numbers"
+    assert candidate_problem(ctx, "reword", fig, fig, "节约费用共计1.8亿元以上。", 0.9) == ""
     recall, precision = content_overlap(s, ok)
     assert recall > 0.75 and precision > 0.75
     # closer to a worked example's answer than to the sentence itself
@@ -580,3 +587,14 @@ def test_a_sample_that_drops_a_figures_metric_is_rejected() -> None:
     ctx = Ctx(model=None, system="", keep=["90.31", "72.24", "90"], allowed=set())  # type: ignore[arg-type]
     assert candidate_problem(ctx, "reword", s, s, dropped, 0.9).startswith("metric lost")
     assert candidate_problem(ctx, "reword", s, s, ok, 0.9) == ""
+
+
+def test_a_short_measure_is_said_object_first() -> None:
+    from assistant.rewrite_methods import restructure, topicalize
+
+    assert topicalize("一是持续深化支付方式改革。") == "一是支付方式改革持续深化。"
+    assert topicalize("严格落实“第一议题”制度。") == "“第一议题”制度严格落实。"
+    # a subject, a figure, no adverb or a second clause: as it was
+    for s in ("我局持续深化改革。", "持续开展检查126次。", "一是深化改革。", "持续深化改革，成效明显。"):
+        assert topicalize(s) == s
+    assert restructure("二是深入推进药品耗材集中带量采购。") == "二是药品耗材集中带量采购深入推进。"

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assistant.draft import DraftEvent, GenStats
+from assistant.goals import backwards
 from assistant.llm import supports_grammar as llm_supports_grammar
 from assistant.prompts import render
 from assistant.rewrite_kinds import (
@@ -538,8 +539,8 @@ def candidate_problem(
         return "name repeated"  # …“双守门人”转变，由“守门人”转变为“双守门人”
     if lost := lost_metric(original, new):
         return f"metric lost {lost}"  # 县域内就诊率 → 就诊率: the figure now says another thing
-    if reverses(original, new):
-        return "direction reversed"  # 从“以治病为中心”向“以健康为中心” turned round
+    if reverses(original, new) or (backwards(new) and not backwards(original)):
+        return "direction reversed"  # 从“以治病为中心”向“以健康为中心”, or 降低报销比例
     if kind == "reword" and (extra := added_clause(original, new)):
         return f"added clause {extra}"  # a stock clause of the model's own (推动改革措施落地)
     if kind == "formal" and _formal_words(new) != new:

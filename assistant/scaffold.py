@@ -27,6 +27,7 @@ import re
 from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from assistant.goals import backwards
 from assistant.measures import cjk_len
 from assistant.plan import ENUM, Point, SectionPlan
 from assistant.prompts import render
@@ -169,16 +170,17 @@ def _tidy_clauses(clauses: list[str]) -> str:
 
 
 def drop_unfounded(text: str, known: str, keep: Sequence[str] = ()) -> str:
-    """Clauses with a hole where a number was wanted, or a quoted name nobody gave (“党建+基金监管”,
-    “弹性医保”: a small model invents programmes), go; a clause holding one of `keep` (the user's
-    figures) stays."""
+    """Clauses with a hole where a number was wanted, a quoted name nobody gave (“党建+基金监管”,
+    “弹性医保”: a small model invents programmes), or a goal turned round (降低医保报销比例, see
+    assistant.goals) go; a clause holding one of `keep` (the user's figures) stays."""
     clauses = re.findall(r"[^，。；！？]+[，。；！？]?", _LABEL.sub("", text))
     out = []
     for c in clauses:
         if any(k and k in c for k in keep):
             out.append(c)
             continue
-        if _HOLE.search(c) or _SLOT.search(c) or any(q not in known for q in _QUOTED.findall(c)):
+        invented = any(q not in known for q in _QUOTED.findall(c))
+        if _HOLE.search(c) or _SLOT.search(c) or invented or (backwards(c) and not backwards(known)):
             if out and c[-1:] in "。！？" and out[-1][-1:] in "，；":
                 out[-1] = out[-1][:-1] + c[-1]  # the sentence still ends
             continue

@@ -522,6 +522,8 @@ def test_a_sample_that_turns_a_change_round_or_adds_its_own_clause_is_rejected()
     )
     twice = "卫生院由“重治疗”转为“重预防”，实现“重预防”。"
     assert candidate_problem(ctx, "reword", s, s, twice, 0.9) == "name repeated"
+    goal = "切实提高群众报销比例。"
+    assert candidate_problem(ctx, "reword", goal, goal, "有效降低群众报销比例。", 0.9) == "direction reversed"
     # a stock clause of the model's own is not a rewording
     assert (
         added_clause(s, "引导卫生院由“重治疗”转向“重预防”，推动改革措施落地见效。") == "推动改革措施落地见效"

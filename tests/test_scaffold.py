@@ -152,6 +152,25 @@ def test_holes_and_invented_names_are_dropped_the_users_figures_stay() -> None:
     )
 
 
+def test_an_effect_that_turns_a_goal_round_is_dropped() -> None:
+    from assistant.goals import backwards
+    from assistant.scaffold import drop_unfounded
+
+    text = "着力提升医保待遇，参保率为99.91％，有效降低了医保报销比例，群众获得感不断增强。"
+    assert drop_unfounded(text, "", ["99.91％"]) == "着力提升医保待遇，参保率为99.91％，群众获得感不断增强。"
+    # the right way round, a goal's noun that does not end its phrase, a negated one: they stay
+    for fine in (
+        "切实减轻了群众就医负担。",
+        "有效提高风险防范能力。",
+        "坚持不增加群众负担。",
+        "降低事故发生率。",
+    ):
+        assert not backwards(fine) and drop_unfounded(fine, "") == fine
+    assert backwards("有效提高了失业率") == "提高了失业率"
+    # the writer said it (a topic about 降低报销比例 would be theirs): kept
+    assert drop_unfounded("依规降低报销比例。", "降低报销比例") == "依规降低报销比例。"
+
+
 def test_empty_slots_and_the_prompts_label_are_dropped() -> None:
     from assistant.scaffold import drop_unfounded
 

@@ -1205,7 +1205,7 @@ def _synonym_groups() -> dict[str, str]:
 _CANON = _synonym_groups()
 _CANON_RE = re.compile("|".join(sorted(map(re.escape, _CANON), key=len, reverse=True)))
 # (word, characters before it, characters after it) where it is part of a longer word
-_SYN_GUARD = {"持续": ("可", ""), "积极": ("", "性"), "明显": ("", "的"), "有效": ("", "期性")}
+_SYN_GUARD = {"持续": ("可", "保"), "积极": ("", "性"), "明显": ("", "的"), "有效": ("", "期性")}
 
 
 def reword_words(text: str, original: str | None = None) -> str:
@@ -1350,10 +1350,31 @@ def topicalize(sentence: str) -> str:
     return f"{m.group('mark') or ''}{m.group('obj')}{m.group('adv')}{m.group('verb')}{m.group('end')}"
 
 
+# A clause that states a figure (a metric, then 达/为/保持在… and the number), not one that does something.
+_STATE = re.compile(
+    r"^[\u4e00-\u9fff、]{2,24}?(?:持续|始终|稳定|均|已|分别|进一步|不断)*(?:达到|达|为|保持在|控制在|稳定在)\d"
+)
+
+
+def rotate_facts(sentence: str) -> str:
+    """A sentence that only states figures (each clause a metric and its number, nothing done) with
+    its last fact first: 甲达90％，乙达72％，满意度保持在95％以上。 → 满意度保持在95％以上，甲达90％，乙达72％。
+    Facts side by side are a list, not a sequence; a clause that does something keeps its place."""
+    body = sentence.rstrip("。；！？")
+    end = sentence[len(body) :]
+    clauses = _top_clauses(body)
+    if len(clauses) < 2 or not all(_STATE.match(c) for c in clauses):
+        return sentence
+    if any(c.startswith(("同时", "其中", "并", "且", "较", "比", "同比", "占")) for c in clauses):
+        return sentence  # a clause that leans on the one before it
+    return "，".join([clauses[-1], *clauses[:-1]]) + end
+
+
 def restructure(sentence: str) -> str:
     """Code's own new structure for a sentence: neighbouring measures swapped, quoted lists
-    reordered, parallel figure clauses said with 分别, a short measure said object first."""
-    return topicalize(merge_parallel_figures(reorder_quoted(swap_clauses(sentence))))
+    reordered, parallel figure clauses said with 分别 and a list of figures begun at its end, a
+    short measure said object first."""
+    return topicalize(rotate_facts(merge_parallel_figures(reorder_quoted(swap_clauses(sentence)))))
 
 
 # --- heading -------------------------------------------------------------------------------------------

@@ -548,7 +548,7 @@ def test_parallel_figure_clauses_are_said_with_fenbie() -> None:
         merge_parallel_figures("新增就业2860人，失业率控制在5.5%以内。")
         == "新增就业2860人，失业率控制在5.5%以内。"
     )
-    assert restructure(s).startswith("门诊量、住院量分别达到")
+    assert "门诊量、住院量分别达到12.6万人次、0.8万人次" in restructure(s)
 
 
 def test_a_new_wording_is_measured_on_what_it_can_change() -> None:
@@ -600,3 +600,24 @@ def test_a_short_measure_is_said_object_first() -> None:
     for s in ("我局持续深化改革。", "持续开展检查126次。", "一是深化改革。", "持续深化改革，成效明显。"):
         assert topicalize(s) == s
     assert restructure("二是深入推进药品耗材集中带量采购。") == "二是药品耗材集中带量采购深入推进。"
+
+
+def test_a_list_of_figures_begins_at_its_end() -> None:
+    from assistant.rewrite_methods import restructure, rotate_facts
+
+    facts = "参保率达99.91%，城镇调查失业率控制在5.5%以内。"
+    assert rotate_facts(facts) == "城镇调查失业率控制在5.5%以内，参保率达99.91%。"
+    # actions in their order, a clause leaning on the one before, one clause: as they were
+    for s in (
+        "检查定点医药机构126家，追回违规基金238万元。",
+        "全年新增就业2860人，城镇调查失业率控制在5.5%以内。",
+        "参保率达99.91%，同比提高0.2个百分点。",
+        "参保率达99.91%。",
+    ):
+        assert rotate_facts(s) == s
+    s = parse_parts(DENSE).sentences[2]
+    assert restructure(s) == "群众满意度保持在95％以上，门诊量、住院量分别达到12.6万人次、0.8万人次。"
+    # 持续保持 is one phrase: its 持续 is not swapped
+    from assistant.rewrite_methods import reword_words
+
+    assert reword_words("满意度持续保持在95％以上。") == "满意度持续保持在95％以上。"

@@ -531,6 +531,10 @@ def candidate_problem(
         return "strays from code's sentence"  # 述职: the model only smooths code's sentence
     if any(w.search(new) and not w.search(original) for w in _NOT_OURS):
         return "我司/将"  # a company's 我司 or a future 将 the original did not say
+    if any(new.count(x) < original.count(x) for x in set(_MASKED.findall(original))):
+        return "numbers"  # XX / ＊＊ stand for a name or a figure the writer masked: kept as written
+    if kind == "reword" and _CLAIM.search(new) and not _CLAIM.search(original):
+        return "claims a result"  # 深入推进…采购 → …采购取得实质性进展: a result nobody reported
     if any(q not in new.replace("‘", "“").replace("’", "”") for q in _QUOTED.findall(original)):
         return "quoted name lost"  # a named campaign or system (“第一议题”) is kept as written
     if any(q not in original for q in _QUOTED.findall(new)):
@@ -632,6 +636,29 @@ def _new_qualifier(old: str, new: str) -> bool:
 _DIRECTED = re.compile(
     r"(“[^“”]{1,40}”)[^，。；“]{0,12}?(?:向|到|转为|转向|变为|至)[^，。；“]{0,12}(“[^“”]{1,40}”)"
 )
+
+
+_MASKED = re.compile(r"[Xx]{2,}|[＊*]{2,}|×{2,}")
+# a result claimed in so many words (取得明显成效, 成效显著, 显著提升)
+_CLAIM = re.compile(
+    r"取得[^，。；]{0,6}?(?:成效|进展|突破|成果|成绩)|成效(?:显著|明显|突出)|(?:显著|明显|大幅)(?:提升|提高|增强|改善)"
+)
+
+
+def requote(original: str, new: str) -> str:
+    """The original's quoted names that a sample wrote without (or with half of) its quotation
+    marks, quoted again: 分享XX经验 → 分享“XX经验”. Only where the bare words occur once."""
+    for q in dict.fromkeys(_QUOTED.findall(original)):
+        if q in new:
+            continue
+        bare = q[1:-1]
+        if new.count(bare) != 1:
+            continue
+        i = new.index(bare)
+        start = i - 1 if i and new[i - 1] in "“‘" else i
+        end = i + len(bare) + (1 if new[i + len(bare) : i + len(bare) + 1] in ("”", "’") else 0)
+        new = new[:start] + q + new[end:]
+    return new
 
 
 def reverses(original: str, new: str) -> bool:
@@ -891,7 +918,7 @@ def _sample_unit(
             new = re.sub(r"‘([^‘’]{1,20})’", r"“\1”", new)  # the original's quotes, not nested ones
         if kind == "formal":
             new = formal_words(new)
-        new = keep_marker(s, new)
+        new = keep_marker(s, requote(s, new))
         variants = [new]
         if kind == "reword" and new:
             # the words the model kept from the original swapped, its measures reordered

@@ -621,3 +621,20 @@ def test_a_list_of_figures_begins_at_its_end() -> None:
     from assistant.rewrite_methods import reword_words
 
     assert reword_words("满意度持续保持在95％以上。") == "满意度持续保持在95％以上。"
+
+
+def test_a_samples_lost_quotation_marks_are_put_back_and_masked_names_kept() -> None:
+    from assistant.rewrite_methods import Ctx, candidate_problem, requote
+
+    s = "相关改革实践先后在“第一届医共体年会”等平台上分享“XX经验”，并获评“十大案例”。"
+    assert requote(s, "有关实践在“第一届医共体年会”等平台上交流XX经验，被评为“十大案例。") == (
+        "有关实践在“第一届医共体年会”等平台上交流“XX经验”，被评为“十大案例”。"
+    )
+    assert requote(s, "XX经验和XX经验") == "XX经验和XX经验"  # twice: which one is the name?
+    ctx = Ctx(model=None, system="", keep=[], allowed=set())  # type: ignore[arg-type]
+    masked = "一是持续深化XX支付方式改革。"
+    assert candidate_problem(ctx, "reword", masked, masked, "一是X支付方式改革持续深化。", 0.9) == "numbers"
+    # a result claimed that the original did not report
+    plain = "二是深入推进药品耗材集中带量采购。"
+    claim = "二是集中带量采购药品耗材工作取得实质性进展。"
+    assert candidate_problem(ctx, "reword", plain, plain, claim, 0.9) == "claims a result"

@@ -168,7 +168,18 @@ def _numbers_ok(old: str, new: str, ctx: Ctx) -> bool:
     if not (all(n in present for n in need) and all(n in ok for n in present)):
         return False
     kept = {(m.group(1), m.group(2)) for m in _QUALIFIED.finditer(new)}
-    return all((m.group(1), m.group(2)) in kept for m in _QUALIFIED.finditer(old) if m.group(1) in need)
+    if not all((m.group(1), m.group(2)) in kept for m in _QUALIFIED.finditer(old) if m.group(1) in need):
+        return False
+    return _spans(old) == _spans(new)  # 5年来 is not 5年前
+
+
+# A figure that is a span of time: 5年来 (over the last five years) is not 5年前 (five years ago).
+_SPAN = re.compile(r"(\d+)(?:个)?(年|月|天|日)(以来|来|前|后|以内|内)")
+
+
+def _spans(text: str) -> set[tuple[str, str, str]]:
+    same = {"以来": "来", "以内": "内"}
+    return {(m.group(1), m.group(2), same.get(m.group(3), m.group(3))) for m in _SPAN.finditer(text)}
 
 
 def _sentence_prompt(sentence: str, how: str, ctx: Ctx, example: str = "") -> str:

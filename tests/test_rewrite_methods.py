@@ -638,3 +638,12 @@ def test_a_samples_lost_quotation_marks_are_put_back_and_masked_names_kept() -> 
     plain = "二是深入推进药品耗材集中带量采购。"
     claim = "二是集中带量采购药品耗材工作取得实质性进展。"
     assert candidate_problem(ctx, "reword", plain, plain, claim, 0.9) == "claims a result"
+
+
+def test_a_span_of_time_keeps_its_direction() -> None:
+    from assistant.rewrite_methods import Ctx, candidate_problem
+
+    ctx = Ctx(model=None, system="", keep=["5"], allowed=set())  # type: ignore[arg-type]
+    s = "梳理5年来支付方式改革历程，总结改革经验。"
+    assert candidate_problem(ctx, "reword", s, s, "系统总结5年前支付方式改革的历程和经验。", 0.9) == "numbers"
+    assert candidate_problem(ctx, "reword", s, s, "系统回顾5年以来支付方式改革历程和经验。", 0.9) != "numbers"

@@ -701,7 +701,7 @@ ADDED_CLAUSE = 0.35  # a new clause with less of its characters from the origina
 
 
 def added_clause(original: str, new: str) -> str:
-    """A clause of `new` (five characters or more) that says something the original does not: less
+    """A clause of `new` (four characters or more) that says something the original does not: less
     than ADDED_CLAUSE of its characters (synonyms counted as the same) are the original's."""
     from collections import Counter
 
@@ -709,7 +709,7 @@ def added_clause(original: str, new: str) -> str:
     have = Counter(re.findall(pattern, _canonical(original)))
     for clause in _top_clauses(new.rstrip("。！？；")):
         chars = Counter(re.findall(pattern, _canonical(clause)))
-        if sum(chars.values()) >= 5 and sum((chars & have).values()) < ADDED_CLAUSE * sum(chars.values()):
+        if cjk_len(clause) >= 4 and sum((chars & have).values()) < ADDED_CLAUSE * sum(chars.values()):
             return clause
     return ""
 

@@ -529,6 +529,9 @@ def test_a_sample_that_turns_a_change_round_or_adds_its_own_clause_is_rejected()
         added_clause(s, "引导卫生院由“重治疗”转向“重预防”，推动改革措施落地见效。") == "推动改革措施落地见效"
     )
     assert added_clause(s, "引导卫生院由“重治疗”加快转向“重预防”。") == ""
+    assert (
+        added_clause("抓住支付方式改革这个“牛鼻子”。", "抓住支付方式改革“牛鼻子”，加快实施。") == "加快实施"
+    )
     assert candidate_problem(
         ctx, "reword", s, s, "引导卫生院由“重治疗”转向“重预防”，激发改革动力。", 0.9
     ).startswith("added clause")

@@ -170,7 +170,20 @@ def _numbers_ok(old: str, new: str, ctx: Ctx) -> bool:
     kept = {(m.group(1), m.group(2)) for m in _QUALIFIED.finditer(new)}
     if not all((m.group(1), m.group(2)) in kept for m in _QUALIFIED.finditer(old) if m.group(1) in need):
         return False
+    if any(u != _units(new).get(n, u) for n, u in _units(old).items()):
+        return False  # 1370名 is not 1370人次
     return _spans(old) == _spans(new)  # 5年来 is not 5年前
+
+
+_FIGURE_UNIT = re.compile(
+    r"(\d+(?:\.\d+)?)(万人次|人次|万人|万元|亿元|万亩|万吨|个百分点|百分点|[%％]|名|人|家|个|所|项|次|场|处|起|件|户|亩|吨|元|例)"
+)
+
+
+def _units(text: str) -> dict[str, str]:
+    """Each number's unit as written (名 and 人 the same, ％ and %)."""
+    same = {"名": "人", "％": "%", "百分点": "个百分点"}
+    return {m.group(1): same.get(m.group(2), m.group(2)) for m in _FIGURE_UNIT.finditer(text)}
 
 
 # A figure that is a span of time: 5年来 (over the last five years) is not 5年前 (five years ago).
@@ -546,6 +559,8 @@ def candidate_problem(
         return "numbers"  # XX / ＊＊ stand for a name or a figure the writer masked: kept as written
     if kind == "reword" and _CLAIM.search(new) and not _CLAIM.search(original):
         return "claims a result"  # 深入推进…采购 → …采购取得实质性进展: a result nobody reported
+    if _HEDGE.search(new) and not _HEDGE.search(original):
+        return "hedged"  # 销售额突破2.6亿元 → 预计突破: a result made a forecast
     if any(q not in new.replace("‘", "“").replace("’", "”") for q in _QUOTED.findall(original)):
         return "quoted name lost"  # a named campaign or system (“第一议题”) is kept as written
     if any(q not in original for q in _QUOTED.findall(new)):
@@ -593,7 +608,7 @@ _SUBJECT_WORDS = re.compile(r"我们|我局|本局|我单位|本单位|局党组
 FAITHFUL = 0.55  # share of characters a rewording of one sentence still has in common with it (both ways)
 
 
-_COUNT = re.compile(r"[一二两三四五六七八九十百千万]+[名人次个家项场期批件起条所座]")
+_COUNT = re.compile(r"[零一二两三四五六七八九十百千万]+[名人次个家项场期批件起条所座例]")
 
 
 def _canonical(text: str) -> str:
@@ -653,7 +668,9 @@ _MASKED = re.compile(r"[Xx]{2,}|[＊*]{2,}|×{2,}")
 # a result claimed in so many words (取得明显成效, 成效显著, 显著提升)
 _CLAIM = re.compile(
     r"取得[^，。；]{0,6}?(?:成效|进展|突破|成果|成绩)|成效(?:显著|明显|突出)|(?:显著|明显|大幅)(?:提升|提高|增强|改善)"
+    r"|(?:全部|圆满|顺利|全面)完成"
 )
+_HEDGE = re.compile(r"预计|预期|有望|力争|争取|计划|拟")
 
 
 def requote(original: str, new: str) -> str:

@@ -650,3 +650,23 @@ def test_a_span_of_time_keeps_its_direction() -> None:
     s = "梳理5年来支付方式改革历程，总结改革经验。"
     assert candidate_problem(ctx, "reword", s, s, "系统总结5年前支付方式改革的历程和经验。", 0.9) == "numbers"
     assert candidate_problem(ctx, "reword", s, s, "系统回顾5年以来支付方式改革历程和经验。", 0.9) != "numbers"
+
+
+def test_a_figures_unit_a_forecast_and_a_spelled_zero_are_facts() -> None:
+    from assistant.rewrite_methods import Ctx, candidate_problem
+
+    ctx = Ctx(model=None, system="", keep=["1370", "2.6"], allowed=set())  # type: ignore[arg-type]
+    s = "帮助1370名农村劳动力实现转移就业，农产品网络销售额突破2.6亿元。"
+    unit = "助力农村劳动力转移就业1370人次，农产品网络销售额突破2.6亿元。"
+    assert candidate_problem(ctx, "reword", s, s, unit, 0.9) == "numbers"
+    hedged = "助力1370名农村劳动力转移就业，预计农产品网络销售额突破2.6亿元。"
+    assert candidate_problem(ctx, "reword", s, s, hedged, 0.9) == "hedged"
+    fine = "助力1370人农村劳动力转移就业，农产品线上销售额突破2.6亿元。"  # 名 = 人
+    assert candidate_problem(ctx, "reword", s, s, fine, 0.9) == ""
+    none = "全年未发生较大以上生产安全事故。"
+    zero = "一年来共发生较大以上生产安全事故零例。"
+    assert candidate_problem(ctx, "reword", none, none, zero, 0.9) == "numbers"
+    done = "累计新增建设高标准农田4.2万亩。"
+    ctx.keep.append("4.2")
+    claim = "4.2万亩高标准农田新增建设全部完成。"
+    assert candidate_problem(ctx, "reword", done, done, claim, 0.9) == "claims a result"

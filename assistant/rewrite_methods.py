@@ -555,6 +555,8 @@ def candidate_problem(
         return "strays from code's sentence"  # 述职: the model only smooths code's sentence
     if any(w.search(new) and not w.search(original) for w in _NOT_OURS):
         return "我司/将"  # a company's 我司 or a future 将 the original did not say
+    if any(c in new and c not in original for c in _MARKS):
+        return "stand-in left"  # a “甲” not put back, or one the model made up (乙被评为丙)
     if any(new.count(x) < original.count(x) for x in set(_MASKED.findall(original))):
         return "numbers"  # XX / ＊＊ stand for a name or a figure the writer masked: kept as written
     if kind == "reword" and _CLAIM.search(new) and not _CLAIM.search(original):

@@ -503,6 +503,13 @@ def test_long_quoted_names_are_shown_to_the_model_as_stand_ins() -> None:
     )
     assert unmask_names("在甲和“乙”交流。", table).startswith("在“第三届")
     assert "“甲”" in unmask_names("“甲”和“甲”", table)
+    # a stand-in left in a sample (or one the model made up) fails it
+    from assistant.rewrite_methods import Ctx, candidate_problem
+
+    ctx = Ctx(model=None, system="", keep=[], allowed=set())  # type: ignore[arg-type]
+    show = "组织“送戏下乡”演出，“百里茶乡古村落保护利用项目”获奖。"
+    made_up = "组织“送戏下乡”演出，乙被评为丙，“百里茶乡古村落保护利用项目”获奖。"
+    assert candidate_problem(ctx, "reword", show, show, made_up, 0.9) == "stand-in left"
     # short names stay: the model needs their words (“重治疗”)
     assert mask_names("从“重治疗”向“重预防”转变")[1] == {}
     # a sentence is long by what the model is shown, not by the names' characters

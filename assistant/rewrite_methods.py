@@ -675,6 +675,15 @@ _CLAIM = re.compile(
 _HEDGE = re.compile(r"预计|预期|有望|力争|争取|计划|拟")
 
 
+def one_sentence(original: str, new: str) -> str:
+    """A sample that said one sentence as two (A。B。) joined again with a comma (A，B。): the text's
+    sentences are what follow-ups count, and 公文 joins its clauses so."""
+    if re.search(r"[。！？]", original.rstrip("。！？；")):
+        return new
+    body = new.rstrip("。！？；")
+    return re.sub(r"[。！？]+", "，", body) + new[len(body) :]
+
+
 def requote(original: str, new: str) -> str:
     """The original's quoted names that a sample wrote without (or with half of) its quotation
     marks, quoted again: 分享XX经验 → 分享“XX经验”. Only where the bare words occur once."""
@@ -948,7 +957,7 @@ def _sample_unit(
             new = re.sub(r"‘([^‘’]{1,20})’", r"“\1”", new)  # the original's quotes, not nested ones
         if kind == "formal":
             new = formal_words(new)
-        new = keep_marker(s, requote(s, new))
+        new = keep_marker(s, one_sentence(s, requote(s, new)))
         variants = [new]
         if kind == "reword" and new:
             # the words the model kept from the original swapped, its measures reordered

@@ -677,3 +677,15 @@ def test_a_figures_unit_a_forecast_and_a_spelled_zero_are_facts() -> None:
     ctx.keep.append("4.2")
     claim = "4.2万亩高标准农田新增建设全部完成。"
     assert candidate_problem(ctx, "reword", done, done, claim, 0.9) == "claims a result"
+
+
+def test_a_sample_said_as_two_sentences_is_joined_again() -> None:
+    from assistant.rewrite_methods import one_sentence
+
+    s = "5月，组织开展现场践学活动，在全省会议上作交流汇报。"
+    assert one_sentence(s, "5月初，组织现场践学活动。在全省会议上作了交流汇报。") == (
+        "5月初，组织现场践学活动，在全省会议上作了交流汇报。"
+    )
+    # an original of two sentences leaves the sample as it is
+    two = "组织现场践学活动。作交流汇报。"
+    assert one_sentence(two, "活动。汇报。") == "活动。汇报。"

@@ -681,3 +681,17 @@ def test_a_sample_said_as_two_sentences_is_joined_again() -> None:
     # an original of two sentences leaves the sample as it is
     two = "组织现场践学活动。作交流汇报。"
     assert one_sentence(two, "活动。汇报。") == "活动。汇报。"
+
+
+def test_a_sentence_of_names_is_held_to_the_raw_bound_only_when_it_is_the_text() -> None:
+    from assistant.rewrite_methods import Ctx, candidate_problem
+
+    a = "“第三届全省基层卫生健康高质量发展论坛暨县域医共体建设现场交流会”"
+    b = "“2024长三角县域医疗卫生服务共同体与医保支付改革协同推进研讨会”"
+    s = f"有关做法先后在{a}和{b}等平台上交流“县域经验”。"
+    new = f"{a}和{b}等平台先后交流“县域经验”。"  # raw 0.94, what can change 0.67
+    ctx = Ctx(model=None, system="", keep=["2024"], allowed=set())  # type: ignore[arg-type]
+    ctx.memo["whole"] = True  # one sentence of a paragraph: the paragraph's raw bound is verify's
+    assert candidate_problem(ctx, "reword", s, s, new, 0.7) == ""
+    ctx.memo["whole"] = False  # 第二句换个说法: this sentence is what is measured, raw bound included
+    assert candidate_problem(ctx, "reword", s, s, new, 0.7).startswith("similar")

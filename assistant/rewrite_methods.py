@@ -1252,6 +1252,10 @@ _SYNONYMS: dict[str, str | tuple[str, ...]] = {
     "获评": "被评为",
     "严抓": "狠抓",
     "梳理": "系统梳理",
+    "较上年": "比上年",
+    "共计": "累计",
+    "全年": "年内",
+    "主动": "积极",
 }
 _SYN_RE = re.compile("|".join(sorted(map(re.escape, _SYNONYMS), key=len, reverse=True)))
 
@@ -1440,11 +1444,22 @@ def rotate_facts(sentence: str) -> str:
     return "，".join([clauses[-1], *clauses[:-1]]) + end
 
 
+# Constructions said another way with the same words: 把X作为Y → 将X作为Y, 从X向Y转变 → 由X向Y转变.
+_BA = re.compile(r"把([^，。；、“”]{2,16}?)(作为|摆在|放在|列为|当作|当成)")
+_FROM = re.compile(r"从([^，。；]{2,20}?)向([^，。；]{2,20}?)(转变|转型|迈进|延伸|拓展)")
+
+
+def constructions(sentence: str) -> str:
+    return _FROM.sub(r"由\1向\2\3", _BA.sub(r"将\1\2", sentence))
+
+
 def restructure(sentence: str) -> str:
     """Code's own new structure for a sentence: neighbouring measures swapped, quoted lists
     reordered, parallel figure clauses said with 分别 and a list of figures begun at its end, a
     short measure said object first."""
-    return topicalize(rotate_facts(merge_parallel_figures(reorder_quoted(swap_clauses(sentence)))))
+    return constructions(
+        topicalize(rotate_facts(merge_parallel_figures(reorder_quoted(swap_clauses(sentence)))))
+    )
 
 
 # --- heading -------------------------------------------------------------------------------------------

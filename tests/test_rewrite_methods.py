@@ -93,7 +93,7 @@ def test_expand_hints_come_from_the_knowledge_base(fake_chat, fake_doc) -> None:
 
 
 def test_reword_samples_several_candidates_and_keeps_one_that_passes(fake_chat) -> None:
-    text = "始终把维护基金安全作为首要任务，进一步健全基金监管机制。2024年检查定点医药机构186家，追回医保基金452.3万元。"
+    text = "坚持以维护基金安全为首要任务，进一步健全基金监管机制。2024年检查定点医药机构186家，追回医保基金452.3万元。"
     first = parse_parts(text).sentences[0]
     fake_chat.enqueue(
         first,  # an echo: rejected, the next sample (other seed, hotter) is asked for
@@ -295,10 +295,10 @@ def test_constrained_backends_get_a_grammar_and_a_copy_bias() -> None:
     rewrite_text(get_settings(), TEXT, "把标题改成对仗的八字句", model=model, seed=1)
     assert model.call_kwargs[0]["grammar"] == PAIR_GRAMMAR
     model = Constrained()
-    rewrite_text(get_settings(), "始终把维护基金安全作为首要任务。", "换个说法", model=model, seed=1)
+    rewrite_text(get_settings(), "坚持以维护基金安全为首要任务。", "换个说法", model=model, seed=1)
     # the first sample is free; the later ones may not open as the original did
     assert "logit_bias" not in model.call_kwargs[0]
-    assert model.call_kwargs[1]["logit_bias"] == {ord("始"): -100.0, ord("终"): -100.0}
+    assert model.call_kwargs[1]["logit_bias"] == {ord("坚"): -100.0, ord("持"): -100.0}
 
 
 def test_add_figures_rejects_a_sentence_the_model_rewrote_around_the_figure(fake_chat) -> None:
@@ -695,3 +695,17 @@ def test_a_sentence_of_names_is_held_to_the_raw_bound_only_when_it_is_the_text()
     assert candidate_problem(ctx, "reword", s, s, new, 0.7) == ""
     ctx.memo["whole"] = False  # 第二句换个说法: this sentence is what is measured, raw bound included
     assert candidate_problem(ctx, "reword", s, s, new, 0.7).startswith("similar")
+
+
+def test_constructions_said_another_way_with_the_same_words() -> None:
+    from assistant.rewrite_methods import constructions, reword_words
+
+    assert constructions("县人社局把稳就业作为头等大事。") == "县人社局将稳就业作为头等大事。"
+    assert (
+        constructions("推动社会救助从“人找政策”向“政策找人”转变。")
+        == "推动社会救助由“人找政策”向“政策找人”转变。"
+    )
+    assert constructions("我们把这件事办好了。") == "我们把这件事办好了。"
+    assert (
+        reword_words("全年接待游客623万人次，较上年增长12.7%。") == "年内接待游客623万人次，比上年增长12.7%。"
+    )

@@ -943,7 +943,7 @@ def _sample_unit(
             source = min(pool, key=lambda c: change_sim(kind, max_sim, s, c)) if pool else seed_text
             if kind == "reword":  # and is asked for another move
                 ask_how = how + REWORD_MOVES[(t - 1) % len(REWORD_MOVES)]
-        shown, names = mask_names(source) if kind == "reword" else (source, {})
+        shown, names = mask_names(source)  # (every kind: a 1.5B model rewrites long names)
         raw = ctx.ask(
             _sentence_prompt(shown, ask_how, ctx, "" if shots else EXAMPLES.get(kind, "")),
             chars=cjk_len(s),

@@ -709,3 +709,14 @@ def test_constructions_said_another_way_with_the_same_words() -> None:
     assert (
         reword_words("全年接待游客623万人次，较上年增长12.7%。") == "年内接待游客623万人次，比上年增长12.7%。"
     )
+
+
+def test_every_sentence_kind_shows_long_names_as_stand_ins(fake_chat) -> None:
+    name = "“第三届全省基层卫生健康高质量发展论坛”"
+    text = f"我们的做法在{name}上作了交流。"
+    fake_chat.enqueue(
+        "有关做法在“甲”上作交流发言。", "有关做法在“甲”上作交流发言。", "有关做法在“甲”上作交流发言。"
+    )
+    res = rewrite_text(get_settings(), text, "改得更正式一些", model=fake_chat, seed=1)
+    assert "“甲”" in prompts(fake_chat)[0] and name not in prompts(fake_chat)[0]
+    assert res.text == f"有关做法在{name}上作交流发言。", res.text

@@ -336,7 +336,12 @@ def compress(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generat
             ),
             s,
         )
-        if new and _numbers_ok(s, new, ctx) and cjk_len(s) * 0.35 <= cjk_len(new) < cjk_len(s):
+        if (
+            new
+            and _numbers_ok(s, new, ctx)
+            and keeps_sense(s, new)
+            and cjk_len(s) * 0.35 <= cjk_len(new) < cjk_len(s)
+        ):
             out[i] = new
             tightened += 1
             yield DraftEvent("token", new)
@@ -701,6 +706,19 @@ def requote(original: str, new: str) -> str:
         end = i + len(bare) + (1 if new[i + len(bare) : i + len(bare) + 1] in ("”", "’") else 0)
         new = new[:start] + q + new[end:]
     return new
+
+
+def keeps_sense(original: str, new: str) -> bool:
+    """A tightened sentence says what the original said, less of it: no 从“甲”向“乙” turned round
+    or cut to one end (向“乙”转变), no goal turned round, no quotation marks of its own."""
+    for m in _DIRECTED.finditer(original):
+        if (m.group(1) in new) != (m.group(2) in new):
+            return False
+    return not (
+        reverses(original, new)
+        or (backwards(new) and not backwards(original))
+        or any(q not in original for q in _QUOTED.findall(new))
+    )
 
 
 def reverses(original: str, new: str) -> bool:

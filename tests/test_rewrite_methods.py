@@ -720,3 +720,21 @@ def test_every_sentence_kind_shows_long_names_as_stand_ins(fake_chat) -> None:
     res = rewrite_text(get_settings(), text, "改得更正式一些", model=fake_chat, seed=1)
     assert "“甲”" in prompts(fake_chat)[0] and name not in prompts(fake_chat)[0]
     assert res.text == f"有关做法在{name}上作交流发言。", res.text
+
+
+def test_a_tightened_sentence_keeps_both_ends_of_a_change() -> None:
+    from assistant.rewrite_methods import keeps_sense
+
+    s = "激励和促进医疗机构从“以治病为中心”向“以健康为中心”转变。"
+    assert not keeps_sense(s, "激励医疗机构向“以健康为中心”转变。")
+    assert not keeps_sense(s, "推动医疗机构从“以健康为中心”向“以治病为中心”转变。")
+    assert keeps_sense(s, "推动医疗机构由“以治病为中心”向“以健康为中心”转变。")
+    assert keeps_sense(s, "深化医疗机构改革。")  # the whole change dropped: less said, nothing wrong
+
+
+def test_compress_rejects_a_tightening_that_cuts_a_change_to_one_end(fake_chat) -> None:
+    text = "激励和促进医疗机构从“以治病为中心”向“以健康为中心”转变，不断提升群众健康水平和就医体验。全年未发生重大事件。"
+    cut = "激励医疗机构向“以健康为中心”转变，提升群众健康水平。"
+    fake_chat.enqueue(cut, cut)
+    res = rewrite_text(get_settings(), text, "压缩到40字", model=fake_chat, seed=1)
+    assert cut not in res.text

@@ -338,10 +338,14 @@ def verify(
         out.append(Problem("new_numbers", f"出现了原文没有的数字：{'、'.join(stray)}"))
     # heading
     if spec.kind == "heading":
-        if not new_parts.heading_text or similarity(new_parts.heading_text, old_parts.heading_text) >= 0.8:
+        new_heading = new_parts.heading_text
+        first, _, rest = new.strip().partition("\n")
+        if not old_parts.heading and not new_heading and rest.strip() and first.strip() not in original:
+            new_heading = first.strip()  # a text with no heading gets one, on a line of its own
+        if not new_heading or similarity(new_heading, old_parts.heading_text) >= 0.8:
             out.append(Problem("unchanged", "标题没有改动"))
-        elif not is_pair_heading(new_parts.heading_text):
-            out.append(Problem("form", f"标题“{new_parts.heading_text}”不是两个四字短语或八字句"))
+        elif not is_pair_heading(new_heading):
+            out.append(Problem("form", f"标题“{new_heading}”不是两个四字短语或八字句"))
     elif old_parts.heading and new_parts.heading != old_parts.heading:
         out.append(Problem("heading", f"原标题“{old_parts.heading}”没有保留"))
     # a real change

@@ -232,6 +232,20 @@ def test_heading_keeps_the_samples_that_pass_the_pattern(fake_chat) -> None:
     assert any("候选标题" in e.text for e in events if e.kind == "info")
 
 
+def test_a_text_without_a_heading_gets_one_on_its_own_line(fake_chat) -> None:
+    body = "围绕乡村振兴，持续推动农业产业提质增效，新增家庭农场64家。"
+    fake_chat.enqueue("强农兴村，提质增效", "乡村振兴，强农富民")
+    res = rewrite_text(get_settings(), body, "把标题改成对仗的八字句", model=fake_chat, seed=1)
+    assert res.passed, res.problems
+    head, _, rest = res.text.partition("\n")
+    assert is_pair_heading(head) and rest == body
+    # a first line that is the text's own is no new heading
+    from assistant.rewrite_kinds import recognise, verify
+
+    two = "围绕乡村振兴推动提质增效。\n新增家庭农场64家。"
+    assert verify(recognise("把标题改成对仗的八字句", two), two, two, ["64"])[0].check == "unchanged"
+
+
 def test_heading_that_never_passes_is_reported(fake_chat) -> None:
     fake_chat.enqueue(*["综合施策护基金安全工作"] * 8)  # four samples, then four more on the retry
     res = rewrite_text(get_settings(), TEXT, "标题改成对仗", model=fake_chat, seed=1)

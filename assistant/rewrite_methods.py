@@ -362,6 +362,14 @@ def compress(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generat
         and droppable
     ):
         keep_order.remove(droppable.pop(0))
+    # Every sentence left carries a figure and the text is still too long: the clauses that carry
+    # none (我局聚焦…落实, 推动…转变) go, the least central first; each sentence keeps one clause.
+    whole = cjk_len(parts.join())
+    while (n := cjk_len(text_of(keep_order))) > asked and (length_score(asked, n) < 85 or n >= whole):
+        cut = _figureless_clause({i: out.get(i, sents[i]) for i in keep_order})
+        if cut is None:
+            break
+        out[cut[0]] = _without_clause(out.get(cut[0], sents[cut[0]]), cut[1])
     spare = [i for i in order if i not in keep_order]
     while (
         spare
@@ -373,6 +381,36 @@ def compress(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generat
         if length_score(asked, cjk_len(text_of(trial))) > length_score(asked, cjk_len(text_of(keep_order))):
             keep_order = trial
     return text_of(keep_order)
+
+
+def _clauses_of(sentence: str) -> tuple[list[str], str]:
+    body = sentence.rstrip("。！？；")
+    return _top_clauses(body), sentence[len(body) :]
+
+
+def _figureless_clause(kept: dict[int, str]) -> tuple[int, int] | None:
+    """(sentence, clause) of the least central clause that carries no figure, no mark and no
+    enumerator, in a sentence of two clauses or more; None when there is none."""
+    found: list[tuple[int, int, str]] = []
+    for i, s in kept.items():
+        clauses, _ = _clauses_of(s)
+        if len(clauses) < 2:
+            continue
+        for k, c in enumerate(clauses):
+            if re.search(r"\d|【|[Xx]{2}|[＊*]", c) or cjk_len(c) < 4 or (k == 0 and _MARKER_OPEN.match(c)):
+                continue
+            found.append((i, k, c))
+    if not found:
+        return None
+    everything = [c for s in kept.values() for c in _clauses_of(s)[0]]
+    score = {id(f): sum(len(_bigrams(f[2]) & _bigrams(o)) for o in everything if o != f[2]) for f in found}
+    least = min(found, key=lambda f: (score[id(f)] / max(1, cjk_len(f[2])), -cjk_len(f[2])))
+    return least[0], least[1]
+
+
+def _without_clause(sentence: str, k: int) -> str:
+    clauses, end = _clauses_of(sentence)
+    return "，".join(c for j, c in enumerate(clauses) if j != k) + end
 
 
 def _para_indices(parts: Parts, p: int) -> list[int]:

@@ -752,3 +752,17 @@ def test_compress_rejects_a_tightening_that_cuts_a_change_to_one_end(fake_chat) 
     fake_chat.enqueue(cut, cut)
     res = rewrite_text(get_settings(), text, "压缩到40字", model=fake_chat, seed=1)
     assert cut not in res.text
+
+
+def test_compress_drops_clauses_without_figures_when_every_sentence_has_one(fake_chat) -> None:
+    text = (
+        "我局聚焦安全生产主体责任落实，深入开展“百日攻坚”专项行动，全年检查企业2146家，立案查处违法案件87件。"
+        "我们推动监管方式由“事后处罚”向“全程管控”转变，重点行业在线监测覆盖率达100%，隐患整改率达96.5%。"
+    )
+    fake_chat.enqueue(*[s for s in parse_parts(text).sentences for _ in range(2)] * 2)  # no tightening
+    res = rewrite_text(get_settings(), text, "压缩到60字", model=fake_chat, seed=1)
+    assert res.passed, (res.problems, res.text)
+    # the least central clause without a figure went; as many as the length needs, no more
+    assert "由“事后处罚”向“全程管控”转变" not in res.text and "我局聚焦安全生产主体责任落实" in res.text
+    for figure in ("2146", "87", "100%", "96.5%", "“百日攻坚”"):
+        assert figure in res.text

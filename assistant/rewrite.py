@@ -331,13 +331,17 @@ def run_rewrite(
     changed = out.strip() != text.strip() and not (
         any(p.check == "unchanged" for p in problems) and similarity(out, text) >= 0.99
     )
+    said = "；".join(str(p) for p in problems)
+    if spec.kind == "formal" and problems and all(p.check == "unchanged" for p in problems):
+        from assistant.rewrite_methods import formal_words
+
+        if formal_words(text) == text:  # no colloquial word for the phrase table: say why so little changed
+            said += "（原文已是规范的公文表述，可改之处不多）"
     if not changed:
         out = text
-        notes.append(
-            f"未能完成“{spec.label}”：{'；'.join(str(p) for p in problems) or '改写结果与原文相同'}。原文未改动"
-        )
+        notes.append(f"未能完成“{spec.label}”：{said or '改写结果与原文相同'}。原文未改动")
     elif problems:
-        notes.append(f"未能完全做到：{'；'.join(str(p) for p in problems)}，请人工核对")
+        notes.append(f"未能完全做到：{said}，请人工核对")
     notes += contradiction_notes(out)
     # What was streamed were pieces; the checked text replaces them, the notes say what failed.
     summary = "已通过检查：" + "、".join(_CHECKED.get(spec.kind, ("篇幅", "数字", "标题", "确有改动")))

@@ -151,3 +151,15 @@ def test_a_heading_with_ascii_brackets_is_kept_once(fake_chat) -> None:
     res = rewrite_text(get_settings(), text, "改得更正式一些", model=fake_chat, seed=1)
     assert res.text.startswith("(二)聚焦强基固本，深度融合举措实。持续完善制度")
     assert res.text.count("聚焦强基固本") == 1 and not any("重复" in p or "标题" in p for p in res.problems)
+
+
+def test_formal_on_a_text_already_formal_says_why_little_changed(fake_chat) -> None:
+    formal = "始终坚持以人民为中心，扎实推进医疗保障体系建设，持续提升群众满意度。"
+    fake_chat.enqueue(*[formal] * 8)  # the model hands it back on every sample and on the retry
+    res = rewrite_text(get_settings(), formal, "改得更正式一些", model=fake_chat, seed=1)
+    assert not res.passed and "原文已是规范的公文表述" in res.notes[-1]
+    # a colloquial text that could not be changed gets no such excuse
+    plain = "我们把养老服务站建起来了，老人们都挺满意。"
+    fake_chat.enqueue(*[plain] * 8)
+    res = rewrite_text(get_settings(), plain, "改得更正式一些", model=fake_chat, seed=1)
+    assert "原文已是规范的公文表述" not in " ".join(res.notes)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -79,6 +80,9 @@ class Ctx:
     notes: list[str] = field(default_factory=list)
     tokens_per_char: float = 1.0
     memo: dict[str, Any] = field(default_factory=dict)  # what a method keeps for its retry
+    # the sentences being sampled are a whole text's (not one named sentence): a new wording of one
+    # is held to the raw bound as a text, in verify, not on its own
+    whole_text: bool = False
 
     def ask(
         self,
@@ -170,7 +174,8 @@ def _numbers_ok(old: str, new: str, ctx: Ctx) -> bool:
     kept = {(m.group(1), m.group(2)) for m in _QUALIFIED.finditer(new)}
     if not all((m.group(1), m.group(2)) in kept for m in _QUALIFIED.finditer(old) if m.group(1) in need):
         return False
-    if any(u != _units(new).get(n, u) for n, u in _units(old).items()):
+    units = _units(new)
+    if any(u != units.get(n, u) for n, u in _units(old).items()):
         return False  # 1370名 is not 1370人次
     return _spans(old) == _spans(new)  # 5年来 is not 5年前
 
@@ -564,11 +569,7 @@ def candidate_problem(
         return "numbers"
     if set(re.findall(r"[A-Za-z]{2,}", new)) - set(re.findall(r"[A-Za-z]{2,}", original)):
         return "foreign words"  # (reforms) English the original did not have
-    if (
-        cjk_len(_top_clauses(new.rstrip("。！？；"))[-1])
-        < 4
-        <= cjk_len(_top_clauses(original.rstrip("。！？；"))[-1])
-    ):
+    if cjk_len(_clauses_of(new)[0][-1]) < 4 <= cjk_len(_clauses_of(original)[0][-1]):
         return "broken tail"  # …改革，进一步。
     if len(re.findall(r"[。！？]", new)) > max(1, len(re.findall(r"[。！？]", original))):
         return "split"  # one sentence in, one out (the text's sentences are counted by follow-ups)
@@ -614,7 +615,7 @@ def candidate_problem(
         return "name repeated"  # …“双守门人”转变，由“守门人”转变为“双守门人”
     if lost := lost_metric(original, new):
         return f"metric lost {lost}"  # 县域内就诊率 → 就诊率: the figure now says another thing
-    if reverses(original, new) or (backwards(new) and not backwards(original)):
+    if turns_round(original, new):
         return "direction reversed"  # 从“以治病为中心”向“以健康为中心”, or 降低报销比例
     if kind == "reword" and (extra := added_clause(original, new)):
         return f"added clause {extra}"  # a stock clause of the model's own (推动改革措施落地)
@@ -625,7 +626,7 @@ def candidate_problem(
     sim = change_sim(kind, max_sim, original, new)
     # the raw bound is the whole text's (verify): a sentence that is mostly conference names may
     # stay close in raw characters when the rest of the text changes; a named sentence is the text
-    whole = kind == "reword" and ctx.memo.get("whole", False)
+    whole = kind == "reword" and ctx.whole_text
     if sim >= max_sim or (not whole and similarity(original, new) >= max(max_sim, RAW_MAX_SIMILARITY)):
         return f"similar {sim:.2f}"  # last: a "similar" sample passed every other check
     return ""
@@ -664,16 +665,17 @@ def _canonical(text: str) -> str:
     return _CANON_RE.sub(lambda m: _CANON[m.group(0)], text)
 
 
+def _content_chars(text: str) -> Counter[str]:
+    """The text's Chinese characters with multiplicity, each synonym group of the word table one mark."""
+    return Counter(re.findall(r"[\u4e00-\u9fff\ue000-\uf8ff]", _canonical(text)))
+
+
 def content_overlap(original: str, new: str) -> tuple[float, float]:
     """(recall, precision) of Chinese characters, counted with multiplicity, synonyms of the word
     table counted as the same: a rewording keeps most of the original's content (recall) and
     brings little of its own (precision); another sentence's content, or a sentence cut in half,
     does not."""
-    from collections import Counter
-
-    pattern = r"[\u4e00-\u9fff\ue000-\uf8ff]"
-    a = Counter(re.findall(pattern, _canonical(original)))
-    b = Counter(re.findall(pattern, _canonical(new)))
+    a, b = _content_chars(original), _content_chars(new)
     common = sum((a & b).values())
     return common / (sum(a.values()) or 1), common / (sum(b.values()) or 1)
 
@@ -752,11 +754,12 @@ def keeps_sense(original: str, new: str) -> bool:
     for m in _DIRECTED.finditer(original):
         if (m.group(1) in new) != (m.group(2) in new):
             return False
-    return not (
-        reverses(original, new)
-        or (backwards(new) and not backwards(original))
-        or any(q not in original for q in _QUOTED.findall(new))
-    )
+    return not (turns_round(original, new) or any(q not in original for q in _QUOTED.findall(new)))
+
+
+def turns_round(original: str, new: str) -> bool:
+    """Whether `new` says a change or a goal of the original the other way round."""
+    return reverses(original, new) or bool(backwards(new) and not backwards(original))
 
 
 def reverses(original: str, new: str) -> bool:
@@ -790,12 +793,9 @@ ADDED_CLAUSE = 0.35  # a new clause with less of its characters from the origina
 def added_clause(original: str, new: str) -> str:
     """A clause of `new` (four characters or more) that says something the original does not: less
     than ADDED_CLAUSE of its characters (synonyms counted as the same) are the original's."""
-    from collections import Counter
-
-    pattern = r"[\u4e00-\u9fff\ue000-\uf8ff]"
-    have = Counter(re.findall(pattern, _canonical(original)))
-    for clause in _top_clauses(new.rstrip("。！？；")):
-        chars = Counter(re.findall(pattern, _canonical(clause)))
+    have = _content_chars(original)
+    for clause in _clauses_of(new)[0]:
+        chars = _content_chars(clause)
         if cjk_len(clause) >= 4 and sum((chars & have).values()) < ADDED_CLAUSE * sum(chars.values()):
             return clause
     return ""
@@ -908,7 +908,7 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
         if not targets:
             ctx.notes.append(f"原文只有{len(sents)}句，找不到要修改的那一句")
     max_sim = MAX_SIM.get(kind, 0.95)
-    ctx.memo["whole"] = spec.sentence is None
+    ctx.whole_text = spec.sentence is None
     if spec.sentence is not None:
         max_sim = min(max_sim, 0.8)
     out = list(sents)
@@ -1445,10 +1445,7 @@ def _unit(m: re.Match[str]) -> str:
 def merge_parallel_figures(sentence: str) -> str:
     """Two or three neighbouring figure clauses said as one, the way reports list them:
     县域内就诊率达90.31％，基层就诊率达72.24％ → 县域内就诊率、基层就诊率分别达到90.31％、72.24％."""
-    clauses = _top_clauses(sentence)
-    end = ""
-    if clauses and clauses[-1][-1:] in "。；！？":
-        end, clauses[-1] = clauses[-1][-1], clauses[-1][:-1]
+    clauses, end = _clauses_of(sentence)
     for j in range(len(clauses) - 1):
         run = []
         for c in clauses[j : j + 3]:
@@ -1490,9 +1487,7 @@ def rotate_facts(sentence: str) -> str:
     """A sentence that only states figures (each clause a metric and its number, nothing done) with
     its last fact first: 甲达90％，乙达72％，满意度保持在95％以上。 → 满意度保持在95％以上，甲达90％，乙达72％。
     Facts side by side are a list, not a sequence; a clause that does something keeps its place."""
-    body = sentence.rstrip("。；！？")
-    end = sentence[len(body) :]
-    clauses = _top_clauses(body)
+    clauses, end = _clauses_of(sentence)
     if len(clauses) < 2 or not all(_STATE.match(c) for c in clauses):
         return sentence
     if any(c.startswith(("同时", "其中", "并", "且", "较", "比", "同比", "占")) for c in clauses):

@@ -705,9 +705,9 @@ def test_a_sentence_of_names_is_held_to_the_raw_bound_only_when_it_is_the_text()
     s = f"有关做法先后在{a}和{b}等平台上交流“县域经验”。"
     new = f"{a}和{b}等平台先后交流“县域经验”。"  # raw 0.94, what can change 0.67
     ctx = Ctx(model=None, system="", keep=["2024"], allowed=set())  # type: ignore[arg-type]
-    ctx.memo["whole"] = True  # one sentence of a paragraph: the paragraph's raw bound is verify's
+    ctx.whole_text = True  # one sentence of a paragraph: the paragraph's raw bound is verify's
     assert candidate_problem(ctx, "reword", s, s, new, 0.7) == ""
-    ctx.memo["whole"] = False  # 第二句换个说法: this sentence is what is measured, raw bound included
+    ctx.whole_text = False  # 第二句换个说法: this sentence is what is measured, raw bound included
     assert candidate_problem(ctx, "reword", s, s, new, 0.7).startswith("similar")
 
 

@@ -169,27 +169,33 @@ def _tidy_clauses(clauses: list[str]) -> str:
     return "".join(out).strip("，；")
 
 
+_CLAUSE = re.compile(r"[^，。；！？]+[，。；！？]?")
+
+
+def _leave_out(out: list[str], clause: str) -> None:
+    """`clause` is not kept; the sentence it ended still ends (……，clause。 → ……。)."""
+    if out and clause[-1:] in "。！？" and out[-1][-1:] in "，；":
+        out[-1] = out[-1][:-1] + clause[-1]
+
+
 def drop_unfounded(text: str, known: str, keep: Sequence[str] = ()) -> str:
     """Clauses with a hole where a number was wanted, a quoted name nobody gave (“党建+基金监管”,
     “弹性医保”: a small model invents programmes), or a goal turned round (降低医保报销比例, see
     assistant.goals) go; a clause holding one of `keep` (the user's figures) stays."""
-    clauses = re.findall(r"[^，。；！？]+[，。；！？]?", _LABEL.sub("", text))
-    out = []
-    for c in clauses:
+    out: list[str] = []
+    for c in _CLAUSE.findall(_LABEL.sub("", text)):
         if any(k and k in c for k in keep):
             out.append(c)
             continue
         invented = any(q not in known for q in _QUOTED.findall(c))
         if _HOLE.search(c) or _SLOT.search(c) or invented or (backwards(c) and not backwards(known)):
-            if out and c[-1:] in "。！？" and out[-1][-1:] in "，；":
-                out[-1] = out[-1][:-1] + c[-1]  # the sentence still ends
+            _leave_out(out, c)
             continue
         out.append(c)
     return _tidy_clauses(out)
 
 
 _SPELLED = re.compile(r"[一二两三四五六七八九十][成倍]|[一二三四五六七八九十]个百分点|百分之")
-_CLAUSE = re.compile(r"[^，。；！？]+[，。；！？]?")
 CLAUSE_REPEAT = 0.75  # bigram Jaccard from which a clause says again what an earlier one said
 
 
@@ -207,8 +213,7 @@ def drop_repeated_clauses(text: str, earlier: str, keep: Sequence[str] = ()) -> 
         figure = any(k and k in c for k in keep)
         repeated = cjk_len(c) >= 4 and any(jaccard(g, o) >= CLAUSE_REPEAT or g <= o for o in seen)
         if not figure and (repeated or _SPELLED.search(c)):
-            if out and c[-1:] in "。！？" and out[-1][-1:] in "，；":
-                out[-1] = out[-1][:-1] + c[-1]
+            _leave_out(out, c)
             continue
         out.append(c)
         if cjk_len(c) >= 4:

@@ -15,6 +15,12 @@ TEXT = (
     "全县基本医疗保险参保人数达31.2万人，参保率稳定在99%以上。"
     "我们进一步完善大病保险和医疗救助衔接机制，全年为困难群众减轻医疗负担1860万元，群众获得感持续增强。"
 )
+FIGURES = ("31.2万人", "99%", "1860万元")
+
+
+def _keeps_figures(text: str) -> None:
+    for figure in FIGURES:
+        assert figure in text, figure
 
 
 def _rewrite(local_model_path: Path, tmp_path: Path, instruction: str):
@@ -40,8 +46,7 @@ def test_compress_with_local_model(local_model_path: Path, tmp_path: Path) -> No
     _honest(res)
     if res.passed:
         assert length_score(70, cjk_len(res.text)) >= 80
-        for figure in ("31.2万人", "99%", "1860万元"):
-            assert figure in res.text
+        _keeps_figures(res.text)
         assert res.text.startswith("（二）织密扎牢“保障网”")
 
 
@@ -64,8 +69,7 @@ def test_first_person_with_local_model(local_model_path: Path, tmp_path: Path) -
     _honest(res)
     assert res.passed, res.problems
     assert "我" in parse_parts(res.text).body
-    for figure in ("31.2万人", "99%", "1860万元"):
-        assert figure in res.text
+    _keeps_figures(res.text)
 
 
 @pytest.mark.smoke
@@ -80,8 +84,7 @@ def test_reword_with_local_model(local_model_path: Path, tmp_path: Path) -> None
     assert res.passed, res.problems
     assert similarity(TEXT, res.text) < 0.75
     assert res.text.startswith("（二）织密扎牢“保障网”。")
-    for figure in ("31.2万人", "99%", "1860万元"):
-        assert figure in res.text
+    _keeps_figures(res.text)
 
 
 @pytest.mark.smoke
@@ -90,5 +93,4 @@ def test_formal_with_local_model(local_model_path: Path, tmp_path: Path) -> None
     assert res.kind == "formal"
     _honest(res)
     assert res.passed, res.problems
-    for figure in ("31.2万人", "99%", "1860万元"):
-        assert figure in res.text
+    _keeps_figures(res.text)

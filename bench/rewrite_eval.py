@@ -173,6 +173,7 @@ def main() -> None:
 
         logging.basicConfig(format="       %(message)s", stream=sys.stderr)
         logging.getLogger("biganzi.rewrite").setLevel(logging.DEBUG)
+    started_at = _commit()  # the code this run imports (HEAD may move while it runs)
     q = load_quality()
     if q is None:
         print("../shared/eval/quality.py not found: reference measures skipped", file=sys.stderr)
@@ -279,7 +280,7 @@ def main() -> None:
     if args.out:
         meta = {
             "command": " ".join(sys.argv),
-            "commit": _commit(),
+            "commit": started_at,
             "model": llm_api.model_label(model),
             "paragraphs": [name for name, _ in paragraphs],
             "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

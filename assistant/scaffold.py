@@ -150,7 +150,10 @@ _QUOTED = re.compile(r"“([^”]{1,20})”")
 # ("以“清廉医保建设”为主题").
 _SLOT = re.compile(r"[（(]\s*[）)]|本段标题")
 _LABEL = re.compile(r"以“[^”]{1,20}”为(?:主题|标题)[，,]?|(?:这一|为)(?:主题|标题)")
-_CONNECTOR_ONLY = re.compile(r"^(?:同时|此外|另外|在此基础上|通过|并且|而且|其中)[，。；]?$")
+# A connector, or a "by these measures" with nothing said after it ("……。通过以上措施。").
+_CONNECTOR_ONLY = re.compile(
+    r"^(?:同时|此外|另外|在此基础上|通过(?:以上|上述|这些|一系列)?(?:措施|举措|工作|努力)?|并且|而且|其中)[，。；]?$"
+)
 
 
 def _tidy_clauses(clauses: list[str]) -> str:

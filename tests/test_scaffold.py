@@ -210,6 +210,10 @@ def test_no_connector_is_left_standing_and_a_label_goes_as_a_phrase() -> None:
     assert (
         drop_repeated_clauses(said, "", ["12例"]) == "四是深入曝光典型案例12例，不断提高了基金监管的透明度。"
     )
+    cut = "三是扎实追回医保基金452.3万元，切实维护了医保基金的安全。通过以上措施。"
+    assert (
+        drop_unfounded(cut, "", ["452.3万元"]) == "三是扎实追回医保基金452.3万元，切实维护了医保基金的安全。"
+    )
     label = "今年以来，我局以“强化党员教育管理”为主题，采取了有力措施，取得了显著成效。"
     assert drop_unfounded(label, "强化党员教育管理") == "今年以来，我局采取了有力措施，取得了显著成效。"
 

@@ -327,16 +327,19 @@ def run_rewrite(
             break
     assert best is not None
     out, problems = best
-    notes = list(dict.fromkeys(ctx.notes))
     changed = out.strip() != text.strip() and not (
         any(p.check == "unchanged" for p in problems) and similarity(out, text) >= 0.99
     )
     said = "；".join(str(p) for p in problems)
-    if spec.kind == "formal" and problems and all(p.check == "unchanged" for p in problems):
-        from assistant.rewrite_methods import formal_words
+    if spec.kind == "formal":
+        from assistant.rewrite_methods import already_formal
 
-        if formal_words(text) == text:  # no colloquial word for the phrase table: say why so little changed
+        # no colloquial word for the phrase table: say why so little changed, or what was done
+        if already_formal(text) and problems and all(p.check == "unchanged" for p in problems):
             said += "（原文已是规范的公文表述，可改之处不多）"
+        elif already_formal(text) and not problems:
+            ctx.notes.append("原文已是规范的公文表述，本次在保持公文语体的前提下调整了部分用词和句式")
+    notes = list(dict.fromkeys(ctx.notes))
     if not changed:
         out = text
         notes.append(f"未能完成“{spec.label}”：{said or '改写结果与原文相同'}。原文未改动")

@@ -536,10 +536,10 @@ _MARKER_OPEN = re.compile(
 )
 
 
-def _code_seed(kind: str, sentence: str, index: int = 0) -> str:
+def _code_seed(kind: str, sentence: str, index: int = 0, unit: str = "") -> str:
     """What code changes before the model is asked (and what is kept when no sample passes)."""
     if kind == "formal":
-        return formal_words(sentence)
+        return formal_polish(sentence, unit)
     if kind == "reword":
         return restructure(reword_words(sentence))
     if kind == "first_person":
@@ -593,6 +593,22 @@ def candidate_problem(
         return f"not faithful {recall:.2f}/{precision:.2f}"  # another sentence's content, or half lost
     if kind in ("reword", "formal") and _SUBJECT_WORDS.search(new) and not _SUBJECT_WORDS.search(original):
         return "new subject"  # 我们/我局 the writer did not use
+    if (m := _PERSON.search(new)) and m.group(0) not in original:
+        return "new subject"  # 我局聚焦… → 局领导聚焦…: the unit's work said to be one person's
+    if (m := re.match(r"全[县市区省]", new)) and m.group(0) not in original:
+        return "new subject"  # 我们以创建… → 全县以创建…: the county did not do the bureau's work
+    if set(_UNIT_NAME.findall(new)) ^ set(_UNIT_NAME.findall(original)):
+        return "unit renamed"  # 县文化和旅游局 → 文化局, or 作为县交通运输局 (a name never given)
+    if any(m not in new for m in _MOTTO.findall(original)):
+        return "motto changed"  # 坚持尽力而为、量力而行 is a fixed principle, not a wording
+    if re.search(r"”：", new) and "：" not in original:
+        return "name as a label"  # “甲专项行动”：加强…: a name made a heading inside the sentence
+    if any(_dangles(m.group(1), new) for m in _TURN.finditer(original)):
+        return "broken construction"  # 由“事后处罚”向“全程管控”， with its 转变 dropped
+    if re.search(r"[一二三四五六七八九十]是在", new) and not re.search(
+        r"[一二三四五六七八九十]是在", original
+    ):
+        return "broken marker"  # 一是持续深化… → 一是在深化…
     if kind == "first_person" and speaks_first_person(seed) and not speaks_first_person(new):
         return "lost 我"
     if kind == "first_person" and similarity(seed, new) < 0.7:
@@ -654,6 +670,21 @@ def candidate_ok(
 
 _ECHO = re.compile(r"【|】|改写|原句|原文|示例|改后")
 _SUBJECT_WORDS = re.compile(r"我们|我局|本局|我单位|本单位|局党组|我司|本人")
+_UNIT_NAME = re.compile(r"[县市区省州][\u4e00-\u9fff]{1,10}?局")
+# A fixed pair (or list) of four-character phrases at a clause's end: 坚持尽力而为、量力而行，
+_MOTTO = re.compile(r"((?:[\u4e00-\u9fff]{4}、)+[\u4e00-\u9fff]{4})(?=[，。；])")
+_PERSON = re.compile(r"局领导|局长|领导班子|主要负责人|分管领导|主任|书记")
+_TURN = re.compile(r"(“[^“”]{1,20}”)(?:转变|转型|迈进|延伸|拓展|转化)")  # 由“甲”向“乙”转变
+
+
+def _dangles(name: str, new: str) -> bool:
+    """`new` ends a clause on the target “乙” of 向“乙”转变 with no verb (转为“乙” is whole)."""
+    q = re.escape(name)
+    return bool(re.search(q + r"(?:[，。；]|$)", new)) and not re.search(
+        r"(?:转向|转为|变为|转变为)" + q, new
+    )
+
+
 FAITHFUL = 0.55  # share of characters a rewording of one sentence still has in common with it (both ways)
 
 
@@ -773,16 +804,19 @@ def reverses(original: str, new: str) -> bool:
 
 # A figure's metric as the clause names it: 县域内就诊率达90.31％, 群众满意度持续保持在90％以上.
 _METRIC = re.compile(
-    r"(?:^|[，；：])([\u4e00-\u9fff]{2,14}?)(?:持续|始终|稳定|均|已|分别|进一步)*(?:达到|达|为|保持在|控制在|稳定在)\d"
+    r"(?:^|[，；：”])([\u4e00-\u9fff]{2,14}?)(?:持续|始终|稳定|均|已|分别|进一步)*(?:达到|达|为|保持在|控制在|稳定在)\d"
 )
 
 
 def lost_metric(original: str, new: str) -> str:
     """The name of a figure's metric that `new` no longer says (synonyms of the word table aside)."""
     have = _canonical(new).replace("的", "")
+    # the metric's last six characters: 县域内就诊率 whole, …总费用平均降幅 by its head noun; a metric
+    # said twice (食堂“明厨亮灶”覆盖率, 快检覆盖率) must still be said twice
+    said = _canonical(original).replace("的", "")
     for m in _METRIC.finditer(original):
-        # the metric's last six characters: 县域内就诊率 whole, …总费用平均降幅 by its head noun
-        if _canonical(m.group(1).replace("的", ""))[-6:] not in have:
+        head = _canonical(m.group(1).replace("的", ""))[-6:]
+        if have.count(head) < said.count(head):
             return m.group(1)
     return ""
 
@@ -909,6 +943,7 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
             ctx.notes.append(f"原文只有{len(sents)}句，找不到要修改的那一句")
     max_sim = MAX_SIM.get(kind, 0.95)
     ctx.whole_text = spec.sentence is None
+    unit = writer_unit(parts.body)
     if spec.sentence is not None:
         max_sim = min(max_sim, 0.8)
     out = list(sents)
@@ -920,7 +955,7 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
     seeds: list[str] = []
     for k, x in enumerate(sents):
         done = sum(1 for a, b in zip(sents[:k], seeds, strict=True) if a != b)
-        seeds.append(_code_seed(kind, x, done if kind == "first_person" else k) if k in targets else x)
+        seeds.append(_code_seed(kind, x, done if kind == "first_person" else k, unit) if k in targets else x)
     for i in targets:
         s = sents[i]
         best = accepted.get(i, "")
@@ -950,7 +985,7 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
             for k, c in enumerate(chunks):
                 key = 1000 * (i + 1) + k
                 got = accepted.get(key) or _sample_unit(
-                    ctx, kind, key, c, _code_seed(kind, c), how, max_sim, attempt, samples
+                    ctx, kind, key, c, _code_seed(kind, c, unit=unit), how, max_sim, attempt, samples
                 )
                 pieces.append(got)
             out[i] = "，".join(pieces)
@@ -986,7 +1021,7 @@ def _sample_unit(
     # measures; formal: the phrase table); it counts only if it differs enough
     if kind in ("reword", "formal") and seed_text != s and not attempt:
         # word swaps alone are no rewrite; a new sentence structure by code is (near, at least)
-        structural = kind == "reword" and restructure(reword_words(s)) != reword_words(s)
+        structural = kind == "reword" and restructure(reword_words(s), minor=False) != reword_words(s)
         _consider(*look, seed_text, -1, near_ok=structural)
     for t in range(samples if not attempt else min(samples, 2)):
         temp = SAMPLE_TEMPS[t] + 0.1 * attempt if samples == len(SAMPLE_TEMPS) else ctx.temp(attempt, t)
@@ -1218,6 +1253,17 @@ _COLLOQUIAL_WORDS = (
 )
 
 
+# Entries of the phrase table that tighten a word already formal (进一步 → 持续), not a colloquial one.
+_TIGHTENING = frozenset({"进一步", "大力", "积极推进", "深入推进", "逐步"})
+
+
+def already_formal(text: str) -> bool:
+    """No colloquial word of the phrase table in `text`: a formal rewrite can only polish it."""
+    return formal_words(text) == text or not any(
+        w in text for w in _FORMAL_MAP if w not in _TIGHTENING and formal_words(w) != w
+    )
+
+
 def formal_words(text: str) -> str:
     """The phrase table applied in one pass (通过…来… → 通过…; 把…搞好 → 做好…)."""
     text = re.sub(r"通过([^，。；]{1,20}?)来", r"通过\1", text)
@@ -1227,6 +1273,7 @@ def formal_words(text: str) -> str:
 
 def _inside_word(text: str, m: re.Match[str]) -> bool:
     w, a, b = m.group(0), text[max(0, m.start() - 1) : m.start()], text[m.end() : m.end() + 1]
+    a, b = a or "␀", b or "␀"  # (the text's ends: "" is in every string)
     if w == "很" and b in "多快":
         return True
     if w == "特别" and b in "是":
@@ -1244,6 +1291,48 @@ def _formal_words(text: str) -> str:
         if a in text:
             text = text.replace(a, _FORMAL_MAP.get(a, a))
     return text
+
+
+# 公文 grammar a formal text uses: 为了 → 为, 都 → 均, a done action's 了 dropped (开展了 → 开展).
+_PERFECTIVE = re.compile(
+    r"(开展|完成|举办|召开|建立|建成|实现|取得|组织|印发|制定|出台|推出|发放|设立|组建|开通|落实|新增|"
+    r"启动|签订|检查|查处|走访|慰问|帮助|解决)了(?!解)"
+)
+_ALL = re.compile(r"(?<![首成京古国大])都(?=已|达|为|有|在|实现|得到|取得)")  # 都已完成 → 均已完成
+_WE = re.compile(r"我们")
+_BUREAU = re.compile(r"(?<![格布大全结棋当赌饭])局(?![面势限部])")  # a bureau, not 格局/局面
+
+
+def writer_unit(text: str) -> str:
+    """How a formal text names the writer's unit instead of 我们: 我局 for a bureau's text; "" when
+    the text does not say (a 我们 of a 支部 or a team stays)."""
+    return "我局" if _BUREAU.search(text) else ""
+
+
+def _outside_quotes(text: str, fn: Callable[[str], str]) -> str:
+    """`fn` applied to the text between quoted names (a name is kept as written)."""
+    pieces = re.split(r"(“[^“”]*”)", text)
+    return "".join(p if p.startswith("“") else fn(p) for p in pieces)
+
+
+def formal_grammar(text: str, unit: str = "") -> str:
+    """公文 grammar by code: 为了 → 为, 都 → 均, 开展了 → 开展, and 我们 → the unit (我局)."""
+
+    def fix(p: str) -> str:
+        p = re.sub(r"为了(?!解)", "为", _ALL.sub("均", _PERFECTIVE.sub(r"\1", p)))
+        return _WE.sub(unit, p) if unit else p
+
+    return _outside_quotes(text, fix)
+
+
+def formal_polish(sentence: str, unit: str = "") -> str:
+    """Code's formal sentence: the phrase table, 公文 grammar, 把 → 将 and 从…向… → 由…向…, and
+    parallel figure clauses said with 分别. Where that changes little (a text already formal), the
+    公文 word table and a new order of its measures too: a polish in the same register."""
+    new = merge_parallel_figures(constructions(formal_grammar(formal_words(sentence), unit)))
+    if similarity(sentence, new) >= MAX_SIM["formal"]:
+        new = restructure(reword_words(new, sentence))  # (a word the phrase table chose stays)
+    return new
 
 
 # 公文 wording a new text may use instead (one pass, longest first, so 推进 ↔ 推动 do not undo
@@ -1353,6 +1442,8 @@ def reword_words(text: str, original: str | None = None) -> str:
             return w
         if original is not None and w not in original:
             return w
+        if re.search(f"{w}[^，。；、]{{1,6}}、{w}", text):
+            return w  # a parallel list (确保质量、确保供应、确保使用): one changed breaks it
         if text[: m.start()].count("“") > text[: m.start()].count("”"):
             return w  # inside a quoted name (“四个确保”)
         alts = _SYNONYMS[w]
@@ -1434,7 +1525,7 @@ def reorder_quoted(sentence: str) -> str:
 
 # One figure clause: a metric, 达/达到/为, a number with its unit (县域内就诊率达90.31％).
 _FIGURE_CLAUSE = re.compile(
-    r"^(?P<m>[\u4e00-\u9fff]{2,12}?)(?:达到|达|为)(?P<n>\d+(?:\.\d+)?(?:[%％‰]|万人次|万元|亿元|万人|人次|元|人|家|个|项|次|件|户|所|名|天)?)$"
+    r"^(?P<m>[\u4e00-\u9fff]{2,16}?|[\u4e00-\u9fff]{0,8}“[^“”]{1,8}”[\u4e00-\u9fff]{2,6}?)(?:达到|达|为)(?P<n>\d+(?:\.\d+)?(?:[%％‰]|万人次|万元|亿元|万人|人次|元|人|家|个|项|次|件|户|所|名|天)?)$"
 )
 
 
@@ -1504,13 +1595,59 @@ def constructions(sentence: str) -> str:
     return _FROM.sub(r"由\1向\2\3", _BA.sub(r"将\1\2", sentence))
 
 
-def restructure(sentence: str) -> str:
+# 推动监管方式由“甲”向“乙”转变 → 监管方式由“甲”向“乙”加快转变 (the change said of its object)
+_TURN_CLAUSE = re.compile(
+    r"^(?:我们|我局|本局)?(?:推动|推进|促进|引导)([^，。；“”由从]{2,12}?)(由|从)(“[^“”]+”)向(“[^“”]+”)(转变|转型)$"
+)
+# 深入开展“甲”专项行动 as a clause of its own → 以“甲”专项行动为抓手
+_CAMPAIGN = re.compile(
+    r"^(?:深入|扎实|持续|全面|积极|广泛)?(?:组织开展|开展|组织)(“[^“”]+”(?:专项行动|专项整治|行动|活动|工程)?)$"
+)
+# A clause that counts what was done: a verb phrase ending in a figure (检查经营主体2146家).
+_COUNT_CLAUSE = re.compile(r"^[\u4e00-\u9fff]{2,16}\d+(?:\.\d+)?(?:万|亿)?[\u4e00-\u9fff]{1,2}$")
+_YEAR_LEAD = re.compile(r"^(全年|年内|今年以来|今年)")
+
+
+def said_of_object(sentence: str) -> str:
+    """Constructions a report says either way, by code: 推动X由“甲”向“乙”转变 → X由“甲”向“乙”加快
+    转变; a campaign clause → 以“甲”为抓手."""
+    clauses, end = _clauses_of(sentence)
+    out = []
+    for j, c in enumerate(clauses):
+        if m := _TURN_CLAUSE.match(c):
+            c = f"{m.group(1)}{m.group(2)}{m.group(3)}向{m.group(4)}加快{m.group(5)}"
+        elif (m := _CAMPAIGN.match(c)) and 0 < j < len(clauses) - 1:
+            c = f"以{m.group(1)}为抓手"
+        out.append(c)
+    return "，".join(out) + end
+
+
+def count_list(sentence: str) -> str:
+    """全年检查A2146家，查处B87件 → 全年共检查A2146家、查处B87件: a count list opened by 全年/年内
+    said as one (its clauses joined with 、, 共 after the lead)."""
+    out, end = _clauses_of(sentence)
+    for j, c in enumerate(out):
+        lead = _YEAR_LEAD.match(c)
+        run = j
+        while run < len(out) and _COUNT_CLAUSE.match(out[run]) and "达" not in out[run]:
+            run += 1
+        if lead and run - j >= 2 and not re.match(r"^(?:全年|年内|今年以来|今年)(?:共|累计|共计)", c):
+            first = c[: lead.end()] + "共" + c[lead.end() :]
+            return "，".join([*out[:j], "、".join([first, *out[j + 1 : run]]), *out[run:]]) + end
+    return "，".join(out) + end
+
+
+def restructure(sentence: str, minor: bool = True) -> str:
     """Code's own new structure for a sentence: neighbouring measures swapped, quoted lists
     reordered, parallel figure clauses said with 分别 and a list of figures begun at its end, a
-    short measure said object first."""
-    return constructions(
-        topicalize(rotate_facts(merge_parallel_figures(reorder_quoted(swap_clauses(sentence)))))
+    short measure said object first, a change or a campaign said of its object; with `minor`, a
+    count list said as one too (punctuation and a 共: on its own, no new structure)."""
+    new = said_of_object(
+        constructions(
+            topicalize(rotate_facts(merge_parallel_figures(reorder_quoted(swap_clauses(sentence)))))
+        )
     )
+    return count_list(new) if minor else new
 
 
 # --- heading -------------------------------------------------------------------------------------------

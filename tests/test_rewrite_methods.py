@@ -766,3 +766,76 @@ def test_compress_drops_clauses_without_figures_when_every_sentence_has_one(fake
     assert "由“事后处罚”向“全程管控”转变" not in res.text and "我局聚焦安全生产主体责任落实" in res.text
     for figure in ("2146", "87", "100%", "96.5%", "“百日攻坚”"):
         assert figure in res.text
+
+
+def test_formal_polish_is_code_s_formal_sentence_and_keeps_names_and_lists() -> None:
+    from assistant.rewrite_kinds import similarity
+    from assistant.rewrite_methods import already_formal, formal_grammar, formal_polish, writer_unit
+
+    # 公文 grammar: a done action's 了, 为了, 都 before a result, and 我们 → the bureau
+    assert formal_grammar("我们开展了培训，为了提升能力，各项任务都已完成。", "我局") == (
+        "我局开展培训，为提升能力，各项任务均已完成。"
+    )
+    assert (
+        formal_grammar("为了解群众需求，“我们都是追梦人”宣讲", "我局")
+        == "为了解群众需求，“我们都是追梦人”宣讲"
+    )
+    assert (
+        writer_unit("（二）兜底线。市民政局坚持…") == "我局" and writer_unit("党建与业务融合的格局形成") == ""
+    )
+    # a sentence already formal gets the 公文 word table and a new order too (same register)
+    s = "推动农村客运由“线网分散”变为“公交一体”，建制村通客车率达100%，城乡公交一体化率达88%。"
+    new = formal_polish(s)
+    assert (
+        new == "推动农村客运由“线网分散”变为“公交一体”，建制村通客车率、城乡公交一体化率分别达到100%、88%。"
+    )
+    assert similarity(s, new) < 0.92
+    # a parallel list keeps every one of its words (“四个确保”)
+    listed = "按照确保质量、确保供应、确保使用、确保回款“四个确保”要求，推进集采落地。"
+    assert "确保质量、确保供应、确保使用、确保回款" in formal_polish(listed)
+    assert already_formal("我局积极推进基金监管，进一步完善制度。")
+    assert not already_formal("大家都很满意") and not already_formal("我们把这件事搞好")
+
+
+def test_a_sample_that_breaks_the_sentence_or_changes_who_acted_is_rejected() -> None:
+    s = "我局聚焦主体责任落实，深入开展“铁拳护航·2024年放心消费环境建设专项行动”，检查主体2146家。"
+    assert (
+        why(s, "“铁拳护航·2024年放心消费环境建设专项行动”：压实主体责任，检查主体2146家。")
+        == "name as a label"
+    )
+    assert why(
+        s, "局领导围绕主体责任落实，扎实组织“铁拳护航·2024年放心消费环境建设专项行动”，检查主体2146家。"
+    ) == ("new subject")
+    turn = "推动监管方式由“事后处罚”向“全程管控”转变，监管效能不断提升。"
+    assert why(turn, "推进监管模式由“事后处罚”向“全程管控”，监管效能持续增强。") == "broken construction"
+    assert why(turn, "监管模式加快由“事后处罚”转为“全程管控”，监管效能持续增强。") != "broken construction"
+    assert why("一是持续深化支付方式改革。", "一是在深化支付方式改革。") == "broken marker"
+    # a metric said twice must still be said twice: 100% may not move to another place
+    two = "全县学校食堂“明厨亮灶”覆盖率达100%，农贸市场快检覆盖率达96.5%。"
+    assert why(two, "全县学校食堂和农贸市场实现“明厨亮灶”覆盖100%，农贸市场快检覆盖率达96.5%。").startswith(
+        "metric lost"
+    )
+
+
+def test_a_sample_that_renames_the_unit_or_rewords_a_fixed_principle_is_rejected() -> None:
+    s = "县文化和旅游局坚持以文塑旅、以旅彰文，成功承办开幕活动，全年接待游客623万人次。"
+    assert why(s, "文化局坚持以文塑旅、以旅彰文，成功承办开幕活动，年内接待游客623万人次。") == "unit renamed"
+    assert why(s, "县文化和旅游局坚持文旅融合，成功承办开幕活动，年内接待游客623万人次。") == "motto changed"
+    we = "我们以创建示范县为抓手，全年新改建农村公路186公里。"
+    assert why(we, "作为县交通运输局，我们以创建示范县为抓手，年内新改建农村公路186公里。") == "unit renamed"
+    assert why(we, "全县以创建示范县为引领，年内新改建农村公路186公里。") == "new subject"
+
+
+def test_code_says_a_change_a_campaign_and_a_count_list_another_way() -> None:
+    from assistant.rewrite_methods import count_list, said_of_object
+
+    assert said_of_object("我们推动监管方式由“事后处罚”向“全程管控”转变，覆盖率达100%。") == (
+        "监管方式由“事后处罚”向“全程管控”加快转变，覆盖率达100%。"
+    )
+    s = "我局聚焦主体责任落实，深入开展“铁拳护航”专项行动，全年检查经营主体2146家，立案查处违法案件87件，罚没款312万元。"
+    assert count_list(said_of_object(s)) == (
+        "我局聚焦主体责任落实，以“铁拳护航”专项行动为抓手，全年共检查经营主体2146家、立案查处违法案件87件、罚没款312万元。"
+    )
+    # a campaign that closes the sentence is its point, not a means; a count list already totalled stays
+    done = "全年累计检查主体2146家，查处案件87件，深入开展“铁拳护航”专项行动。"
+    assert count_list(said_of_object(done)) == done

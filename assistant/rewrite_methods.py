@@ -597,7 +597,7 @@ def candidate_problem(
         return "new subject"  # 我局聚焦… → 局领导聚焦…: the unit's work said to be one person's
     if (m := re.match(r"全[县市区省]", new)) and m.group(0) not in original:
         return "new subject"  # 我们以创建… → 全县以创建…: the county did not do the bureau's work
-    if set(_UNIT_NAME.findall(new)) ^ set(_UNIT_NAME.findall(original)):
+    if renamed_unit(original, new, kind == "first_person"):
         return "unit renamed"  # 县文化和旅游局 → 文化局, or 作为县交通运输局 (a name never given)
     if any(m not in new for m in _MOTTO.findall(original)):
         return "motto changed"  # 坚持尽力而为、量力而行 is a fixed principle, not a wording
@@ -673,6 +673,16 @@ _SUBJECT_WORDS = re.compile(r"我们|我局|本局|我单位|本单位|局党组
 _UNIT_NAME = re.compile(r"[县市区省州][\u4e00-\u9fff]{1,10}?局")
 # A fixed pair (or list) of four-character phrases at a clause's end: 坚持尽力而为、量力而行，
 _MOTTO = re.compile(r"((?:[\u4e00-\u9fff]{4}、)+[\u4e00-\u9fff]{4})(?=[，。；])")
+
+
+def renamed_unit(original: str, new: str, speaks: bool = False) -> bool:
+    """A unit named in `new` that the original did not name, or the original's unit named another
+    way (县文化和旅游局 → 文化局); 市民政局 → 民政局 (the place left out) is the same unit. In 述职
+    voice (`speaks`) the unit may become 我."""
+    old, now = set(_UNIT_NAME.findall(original)), set(_UNIT_NAME.findall(new))
+    return bool(now - old) or (not speaks and any(u[1:] not in new for u in old - now))
+
+
 _PERSON = re.compile(r"局领导|局长|领导班子|主要负责人|分管领导|主任|书记")
 _TURN = re.compile(r"(“[^“”]{1,20}”)(?:转变|转型|迈进|延伸|拓展|转化)")  # 由“甲”向“乙”转变
 

@@ -145,6 +145,7 @@ def main() -> None:
     ap.add_argument("--kinds", default="", help="comma-separated kinds (default: all, follow-ups included)")
     ap.add_argument("--paragraphs", type=int, default=4, help="seed paragraphs to use (own ones always)")
     ap.add_argument("--own", type=int, default=4, help="own paragraphs to use")
+    ap.add_argument("--own-from", type=int, default=0, help="first own paragraph to use (own:N)")
     ap.add_argument("--no-follow-ups", action="store_true")
     ap.add_argument("--llm", default="local")
     ap.add_argument("--json", action="store_true")
@@ -188,6 +189,7 @@ def main() -> None:
     own = own_paragraphs(args.held_out)
     if not args.held_out:
         own = own[1:] + own[:1]  # own:0 was the development paragraph: last
+    own = [(name, text) for name, text in own if int(name.split(":")[1]) >= args.own_from]
     paragraphs = seed_paragraphs(args.paragraphs, later=args.held_out) + own[: args.own]
     wanted = set(filter(None, args.kinds.split(",")))
     cases = {k: v for k, v in REWRITES.items() if not wanted or k in wanted}

@@ -821,6 +821,10 @@ def test_a_sample_that_renames_the_unit_or_rewords_a_fixed_principle_is_rejected
     s = "县文化和旅游局坚持以文塑旅、以旅彰文，成功承办开幕活动，全年接待游客623万人次。"
     assert why(s, "文化局坚持以文塑旅、以旅彰文，成功承办开幕活动，年内接待游客623万人次。") == "unit renamed"
     assert why(s, "县文化和旅游局坚持文旅融合，成功承办开幕活动，年内接待游客623万人次。") == "motto changed"
+    assert (
+        why(s, "文化和旅游局坚持以文塑旅、以旅彰文，成功承办开幕活动，年内接待游客623万人次。")
+        != "unit renamed"
+    )
     we = "我们以创建示范县为抓手，全年新改建农村公路186公里。"
     assert why(we, "作为县交通运输局，我们以创建示范县为抓手，年内新改建农村公路186公里。") == "unit renamed"
     assert why(we, "全县以创建示范县为引领，年内新改建农村公路186公里。") == "new subject"
@@ -839,3 +843,15 @@ def test_code_says_a_change_a_campaign_and_a_count_list_another_way() -> None:
     # a campaign that closes the sentence is its point, not a means; a count list already totalled stays
     done = "全年累计检查主体2146家，查处案件87件，深入开展“铁拳护航”专项行动。"
     assert count_list(said_of_object(done)) == done
+
+
+def test_in_the_first_person_the_unit_may_become_me() -> None:
+    from assistant.rewrite_methods import Ctx, candidate_problem
+
+    ctx = Ctx(model=None, system="", keep=[], allowed=set())  # type: ignore[arg-type]
+    s = "市民政局坚持尽力而为、量力而行，惠及困难群众2.1万人。"
+    me = "我坚持尽力而为、量力而行，惠及困难群众2.1万人。"
+    assert candidate_problem(ctx, "first_person", s, me, me, 0.995) != "unit renamed"
+    assert candidate_problem(
+        ctx, "reword", s, s, "民政部门坚持尽力而为、量力而行，惠及困难群众2.1万人。", 0.9
+    ) == ("unit renamed")

@@ -177,7 +177,11 @@ def _numbers_ok(old: str, new: str, ctx: Ctx) -> bool:
     units = _units(new)
     if any(u != units.get(n, u) for n, u in _units(old).items()):
         return False  # 1370名 is not 1370人次
-    return _spans(old) == _spans(new)  # 5年来 is not 5年前
+    # 5年来 is not 5年前; 5年间 and a bare 5年 (梳理5年XX改革历程) say the same span as 5年来
+    was, now = _spans(old), _spans(new)
+    return now <= was and all(
+        s in now or not re.search(rf"{s[0]}(?:个)?{s[1]}(?:前|后|内)", new) for s in was
+    )
 
 
 _FIGURE_UNIT = re.compile(
@@ -192,11 +196,11 @@ def _units(text: str) -> dict[str, str]:
 
 
 # A figure that is a span of time: 5年来 (over the last five years) is not 5年前 (five years ago).
-_SPAN = re.compile(r"(\d+)(?:个)?(年|月|天|日)(以来|来|前|后|以内|内)")
+_SPAN = re.compile(r"(\d+)(?:个)?(年|月|天|日)(以来|来|间|前|后|以内|内)")
 
 
 def _spans(text: str) -> set[tuple[str, str, str]]:
-    same = {"以来": "来", "以内": "内"}
+    same = {"以来": "来", "间": "来", "以内": "内"}
     return {(m.group(1), m.group(2), same.get(m.group(3), m.group(3))) for m in _SPAN.finditer(text)}
 
 
@@ -601,6 +605,8 @@ def candidate_problem(
         return "unit renamed"  # 县文化和旅游局 → 文化局, or 作为县交通运输局 (a name never given)
     if any(m not in new for m in _MOTTO.findall(original)):
         return "motto changed"  # 坚持尽力而为、量力而行 is a fixed principle, not a wording
+    if new.count("“") != new.count("”") and original.count("“") == original.count("”"):
+        return "quotes"  # a quotation mark left open or closed twice
     if re.search(r"”：", new) and "：" not in original:
         return "name as a label"  # “甲专项行动”：加强…: a name made a heading inside the sentence
     if any(_dangles(m.group(1), new) for m in _TURN.finditer(original)):
@@ -920,9 +926,14 @@ def kb_texts(ctx: Ctx, sentence: str, k: int = 3) -> list[str]:
     return out
 
 
-def _pick(kind: str, original: str, passing: list[str]) -> str:
-    """Reword: the most different passing sample; formal / 述职: the most faithful one."""
+def _pick(kind: str, original: str, passing: list[str], max_sim: float = 1.0) -> str:
+    """Reword: of the samples clearly new (0.05 under the bound), the one that keeps most of the
+    original's content (a sample that moved furthest often lost a qualifier: 口腔种植…治理 →
+    治理); else the most different. Formal / 述职: the most faithful one."""
     if kind == "reword":
+        new = [c for c in passing if change_similarity(original, c) < max_sim - 0.05]
+        if new:
+            return max(new, key=lambda c: (content_overlap(original, c)[0], -change_similarity(original, c)))
         return min(passing, key=lambda c: change_similarity(original, c))
     return max(passing, key=lambda c: similarity(original, c))
 
@@ -1055,7 +1066,8 @@ def _sample_unit(
             shots=shots,
             system=render("rewrite_sentence_system") if shots else None,
         )
-        new = unmask_names(as_sentence(raw, s), names)
+        # a name's quotes written twice (“甲””和…) once
+        new = re.sub(r"([“”])\1+", r"\1", unmask_names(as_sentence(raw, s), names))
         if new.startswith("“") and not s.startswith("“") and new.count("“") > new.count("”"):
             new = new[1:]  # an opening quote left over from the prompt
         if "‘" not in s:
@@ -1078,7 +1090,7 @@ def _sample_unit(
         ):
             break
     if passing:
-        accepted[i] = _pick(kind, s, passing)
+        accepted[i] = _pick(kind, s, passing, max_sim)
         return accepted[i]
     if near.get(i):
         # no sample changed it enough, but one that passes every other check and changes part
@@ -1459,6 +1471,8 @@ def reword_words(text: str, original: str | None = None) -> str:
         alts = _SYNONYMS[w]
         # an alternative the sentence already says (or this pass wrote) would say it twice
         for alt in (alts,) if isinstance(alts, str) else alts:
+            if alt.endswith(w) and text[: m.start()].endswith(alt[: -len(w)]):
+                return w  # 系统梳理 already: no 系统系统梳理
             if alt not in text.replace(w, "") and not any(u in alt or alt in u for u in used):
                 used.add(alt)
                 return alt

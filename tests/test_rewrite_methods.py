@@ -125,7 +125,8 @@ def test_reword_rejects_a_candidate_that_copies_the_knowledge_base(fake_chat, fa
     fake_chat.enqueue(last_year + "。", "坚持将守护基金安全摆在首要位置，完善监管制度。")
     res = rewrite_text(settings, text, "换个说法", model=fake_chat, seed=1, kb="kb1")
     assert last_year not in res.text
-    assert res.text == "坚持将守护基金安全摆在首要位置，完善监管制度。"
+    # of the two new wordings that pass, the one that keeps more of the original (code's) is kept
+    assert res.passed and res.text == "一贯将维护基金安全摆在首要位置，完善监管机制。"
 
 
 def test_candidate_checks() -> None:
@@ -666,6 +667,9 @@ def test_a_samples_lost_quotation_marks_are_put_back_and_masked_names_kept() -> 
 def test_a_span_of_time_keeps_its_direction() -> None:
     s = "梳理5年来支付方式改革历程，总结改革经验。"
     assert why(s, "系统总结5年前支付方式改革的历程和经验。", ["5"]) == "numbers"
+    # 5年间, or a bare 5年 before the history it spans, says the same span
+    assert why(s, "系统回顾5年间支付方式改革历程，总结改革经验。", ["5"]) != "numbers"
+    assert why(s, "系统回顾5年支付方式改革历程，总结改革经验。", ["5"]) != "numbers"
     assert why(s, "系统回顾5年以来支付方式改革历程和经验。", ["5"]) != "numbers"
 
 
@@ -810,6 +814,7 @@ def test_a_sample_that_breaks_the_sentence_or_changes_who_acted_is_rejected() ->
     assert why(turn, "推进监管模式由“事后处罚”向“全程管控”，监管效能持续增强。") == "broken construction"
     assert why(turn, "监管模式加快由“事后处罚”转为“全程管控”，监管效能持续增强。") != "broken construction"
     assert why("一是持续深化支付方式改革。", "一是在深化支付方式改革。") == "broken marker"
+    assert why(turn, "推动监管模式由“事后处罚向“全程管控”转变，监管效能持续增强。") == "quotes"
     # a metric said twice must still be said twice: 100% may not move to another place
     two = "全县学校食堂“明厨亮灶”覆盖率达100%，农贸市场快检覆盖率达96.5%。"
     assert why(two, "全县学校食堂和农贸市场实现“明厨亮灶”覆盖100%，农贸市场快检覆盖率达96.5%。").startswith(
@@ -855,3 +860,21 @@ def test_in_the_first_person_the_unit_may_become_me() -> None:
     assert candidate_problem(
         ctx, "reword", s, s, "民政部门坚持尽力而为、量力而行，惠及困难群众2.1万人。", 0.9
     ) == ("unit renamed")
+
+
+def test_of_the_new_wordings_the_one_that_keeps_the_content_is_kept() -> None:
+    from assistant.rewrite_methods import _pick
+
+    s = "开展口腔种植医疗服务提质降费专项治理，单颗种植牙总费用平均降幅达55％。"
+    lost = "单颗种植牙总费用平均降幅达55％，组织专门治理医疗服务提质降费。"  # 口腔种植 gone
+    kept = "口腔种植医疗服务提质降费专项治理扎实推进，单颗种植牙总费用平均下降55％。"
+    assert _pick("reword", s, [lost, kept], 0.95) == kept
+    assert _pick("formal", s, [lost, kept]) == kept
+
+
+def test_a_name_s_quotes_written_twice_by_the_model_are_written_once(fake_chat) -> None:
+    text = "相关实践先后在“第一届健康中国医共体行动总院院长年会”和“2023莫干山会议研讨会”等平台上交流。"
+    fake_chat.enqueue(*["“甲””和“乙”等平台相继交流了有关实践。"] * 6)
+    res = rewrite_text(get_settings(), text, "换个说法", model=fake_chat, seed=1)
+    assert "””" not in res.text and res.text.count("“") == res.text.count("”")
+    assert "“第一届健康中国医共体行动总院院长年会”和“2023莫干山会议研讨会”等平台相继交流" in res.text

@@ -30,6 +30,7 @@ from assistant.goals import backwards
 from assistant.llm import supports_grammar as llm_supports_grammar
 from assistant.prompts import render
 from assistant.rewrite_kinds import (
+    COLLOQUIAL,
     RAW_MAX_SIMILARITY,
     SENTENCE_MAX_SIMILARITY,
     Parts,
@@ -592,11 +593,14 @@ def candidate_problem(
         return "copies the example"
     if copies_shot(kind, original, new):
         return "copies the example"
-    recall, precision = content_overlap(seed if kind == "first_person" else original, new)
+    # (述职 and formal: against code's sentence, which the model was given: 想办法 → 研究措施 is no loss)
+    recall, precision = content_overlap(seed if kind in ("first_person", "formal") else original, new)
     if recall < FAITHFUL or precision < FAITHFUL:
         return f"not faithful {recall:.2f}/{precision:.2f}"  # another sentence's content, or half lost
     if kind in ("reword", "formal") and _SUBJECT_WORDS.search(new) and not _SUBJECT_WORDS.search(original):
         return "new subject"  # 我们/我局 the writer did not use
+    if kind in ("reword", "formal") and speaks_first_person(new) and not speaks_first_person(original):
+        return "new subject"  # 我一直重视…: a report's unit made one person (that is 述职's job)
     if (m := _PERSON.search(new)) and m.group(0) not in original:
         return "new subject"  # 我局聚焦… → 局领导聚焦…: the unit's work said to be one person's
     if (m := re.match(r"全[县市区省]", new)) and m.group(0) not in original:
@@ -641,7 +645,7 @@ def candidate_problem(
         return "direction reversed"  # 从“以治病为中心”向“以健康为中心”, or 降低报销比例
     if kind == "reword" and (extra := added_clause(original, new)):
         return f"added clause {extra}"  # a stock clause of the model's own (推动改革措施落地)
-    if kind == "formal" and _formal_words(new) != new:
+    if kind == "formal" and any(w in new for w in COLLOQUIAL):
         return "colloquial"  # a colloquial word written back
     if any(copies_runs(new, a, KB_RUN) for a in avoid):
         return "copies the knowledge base"
@@ -733,13 +737,13 @@ def copies_shot(kind: str, original: str, new: str) -> bool:
     return any(len(_bigrams(new) & _bigrams(a)) > max(2, mine) for _, a in SHOTS.get(kind, []))
 
 
-_BEFORE = re.compile(r"(超过|超|近|约|逾|不到|不足|达到|达|共|累计)(\d+(?:\.\d+)?)")
+_BEFORE = re.compile(r"(超过|超|近|大约|大概|约|逾|不到|不足|达到|达|共|累计)(\d+(?:\.\d+)?)")
 
 
 def _new_qualifier(old: str, new: str) -> bool:
     """A number's 超过/近/约 (达到 → 超过 changes the fact) that the original did not give it, or
     one the original gave that is gone (超1.8亿元 → 1.8亿元)."""
-    same = {"超": "超过", "逾": "超过", "不到": "不足"}  # 超 = 逾 = 超过, 不到 = 不足
+    same = {"超": "超过", "逾": "超过", "不到": "不足", "大概": "约", "大约": "约"}  # 超 = 逾 = 超过 …
     soft = {"达到", "达", "共", "累计"}  # saying less is fine: 达到 → 达, 共 dropped
 
     def hard(text: str) -> set[tuple[str, str]]:
@@ -926,15 +930,28 @@ def kb_texts(ctx: Ctx, sentence: str, k: int = 3) -> list[str]:
     return out
 
 
+# Marks of spoken Chinese a formal text does without (a preference among formal samples, not a check).
+_SPOKEN = re.compile(
+    r"这块|还有就是|大概|挺|搞|咱|啥|蛮|大伙|大家|老百姓|然后|所以|一直|特别|很多|好多|的时候|都是|了[，。；]"
+)
+
+
+def spoken(text: str) -> int:
+    return len(_SPOKEN.findall(text))
+
+
 def _pick(kind: str, original: str, passing: list[str], max_sim: float = 1.0) -> str:
     """Reword: of the samples clearly new (0.05 under the bound), the one that keeps most of the
     original's content (a sample that moved furthest often lost a qualifier: 口腔种植…治理 →
-    治理); else the most different. Formal / 述职: the most faithful one."""
+    治理); else the most different. Formal: the least spoken, then the most faithful; 述职: the
+    most faithful."""
     if kind == "reword":
         new = [c for c in passing if change_similarity(original, c) < max_sim - 0.05]
         if new:
             return max(new, key=lambda c: (content_overlap(original, c)[0], -change_similarity(original, c)))
         return min(passing, key=lambda c: change_similarity(original, c))
+    if kind == "formal":  # the one with least spoken Chinese left, then the most faithful
+        return max(passing, key=lambda c: (-spoken(c), similarity(original, c)))
     return max(passing, key=lambda c: similarity(original, c))
 
 
@@ -1083,10 +1100,12 @@ def _sample_unit(
         own = bool(new) and new not in (s, seed_text)  # the model changed something itself
         for v in dict.fromkeys(variants):
             ok = _consider(*look, v, t, near_ok=own) or ok
-        # formal / 述职: one faithful passing sample is enough (the change is mostly code's);
-        # a new wording samples on until one is clearly new
-        if (ok and kind != "reword") or (
-            kind == "reword" and any(change_similarity(s, c) < max_sim - 0.1 for c in passing)
+        # 述职: one faithful passing sample is enough (the change is mostly code's); formal: one
+        # with no spoken Chinese left; a new wording samples on until one is clearly new
+        if (
+            (ok and kind not in ("reword", "formal"))
+            or (kind == "formal" and any(spoken(c) == 0 for c in passing))
+            or (kind == "reword" and any(change_similarity(s, c) < max_sim - 0.1 for c in passing))
         ):
             break
     if passing:
@@ -1216,6 +1235,24 @@ def first_person_words(sentence: str, n_done: int = 0) -> str:
 # Colloquial → 公文 wording (longest first); the same list backs the formal form check's words.
 _FORMAL_MAP = {
     "很多很多": "大量",
+    "还是挺好的": "良好",
+    "还是挺高的": "较高",
+    "挺好的": "良好",
+    "挺高的": "较高",
+    "挺好": "良好",
+    "挺高": "较高",
+    "这块": "方面",
+    "大概": "约",
+    "大约": "约",
+    "办了": "办理",
+    "发了": "发放",
+    "这一年": "今年",
+    "的时候": "期间",
+    "去看望": "看望",
+    "跑遍了": "走遍",
+    "找到了工作": "实现就业",
+    "找到工作": "实现就业",
+    "帮他们": "帮助其",
     "咱们": "我们",
     "咱": "我们",
     "特别好": "十分显著",
@@ -1225,7 +1262,6 @@ _FORMAL_MAP = {
     "没啥": "没有什么",
     "啥": "什么",
     "大伙": "全体干部职工",
-    "大家": "全体干部职工",
     "老百姓": "群众",
     "想办法": "研究措施",
     "挺": "较为",
@@ -1259,20 +1295,6 @@ _FORMAL_MAP = {
     "逐步": "稳步",
 }
 _FORMAL_RE = re.compile("|".join(sorted(map(re.escape, _FORMAL_MAP), key=len, reverse=True)))
-_COLLOQUIAL_WORDS = (
-    "咱们",
-    "咱",
-    "挺",
-    "特别好",
-    "蛮",
-    "搞定",
-    "弄好",
-    "没啥",
-    "啥",
-    "大伙",
-    "老百姓",
-    "很多很多",
-)
 
 
 # Entries of the phrase table that tighten a word already formal (进一步 → 持续), not a colloquial one.
@@ -1287,8 +1309,18 @@ def already_formal(text: str) -> bool:
 
 
 def formal_words(text: str) -> str:
-    """The phrase table applied in one pass (通过…来… → 通过…; 把…搞好 → 做好…)."""
+    """The phrase table applied in one pass (通过…来… → 通过…; 把…搞好 → 做好…). 大家 is left to the
+    model: it is the staff in one sentence and the people served in the next."""
     text = re.sub(r"通过([^，。；]{1,20}?)来", r"通过\1", text)
+    # a spoken topic change: 然后就业这块，/ 还有就是优抚金， → 此外，就业方面，
+    text = re.sub(r"(?:然后|还有就是|另外)([^，。；]{1,8})这块", r"此外，\1方面", text)
+    text = re.sub(r"还有就是([^，。；]{1,6})，", r"此外，\1方面，", text)
+    text = re.sub(r"还有就是，?", "此外，", text)
+    text = re.sub(r"办了(\d+(?:\.\d+)?场)", r"举办\1", text)  # 办了8场招聘会: events are held
+    text = re.sub(r"率有(\d)", r"率达\1", text)  # 成功率有97.3% → 成功率达97.3%
+    text = re.sub(
+        r"给([^，。；给]{1,8}?)(办理|办|发放|发|送|提供|解决)", r"为\1\2", text
+    )  # 给群众办 → 为群众办
     # 很/非常 inside a fixed word is not an intensifier
     return _FORMAL_RE.sub(lambda m: m.group(0) if _inside_word(text, m) else _FORMAL_MAP[m.group(0)], text)
 
@@ -1307,21 +1339,14 @@ def _inside_word(text: str, m: re.Match[str]) -> bool:
     return w == "大家" and b in "庭"
 
 
-def _formal_words(text: str) -> str:
-    """Only the colloquial words the formal check rejects (a sample writing them back fails)."""
-    for a in _COLLOQUIAL_WORDS:
-        if a in text:
-            text = text.replace(a, _FORMAL_MAP.get(a, a))
-    return text
-
-
 # 公文 grammar a formal text uses: 为了 → 为, 都 → 均, a done action's 了 dropped (开展了 → 开展).
 _PERFECTIVE = re.compile(
     r"(开展|完成|举办|召开|建立|建成|实现|取得|组织|印发|制定|出台|推出|发放|设立|组建|开通|落实|新增|"
-    r"启动|签订|检查|查处|走访|慰问|帮助|解决)了(?!解)"
+    r"启动|签订|检查|查处|走访|慰问|帮助|解决|调解|化解|看望|处理|办结|举办|培训)了(?!解)"
 )
 _ALL = re.compile(r"(?<![首成京古国大])都(?=已|达|为|有|在|实现|得到|取得)")  # 都已完成 → 均已完成
 _WE = re.compile(r"我们")
+_WE_NAMED = re.compile(r"我们([\u4e00-\u9fff]{2,8}?局)")
 _BUREAU = re.compile(r"(?<![格布大全结棋当赌饭])局(?![面势限部])")  # a bureau, not 格局/局面
 
 
@@ -1342,6 +1367,10 @@ def formal_grammar(text: str, unit: str = "") -> str:
 
     def fix(p: str) -> str:
         p = re.sub(r"为了(?!解)", "为", _ALL.sub("均", _PERFECTIVE.sub(r"\1", p)))
+        # 我们司法局 → 司法局 (the unit named: no 我局司法局)
+        p = _WE_NAMED.sub(
+            lambda m: m.group(0) if re.search(r"[在把将对给以为从向和与]", m.group(1)) else m.group(1), p
+        )
         return _WE.sub(unit, p) if unit else p
 
     return _outside_quotes(text, fix)

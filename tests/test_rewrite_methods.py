@@ -157,11 +157,16 @@ def test_candidate_checks() -> None:
 def test_code_transforms_for_formal_reword_and_first_person() -> None:
     from assistant.rewrite_methods import first_person_words, formal_words, reword_words
 
-    assert (
-        formal_words("大家想办法把这件事搞好，效果很明显。")
-        == "全体干部职工研究措施把这件事做好，效果十分明显。"
+    # 大家 is left to the model (the staff here, the people served in the next sentence)
+    assert formal_words("大家想办法把这件事搞好，效果很明显。") == "大家研究措施把这件事做好，效果十分明显。"
+    assert formal_words("通过宣传来提升知晓率，挺好。") == "通过宣传提升知晓率，良好。"
+    # a spoken report: topic changes, 给…办, 大概, 办了…场, 成功率有
+    assert formal_words("还有就是法律援助这块，我们给困难群众办了案件418件，挽回损失大概2100万元。") == (
+        "此外，法律援助方面，我们为困难群众办理案件418件，挽回损失约2100万元。"
     )
-    assert formal_words("通过宣传来提升知晓率，挺好。") == "通过宣传提升知晓率，较为好。"
+    assert formal_words("然后就业这块，办了8场招聘会，成功率有97.3%，评价还是挺好的。") == (
+        "此外，就业方面，举办8场招聘会，成功率达97.3%，评价良好。"
+    )
     assert formal_words("很多群众，非常态化") == "大量群众，非常态化"
     # one pass, and no word said twice: 不断提升's 持续提高 would repeat the 持续 just written
     assert reword_words("进一步推进改革，不断提升能力。") == "持续推动改革，不断提升能力。"
@@ -200,11 +205,11 @@ def test_first_person_leaves_a_sentence_code_did_not_change(fake_chat) -> None:
 
 def test_formal_applies_the_phrase_table_then_the_model(fake_chat) -> None:
     text = "大家想办法把基金监管搞好，效果很明显。老百姓挺满意。"
-    fake_chat.enqueue("全体干部职工研究措施，切实做好基金监管工作，成效十分显著。")
+    fake_chat.enqueue("全体人员研究措施，把基金监管做好，效果十分明显。")
     res = rewrite_text(get_settings(), text, "改得更正式一些", model=fake_chat, seed=1)
     assert res.kind == "formal" and res.passed, res.problems
-    assert "全体干部职工研究措施" in prompts(fake_chat)[0]
-    assert not any(w in res.text for w in ("大家", "搞好", "老百姓", "挺"))
+    assert "研究措施把基金监管做好" in prompts(fake_chat)[0]
+    assert not any(w in res.text for w in ("大家", "搞好", "老百姓", "挺")), res.text
 
 
 def test_first_person_fallback_when_the_model_does_not_speak_as_me(fake_chat) -> None:

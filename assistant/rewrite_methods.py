@@ -637,6 +637,8 @@ def candidate_problem(
         return "quoted name lost"  # a named campaign or system (“第一议题”) is kept as written
     if any(q not in original for q in _QUOTED.findall(new)):
         return "new quoted name"  # 开展了“提质降费专项治理”: a name the writer never gave
+    if any(new.count(n) > original.count(n) for n in set(numbers_in(original))):
+        return "figure repeated"  # 水利投资6.8亿元，同比增长12.4%，累计达到6.8亿元
     if any(new.count(q) > original.count(q) for q in set(_QUOTED.findall(original))):
         return "name repeated"  # …“双守门人”转变，由“守门人”转变为“双守门人”
     if lost := lost_metric(original, new):
@@ -1690,14 +1692,40 @@ def count_list(sentence: str) -> str:
     return "，".join(out) + end
 
 
+# A figure and its change said the way reports do: 优良率为90.7%，同比提高2.1个百分点 → 优良率同比提高
+# 2.1个百分点至90.7%; 全年完成水利投资6.8亿元，同比增长12.4% → 全年水利投资同比增长12.4%至6.8亿元.
+_VALUE_CLAUSE = re.compile(
+    r"^(?P<lead>(?:全年|年内|今年)?)(?:完成|实现)?(?P<m>[\u4e00-\u9fff]{2,14}?)(?:达到|达|为)?"
+    r"(?P<n>\d+(?:\.\d+)?(?:[%％]|万人次|万元|亿元|万人|人次|元|人|家|个|项|次|件|户|所|名|天|公里|亩))$"
+)
+_CHANGE_CLAUSE = re.compile(
+    r"^(?P<by>同比|比上年|较上年)(?P<v>增长|提高|提升|上升|下降|减少|降低)(?P<d>\d+(?:\.\d+)?(?:个百分点|[%％]))$"
+)
+
+
+def change_to(sentence: str) -> str:
+    """A value clause and the change clause after it said as one (…提高2.1个百分点至90.7%)."""
+    clauses, end = _clauses_of(sentence)
+    for j in range(len(clauses) - 1):
+        a, b = _VALUE_CLAUSE.match(clauses[j]), _CHANGE_CLAUSE.match(clauses[j + 1])
+        if a and b and not a.group("m").endswith(("同比", "增长", "提高")):
+            joined = (
+                f"{a.group('lead')}{a.group('m')}{b.group('by')}{b.group('v')}{b.group('d')}至{a.group('n')}"
+            )
+            return "，".join([*clauses[:j], joined, *clauses[j + 2 :]]) + end
+    return sentence
+
+
 def restructure(sentence: str, minor: bool = True) -> str:
     """Code's own new structure for a sentence: neighbouring measures swapped, quoted lists
     reordered, parallel figure clauses said with 分别 and a list of figures begun at its end, a
     short measure said object first, a change or a campaign said of its object; with `minor`, a
     count list said as one too (punctuation and a 共: on its own, no new structure)."""
-    new = said_of_object(
-        constructions(
-            topicalize(rotate_facts(merge_parallel_figures(reorder_quoted(swap_clauses(sentence)))))
+    new = change_to(
+        said_of_object(
+            constructions(
+                topicalize(rotate_facts(merge_parallel_figures(reorder_quoted(swap_clauses(sentence)))))
+            )
         )
     )
     return count_list(new) if minor else new

@@ -883,3 +883,18 @@ def test_a_name_s_quotes_written_twice_by_the_model_are_written_once(fake_chat) 
     res = rewrite_text(get_settings(), text, "换个说法", model=fake_chat, seed=1)
     assert "””" not in res.text and res.text.count("“") == res.text.count("”")
     assert "“第一届健康中国医共体行动总院院长年会”和“2023莫干山会议研讨会”等平台相继交流" in res.text
+
+
+def test_a_value_and_its_change_are_said_as_one_and_a_figure_said_twice_is_rejected() -> None:
+    from assistant.rewrite_methods import change_to
+
+    assert change_to("全年完成水利投资6.8亿元，同比增长12.4%；") == "全年水利投资同比增长12.4%至6.8亿元；"
+    assert change_to("天数达到331天，优良率为90.7%，同比提高2.1个百分点。") == (
+        "天数达到331天，优良率同比提高2.1个百分点至90.7%。"
+    )
+    kept = "实现旅游综合收入58.4亿元，同比分别增长12.7%、15.3%。"  # two changes for one value: as written
+    assert change_to(kept) == kept
+    s = "全年完成水利投资6.8亿元，同比增长12.4%。"
+    assert (
+        why(s, "年内水利投资6.8亿元，同比增长12.4%，累计达到6.8亿元。", ["6.8", "12.4"]) == "figure repeated"
+    )

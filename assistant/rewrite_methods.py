@@ -31,6 +31,7 @@ from assistant.llm import supports_grammar as llm_supports_grammar
 from assistant.prompts import render
 from assistant.rewrite_kinds import (
     COLLOQUIAL,
+    MAX_SIMILARITY,
     RAW_MAX_SIMILARITY,
     SENTENCE_MAX_SIMILARITY,
     Parts,
@@ -1034,7 +1035,35 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
         yield DraftEvent("token", out[i])
     if kind == "first_person" and not speaks_first_person("".join(out)):
         out[0] = first_person_fallback(out[0])
+    if kind == "reword" and spec.sentence is None:
+        out = _more_change_where_needed(ctx, sents, out)
     return parts.join(_regroup(parts, out))
+
+
+WHOLE_MARGIN = 0.02  # the whole text's change is aimed this far under the bound verify holds it to
+
+
+def _more_change_where_needed(ctx: Ctx, sents: list[str], out: list[str]) -> list[str]:
+    """Each sentence got the passing wording that keeps most of its content; where the whole text
+    is still too close to the original, the sentence whose most different passing wording lowers
+    that most takes it, one at a time, until the text is new enough (faithful where it can be)."""
+    bound = MAX_SIMILARITY["reword"] - WHOLE_MARGIN
+    passing: dict[int, list[str]] = ctx.memo.get("passing", {})
+    out = list(out)
+    while change_similarity("".join(sents), "".join(out)) >= bound:
+        options = []
+        for i, alts in passing.items():
+            if i < len(sents) and alts:
+                alt = min(alts, key=lambda c, s=sents[i]: change_similarity(s, c))
+                if alt != out[i]:
+                    trial = [*out[:i], alt, *out[i + 1 :]]
+                    options.append((change_similarity("".join(sents), "".join(trial)), i, alt))
+        if not options:
+            break
+        _, i, alt = min(options)
+        out[i] = alt
+        log.debug("reword s%d more change: %s", i, alt)
+    return out
 
 
 def _sample_unit(
@@ -1112,6 +1141,7 @@ def _sample_unit(
             break
     if passing:
         accepted[i] = _pick(kind, s, passing, max_sim)
+        ctx.memo.setdefault("passing", {})[i] = list(passing)
         return accepted[i]
     if near.get(i):
         # no sample changed it enough, but one that passes every other check and changes part

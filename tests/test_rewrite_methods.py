@@ -898,3 +898,24 @@ def test_a_value_and_its_change_are_said_as_one_and_a_figure_said_twice_is_rejec
     assert (
         why(s, "年内水利投资6.8亿元，同比增长12.4%，累计达到6.8亿元。", ["6.8", "12.4"]) == "figure repeated"
     )
+
+
+def test_where_the_whole_text_is_too_close_a_sentence_takes_its_most_different_wording() -> None:
+    from assistant.rewrite_kinds import MAX_SIMILARITY, change_similarity
+    from assistant.rewrite_methods import Ctx, _more_change_where_needed
+
+    sents = ["我局深入推进医保支付方式改革，成效明显。", "全年检查定点医药机构186家，追回医保基金452.3万元。"]
+    faithful = [
+        "我局扎实推进医保支付方式改革，成效显著。",
+        "年内检查定点医药机构186家，追回医保基金452.3万元。",
+    ]
+    different = "医保支付方式改革纵深推进，改革红利持续释放。"
+    ctx = Ctx(model=None, system="", keep=[], allowed=set())  # type: ignore[arg-type]
+    ctx.memo["passing"] = {0: [faithful[0], different], 1: [faithful[1]]}
+    assert change_similarity("".join(sents), "".join(faithful)) >= MAX_SIMILARITY["reword"]
+    out = _more_change_where_needed(ctx, sents, faithful)
+    assert out == [different, faithful[1]]  # only as much change as the text needs
+    assert change_similarity("".join(sents), "".join(out)) < MAX_SIMILARITY["reword"]
+    # a text already new enough keeps its faithful wordings
+    ctx.memo["passing"] = {0: [different], 1: [faithful[1]]}
+    assert _more_change_where_needed(ctx, sents, [different, faithful[1]]) == [different, faithful[1]]

@@ -335,9 +335,10 @@ def run_rewrite(
         from assistant.rewrite_methods import already_formal
 
         # no colloquial word for the phrase table: say why so little changed, or what was done
-        if already_formal(text) and problems and all(p.check == "unchanged" for p in problems):
+        formal_already = already_formal(text)
+        if formal_already and problems and all(p.check == "unchanged" for p in problems):
             said += "（原文已是规范的公文表述，可改之处不多）"
-        elif already_formal(text) and not problems:
+        elif formal_already and not problems:
             ctx.notes.append("原文已是规范的公文表述，本次在保持公文语体的前提下调整了部分用词和句式")
     notes = list(dict.fromkeys(ctx.notes))
     if not changed:

@@ -1141,7 +1141,8 @@ def _sample_unit(
             break
     if passing:
         accepted[i] = _pick(kind, s, passing, max_sim)
-        ctx.memo.setdefault("passing", {})[i] = list(passing)
+        if kind == "reword":  # (kept for _more_change_where_needed, which only a new wording uses)
+            ctx.memo.setdefault("passing", {})[i] = list(passing)
         return accepted[i]
     if near.get(i):
         # no sample changed it enough, but one that passes every other check and changes part
@@ -1335,9 +1336,7 @@ _TIGHTENING = frozenset({"进一步", "大力", "积极推进", "深入推进", 
 
 def already_formal(text: str) -> bool:
     """No colloquial word of the phrase table in `text`: a formal rewrite can only polish it."""
-    return formal_words(text) == text or not any(
-        w in text for w in _FORMAL_MAP if w not in _TIGHTENING and formal_words(w) != w
-    )
+    return formal_words(text) == text or not any(w in text for w in _COLLOQUIAL_ENTRIES)
 
 
 def formal_words(text: str) -> str:
@@ -1366,15 +1365,17 @@ def _inside_word(text: str, m: re.Match[str]) -> bool:
         return False
     if w == "非常" and b in "态时规":  # 非常态、非常时期、非常规
         return True
-    if w in ("搞", "弄") and a in "胡瞎":
-        return True
-    return w == "大家" and b in "庭"
+    return w in ("搞", "弄") and a in "胡瞎"
+
+
+# The phrase table's colloquial entries (read once: already_formal asks on every formal rewrite).
+_COLLOQUIAL_ENTRIES = tuple(w for w in _FORMAL_MAP if w not in _TIGHTENING and formal_words(w) != w)
 
 
 # 公文 grammar a formal text uses: 为了 → 为, 都 → 均, a done action's 了 dropped (开展了 → 开展).
 _PERFECTIVE = re.compile(
     r"(开展|完成|举办|召开|建立|建成|实现|取得|组织|印发|制定|出台|推出|发放|设立|组建|开通|落实|新增|"
-    r"启动|签订|检查|查处|走访|慰问|帮助|解决|调解|化解|看望|处理|办结|举办|培训)了(?!解)"
+    r"启动|签订|检查|查处|走访|慰问|帮助|解决|调解|化解|看望|处理|办结|培训)了(?!解)"
 )
 _ALL = re.compile(r"(?<![首成京古国大])都(?=已|达|为|有|在|实现|得到|取得)")  # 都已完成 → 均已完成
 _WE = re.compile(r"我们")

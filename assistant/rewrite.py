@@ -321,7 +321,12 @@ def run_rewrite(
         candidate = clean_up(candidate, instruction, keep, keep_headings=bool(parts.heading))
         candidate = _keep_heading(parts, spec, candidate)
         problems = verify(spec, text, candidate, keep, sorted(allowed))
-        if best is None or len(problems) < len(best[1]):
+        # as many problems as the first try: the one that changed more (the retry re-asks only
+        # what the first could not change, so it is the first try and more)
+        if best is None or (len(problems), similarity(candidate, text)) < (
+            len(best[1]),
+            similarity(best[0], text),
+        ):
             best = (candidate, problems)
         if not problems:
             break

@@ -358,6 +358,9 @@ def compress(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generat
             yield DraftEvent("token", new)
     # Fit the length in code: drop the least needed sentence while too long, add back while too short.
     keep_order = list(chosen)
+    if head + sum(cjk_len(out[k]) for k in chosen) > asked:
+        # first the words a 精炼 drops (进一步加强 → 加强): no content is lost by them
+        out = {i: trim_words(t) for i, t in out.items()}
 
     def text_of(idx: list[int]) -> str:
         paras = [
@@ -375,8 +378,11 @@ def compress(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generat
         keep_order.remove(droppable.pop(0))
     # Every sentence left carries a figure and the text is still too long: the clauses that carry
     # none (我局聚焦…落实, 推动…转变) go, the least central first; each sentence keeps one clause.
-    whole = cjk_len(parts.join())
-    while (n := cjk_len(text_of(keep_order))) > asked and (length_score(asked, n) < 85 or n >= whole):
+    # (or the text is still too close to the original for the kind: a 精炼 that only trimmed words)
+    bound = MAX_SIMILARITY[spec.kind] - 0.01
+    while (n := cjk_len(text_of(keep_order))) > asked and (
+        length_score(asked, n) < 85 or similarity(parts.join(), text_of(keep_order)) >= bound
+    ):
         cut = _figureless_clause({i: out.get(i, sents[i]) for i in keep_order})
         if cut is None:
             break
@@ -392,6 +398,21 @@ def compress(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generat
         if length_score(asked, cjk_len(text_of(trial))) > length_score(asked, cjk_len(text_of(keep_order))):
             keep_order = trial
     return text_of(keep_order)
+
+
+# Intensifiers a 精炼 drops in front of a verb (进一步加强 → 加强): they say how hard, not what.
+_INTENSIFIER = re.compile(
+    r"(?:进一步|不断|切实|积极|大力|扎实|全力|认真|持续|着力|稳步|有效|努力|主动|深入)(?:地)?"
+    r"(?=推进|推动|提升|提高|加强|完善|落实|开展|做好|抓好|实施|强化|优化|深化|促进|扩大|健全|规范|"
+    r"保障|增强|改善|拓展|发挥|加快|夯实|防范|化解|整治|压实|提速)"
+)
+
+
+def trim_words(sentence: str) -> str:
+    """Code's 精炼 of one sentence: intensifiers before a verb and a perfective 了 (开展了 → 开展)
+    dropped, outside quoted names; figures and qualifiers are not touched. The sentence keeps at
+    least its first intensifier-free verb (切实加强 → 加强, never an empty clause)."""
+    return _outside_quotes(sentence, lambda p: _PERFECTIVE.sub(r"\1", _INTENSIFIER.sub("", p)))
 
 
 def _clauses_of(sentence: str) -> tuple[list[str], str]:
@@ -696,6 +717,38 @@ def renamed_unit(original: str, new: str, speaks: bool = False) -> bool:
     return bool(now - old) or (not speaks and any(u[1:] not in new for u in old - now))
 
 
+_OPENING_UNIT = re.compile(
+    r"^((?:今年以来|全年|今年|[^，。；]{0,8}年(?:以来)?)，)?([县市区省州][\u4e00-\u9fff]{1,10}?局)"
+)
+
+
+def mend_fixed(original: str, new: str) -> str:
+    """What a sample must keep, put back where the model slipped: a fixed principle's phrases in
+    the writer's order (量力而行、尽力而为 → 尽力而为、量力而行), and the unit that opened the
+    sentence (县文化和旅游局坚持… → 以文塑旅…: the unit written in front again) where the sample
+    names no unit and no other subject."""
+    for motto in _MOTTO.findall(original):
+        pieces = motto.split("、")
+        one = "(?:" + "|".join(map(re.escape, pieces)) + ")"
+        found = re.search(one + ("、" + one) * (len(pieces) - 1), new)
+        if motto not in new and found and sorted(found.group(0).split("、")) == sorted(pieces):
+            new = new[: found.start()] + motto + new[found.end() :]
+    m = _OPENING_UNIT.match(original)
+    if (
+        m
+        and new
+        and m.group(2)[1:] not in new  # (市民政局 → 民政局 is the same unit)
+        and not _UNIT_NAME.search(new)
+        and not _SUBJECT_WORDS.search(new)
+        and not _PERSON.search(new)
+    ):
+        lead = _LEAD.match(new)
+        at = lead.end() if lead else 0
+        if not re.match(r"全[县市区省]", new[at:]):
+            new = new[:at] + m.group(2) + new[at:]
+    return new
+
+
 _PERSON = re.compile(r"局领导|局长|领导班子|主要负责人|分管领导|主任|书记")
 _TURN = re.compile(r"(“[^“”]{1,20}”)(?:转变|转型|迈进|延伸|拓展|转化)")  # 由“甲”向“乙”转变
 
@@ -711,7 +764,9 @@ def _dangles(name: str, new: str) -> bool:
 FAITHFUL = 0.55  # share of characters a rewording of one sentence still has in common with it (both ways)
 
 
-_COUNT = re.compile(r"[零一二两三四五六七八九十百千万]+[名人次个家项场期批件起条所座例]")
+_COUNT = re.compile(
+    r"[零一二两三四五六七八九十百千万]+(?:[名人次个家项场批件起条所座例]|期(?!间))"
+)  # not 八一期间
 
 
 def _canonical(text: str) -> str:
@@ -1123,6 +1178,8 @@ def _sample_unit(
         if kind == "formal":
             new = formal_words(new)
         new = keep_marker(s, one_sentence(s, requote(s, new)))
+        if kind in ("reword", "formal"):
+            new = mend_fixed(s, new)
         variants = [new]
         if kind == "reword" and new:
             # the words the model kept from the original swapped, its measures reordered

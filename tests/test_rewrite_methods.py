@@ -919,3 +919,72 @@ def test_where_the_whole_text_is_too_close_a_sentence_takes_its_most_different_w
     # a text already new enough keeps its faithful wordings
     ctx.memo["passing"] = {0: [different], 1: [faithful[1]]}
     assert _more_change_where_needed(ctx, sents, [different, faithful[1]]) == [different, faithful[1]]
+
+
+def test_trim_words_drops_intensifiers_before_a_verb_outside_names() -> None:
+    from assistant.rewrite_methods import trim_words
+
+    assert trim_words("我局进一步加强基金监管，切实做好“持续推进”宣传，开展了专项检查12次。") == (
+        "我局加强基金监管，做好“持续推进”宣传，开展专项检查12次。"
+    )
+    # not before a noun or an idiom: 持续向好, 深入基层, 全力以赴 stay
+    assert (
+        trim_words("发展势头持续向好，深入基层走访300户，全力以赴。")
+        == "发展势头持续向好，深入基层走访300户，全力以赴。"
+    )
+
+
+def test_concise_follow_up_gets_code_s_tightening_when_the_model_copies(fake_chat) -> None:
+    text = (
+        "我局进一步加强基金监管，切实做好定点医药机构检查，全年检查186家，追回医保基金452.3万元。"
+        "同时持续深化支付方式改革，不断完善医保服务，积极推进“互联网+医保”建设，参保率达97.2%。"
+    )
+    fake_chat.enqueue(*[s for s in parse_parts(text).sentences for _ in range(2)] * 2)  # model copies
+    res = rewrite_text(get_settings(), text, "再精炼一些", model=fake_chat, seed=1)
+    assert res.kind == "concise" and res.passed, (res.problems, res.text)
+    assert "进一步" not in res.text and "不断完善" not in res.text and "完善医保服务" in res.text
+    for figure in ("186", "452.3", "97.2%", "“互联网+医保”"):
+        assert figure in res.text
+
+
+def test_a_holiday_named_by_numerals_is_no_new_count() -> None:
+    from assistant.rewrite_methods import Ctx, candidate_problem
+
+    ctx = Ctx(model=None, system="", keep=["3200"], allowed={"3200"})  # type: ignore[arg-type]
+    s = "我们搞了很多走访慰问，春节和八一的时候去看望了3200多户，大家都特别感动。"
+    # 八一期间 is the 八一 holiday, not 一期 of something; 两期 培训 would be a count never given
+    assert (
+        candidate_problem(
+            ctx, "reword", s, s, "春节和八一期间，我们多次走访慰问，看望3200多户，大家深受感动。", 0.8
+        )
+        == ""
+    )
+    assert (
+        candidate_problem(
+            ctx, "reword", s, s, "春节和八一期间，我们开展两期走访慰问，看望3200多户，大家深受感动。", 0.8
+        )
+        == "numbers"
+    )
+
+
+def test_mend_fixed_puts_back_a_principle_s_order_and_the_opening_unit() -> None:
+    from assistant.rewrite_methods import mend_fixed
+
+    o = "县文化和旅游局坚持以文塑旅、以旅彰文，成功承办“甲”开幕活动，全年接待游客623万人次。"
+    assert mend_fixed(o, "通过以旅彰文、以文塑旅，成功举办“甲”开幕式活动，全年共接待游客623万人次。") == (
+        "县文化和旅游局通过以文塑旅、以旅彰文，成功举办“甲”开幕式活动，全年共接待游客623万人次。"
+    )
+    assert (
+        mend_fixed(o, "全年，以文塑旅、以旅彰文，成功举办“甲”。")
+        == "全年，县文化和旅游局以文塑旅、以旅彰文，成功举办“甲”。"
+    )
+    # the unit said without its place, or another subject given: nothing added
+    o2 = "市民政局坚持尽力而为、量力而行，全年累计发放城乡低保金1.38亿元。"
+    said = "民政局坚持尽力而为、量力而行，年内共发放城乡低保金1.38亿元。"
+    assert mend_fixed(o2, said) == said
+    assert (
+        mend_fixed(o2, "我局坚持量力而行、尽力而为，发放1.38亿元。")
+        == "我局坚持尽力而为、量力而行，发放1.38亿元。"
+    )
+    # no unit opened the original: none is added
+    assert mend_fixed("坚持精准治污、科学治污，改善质量。", "改善质量。") == "改善质量。"

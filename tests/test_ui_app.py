@@ -104,7 +104,7 @@ def test_rewrite_waits_as_a_proposal() -> None:
         )
     )
     assert s.proposal is not None and s.proposal.kind == "rewrite"
-    assert "99.91％" in s.proposal.new and "持续" in s.proposal.new
+    assert "99.91％" in s.proposal.new and "进一步" not in s.proposal.new
     assert s.proposal.ops and s.draft == "当前稿不应被改动。"
     with pytest.raises(BiganziError, match="没有要改写的文字"):
         drain(chat.run_rewrite(st, DeskSession(), "更简洁一些", "", None))

@@ -351,6 +351,7 @@ def compress(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generat
             new
             and _numbers_ok(s, new, ctx)
             and keeps_sense(s, new)
+            and not figure_moved(s, new)
             and cjk_len(s) * 0.35 <= cjk_len(new) < cjk_len(s)
         ):
             out[i] = new
@@ -665,6 +666,8 @@ def candidate_problem(
         return "name repeated"  # …“双守门人”转变，由“守门人”转变为“双守门人”
     if lost := lost_metric(original, new):
         return f"metric lost {lost}"  # 县域内就诊率 → 就诊率: the figure now says another thing
+    if moved := figure_moved(original, new):
+        return f"figure moved {moved}"  # 城市…覆盖率达92%，农村…达75% → 农村…达92%
     if turns_round(original, new):
         return "direction reversed"  # 从“以治病为中心”向“以健康为中心”, or 降低报销比例
     if kind == "reword" and (extra := added_clause(original, new)):
@@ -899,6 +902,44 @@ def lost_metric(original: str, new: str) -> str:
     return ""
 
 
+# What stands between a figure's name and the figure (…覆盖率达到92%, 游客同比增长12%): not its name.
+_TO_FIGURE = re.compile(
+    r"(?:同比|分别|累计|共计|共|达到|达|为|约|超过|超|突破|近|增长|增加|提高|提升|下降|减少|降低|至|到|了|是|"
+    r"计|有|均|已|保持在|控制在|稳定在|持续|始终|稳定|进一步)+$"
+)
+
+
+def figure_moved(original: str, new: str) -> str:
+    """A figure that `new` gives to another figure's name: where two figures of a sentence share a
+    unit (两个覆盖率 in %, two amounts in 万元), one that now stands in a clause naming the other's
+    metric and not its own (城市…达92%、农村…达75% → 农村…达92%) is a wrong figure. A name is its
+    last four characters, matched by their first and last two (synonyms alike); saying the same
+    metric another way (追回医保基金 → 挽回基金损失) is no swap. A 分别 list pairs by order: not judged."""
+    found = [(m.group(0), _units(m.group(0))[m.group(1)], m.start()) for m in _FIGURE_UNIT.finditer(original)]
+    shared = Counter(u for _, u, _ in found)
+
+    def bare(text: str) -> str:  # Chinese only, synonyms alike, no 的 (“明厨亮灶”覆盖率 = 明厨亮灶的覆盖率)
+        return _canonical(re.sub(r"[^\u4e00-\u9fff]|的", "", text))
+
+    names: dict[str, tuple[str, str]] = {}  # figure → (unit, its name's Chinese, 3–4 characters)
+    for figure, unit, at in found:
+        before = re.split(r"[，。；：、]", original[:at])[-1]
+        name = bare(_TO_FIGURE.sub("", before))[-4:]
+        if shared[unit] >= 2 and "分别" not in before and len(name) >= 3:  # (检查186家: a verb, no name)
+            names[figure] = (unit, name)
+
+    def says(clause: str, name: str) -> bool:
+        return name[:2] in clause and name[-2:] in clause
+
+    clauses = re.split(r"[，。；：]", new)
+    for figure, (unit, name) in names.items():
+        where = [bare(c) for c in clauses if re.search(r"(?<![\d.])" + re.escape(figure), c)]
+        others = [n for f, (u, n) in names.items() if u == unit and f != figure and n != name]
+        if where and not any(says(c, name) for c in where) and any(says(c, n) for c in where for n in others):
+            return figure
+    return ""
+
+
 ADDED_CLAUSE = 0.35  # a new clause with less of its characters from the original is the model's own
 
 
@@ -1071,20 +1112,31 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
             yield DraftEvent("token", out[i])
             continue
         chunks = [s]
+        # one named sentence must change more (below 0.8 on its own): smaller groups; so does the
+        # retry of a sentence the first try could not say anew (a 1.5B model drops the end of a
+        # 70-character sentence full of names, not of a 30-character one)
+        retry_small = bool(attempt) and kind == "reword" and spec.sentence is None
         if kind in ("reword", "formal"):
-            # one named sentence must change more (below 0.8 on its own): smaller groups
-            chunks = long_chunks(s) if spec.sentence is None else long_chunks(s, 40, 24)
+            small = spec.sentence is not None or retry_small
+            chunks = long_chunks(s, 40, 24) if small else long_chunks(s)
         if len(chunks) > 1:
             # a long sentence goes clause group by clause group: a 1.5B model asked for a
             # 90-character sentence drops clauses; asked for 30 characters it rewords them
             pieces = []
             for k, c in enumerate(chunks):
-                key = 1000 * (i + 1) + k
+                key = 1000 * (i + 1) + k + 500 * retry_small  # (the retry's groups are others)
                 got = accepted.get(key) or _sample_unit(
                     ctx, kind, key, c, _code_seed(kind, c, unit=unit), how, max_sim, attempt, samples
                 )
                 pieces.append(got)
             out[i] = "，".join(pieces)
+            near = ctx.memo.get("near", {})
+            if near.get(i) and change_sim(kind, max_sim, s, out[i]) > min(
+                change_sim(kind, max_sim, s, c) for c in near[i]
+            ):
+                out[i] = min(
+                    near[i], key=lambda c: change_sim(kind, max_sim, s, c)
+                )  # the first try's was newer
         else:
             out[i] = _sample_unit(ctx, kind, i, s, seed_text, how, max_sim, attempt, samples)
         yield DraftEvent("token", out[i])

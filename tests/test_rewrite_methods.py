@@ -988,3 +988,43 @@ def test_mend_fixed_puts_back_a_principle_s_order_and_the_opening_unit() -> None
     )
     # no unit opened the original: none is added
     assert mend_fixed("坚持精准治污、科学治污，改善质量。", "改善质量。") == "改善质量。"
+
+
+def test_a_figure_given_to_another_metric_is_caught() -> None:
+    from assistant.rewrite_methods import Ctx, candidate_problem, figure_moved
+
+    s = "城市社区养老服务设施覆盖率达92%，农村互助幸福院覆盖率达75%，服务品牌获评省级示范。"
+    swapped = "农村互助幸福院覆盖率达92%，城市社区养老服务设施覆盖率达75%，服务品牌获评省级示范。"
+    assert figure_moved(s, swapped) == "92%"
+    ctx = Ctx(model=None, system="", keep=["92", "75"], allowed={"92", "75"})  # type: ignore[arg-type]
+    assert candidate_problem(ctx, "reword", s, s, swapped, 0.99) == "figure moved 92%"
+    # the same pairs said another way, or as a 分别 list (paired by order): not judged moved
+    assert figure_moved(s, "城市社区养老服务设施的覆盖率为92%，农村互助幸福院覆盖率达到75%。") == ""
+    assert figure_moved(s, "城市社区养老服务设施覆盖率、农村互助幸福院覆盖率分别达到92%、75%。") == ""
+    # figures with units of their own are the unit check's (and a verb before a count is no name)
+    t = "全年接待游客623万人次，实现旅游综合收入58.4亿元，同比分别增长12.7%、15.3%。"
+    assert figure_moved(t, "游客接待量达623万人次、旅游综合收入58.4亿元，同比分别增长12.7%、15.3%。") == ""
+    assert (
+        figure_moved("参保率达97.2%，家庭医生签约率达85%。", "家庭医生签约率达97.2%，参保率达85%。")
+        == "97.2%"
+    )
+    # the same metric named another way is no swap
+    u = "全年追回医保基金452.3万元，处罚款126.8万元。"
+    assert figure_moved(u, "挽回基金损失452.3万元，另处罚款126.8万元。") == ""
+    assert figure_moved(u, "处罚款452.3万元，追回医保基金126.8万元。") == "452.3万元"
+
+
+def test_the_retry_of_a_new_wording_asks_for_smaller_clause_groups(fake_chat) -> None:
+    import re
+
+    s = (
+        "县文化和旅游局坚持以文塑旅、以旅彰文，成功承办“第五届长江中游城市群文化旅游消费季”开幕活动，"
+        "全年接待游客623万人次，实现旅游综合收入58.4亿元，同比分别增长12.7%、15.3%，文旅融合发展势头持续向好。"
+    )
+    res = rewrite_text(get_settings(), s, "换个说法", model=fake_chat, seed=1)
+    assert res.attempts == 2  # the fake model hands each group back: the first try is too close
+    shown = [m.group(1) for p in prompts(fake_chat) if (m := re.search(r"【原文】\n(.*)", p))]
+    first, retry = shown[: len(shown) // 2], shown[len(shown) // 2 :]
+    assert max(map(len, first)) > 40 and max(map(len, retry)) <= 32
+    assert "实现旅游综合收入58.4亿元，同比分别增长12.7%、15.3%" in retry  # a clause group of its own
+    assert "“第五届长江中游城市群文化旅游消费季”" in res.text and "15.3%" in res.text

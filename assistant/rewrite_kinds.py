@@ -338,6 +338,14 @@ def verify(
     stray = [n for n in numbers_in(new) if n not in allowed]
     if stray:
         out.append(Problem("new_numbers", f"出现了原文没有的数字：{'、'.join(stray)}"))
+    if spec.kind not in ("expand", "add_figures", "merge"):  # (those may say a figure again on purpose)
+
+        def times(n: str, text: str) -> int:
+            return len(re.findall(r"(?<![\d.])" + re.escape(n) + r"(?![\d]|\.\d)", text))
+
+        twice = [n for n in numbers_in(original) if times(n, new) > times(n, original)]
+        if twice:  # one fact written twice (a clause group rewritten in two places)
+            out.append(Problem("numbers", f"数字重复出现：{'、'.join(twice)}"))
     # heading
     if spec.kind == "heading":
         new_heading = new_parts.heading_text

@@ -709,7 +709,9 @@ _ECHO = re.compile(r"【|】|改写|原句|原文|示例|改后")
 _SUBJECT_WORDS = re.compile(r"我们|我局|本局|我单位|本单位|局党组|我司|本人")
 _UNIT_NAME = re.compile(r"[县市区省州][\u4e00-\u9fff]{1,10}?局")
 # A fixed pair (or list) of four-character phrases at a clause's end: 坚持尽力而为、量力而行，
-_MOTTO = re.compile(r"((?:[\u4e00-\u9fff]{4}、)+[\u4e00-\u9fff]{4})(?=[，。；])")
+_MOTTO = re.compile(
+    r"((?:[\u4e00-\u9fff]{4}、)+[\u4e00-\u9fff]{4})(?=[，。；]|$)"
+)  # (a clause group ends with no mark)
 
 
 def renamed_unit(original: str, new: str, speaks: bool = False) -> bool:
@@ -1278,7 +1280,8 @@ def long_chunks(sentence: str, long: int = LONG_SENTENCE, chunk: int = CHUNK) ->
         else:
             groups.append(c)
     if len(groups) > 1 and plain_len(groups[-1]) < 8:  # a short tail joins the group before it
-        groups[-2] += "，" + groups.pop()
+        tail = groups.pop()  # (popped first: `groups[-2] += …pop()` wrote over the group before)
+        groups[-1] += "，" + tail
     return groups
 
 

@@ -110,6 +110,9 @@ def test_verify_catches_each_failure() -> None:
     assert "heading" in {p.check for p in verify(spec, TEXT, no_head, KEEP)}
     good = "（三）综合施策“护基金”。始终把基金安全作为首要任务。2024年检查定点医药机构186家，追回医保基金452.3万元。全年未发生重大事件。"
     assert verify(spec, TEXT, good, KEEP) == []
+    # one fact written twice (a clause group rewritten in two places) is caught
+    twice = good.replace("全年未发生重大事件。", "年内共检查定点医药机构186家。")
+    assert "数字重复出现：186" in {p.check: p.message for p in verify(spec, TEXT, twice, KEEP)}["numbers"]
 
 
 def test_verify_heading_form_and_sentence_change() -> None:

@@ -471,6 +471,15 @@ def test_a_long_sentence_is_reworded_a_clause_group_at_a_time(fake_chat) -> None
     assert len(chunks) == 3 and "，".join(chunks) == s
     short = "检查定点医药机构126家，追回违规基金238万元。"
     assert long_chunks(short) == [short]
+    # a short tail joins the group before it, and every group is kept once, in order
+    t = (
+        "我局聚焦食品安全主体责任落实，深入开展“铁拳护航·2024年放心消费环境建设专项行动”，"
+        "全年检查食品生产经营主体2146家，立案查处违法案件87件，罚没款312万元。"
+    )
+    assert long_chunks(t, 40, 24) == [
+        "我局聚焦食品安全主体责任落实，深入开展“铁拳护航·2024年放心消费环境建设专项行动”",
+        "全年检查食品生产经营主体2146家，立案查处违法案件87件，罚没款312万元。",
+    ]
     answers = (
         "把减轻群众医药负担放在心上，对照保质量、保供应、保使用的“三个确保”要求。",  # its end dropped
         "推动集中带量采购药品耗材落地见效，并取消医用耗材加成，逐步理顺医疗服务价格体系。",

@@ -660,6 +660,12 @@ def candidate_problem(
         return "quoted name lost"  # a named campaign or system (“第一议题”) is kept as written
     if any(q not in original for q in _QUOTED.findall(new)):
         return "new quoted name"  # 开展了“提质降费专项治理”: a name the writer never gave
+    if (
+        "分别" in new
+        and "分别" not in original
+        and not re.search(r"分别[^，。；]*\d[^，。；\d]*[、和与及][^，。；]*\d", new)
+    ):
+        return "numbers"  # 春节和八一分别看望3200户: one total made a figure for each
     if any(new.count(n) > original.count(n) for n in set(numbers_in(original))):
         return "figure repeated"  # 水利投资6.8亿元，同比增长12.4%，累计达到6.8亿元
     if any(new.count(q) > original.count(q) for q in set(_QUOTED.findall(original))):
@@ -916,7 +922,8 @@ def figure_moved(original: str, new: str) -> str:
     unit (两个覆盖率 in %, two amounts in 万元), one that now stands in a clause naming the other's
     metric and not its own (城市…达92%、农村…达75% → 农村…达92%) is a wrong figure. A name is its
     last four characters, matched by their first and last two (synonyms alike); saying the same
-    metric another way (追回医保基金 → 挽回基金损失) is no swap. A 分别 list pairs by order: not judged."""
+    metric another way (追回医保基金 → 挽回基金损失) is no swap. A 分别 list pairs by order: not judged.
+    A figure that sums a list (低保金、特困供养金1.38亿元) must keep each item beside it."""
     found = [(m.group(0), _units(m.group(0))[m.group(1)], m.start()) for m in _FIGURE_UNIT.finditer(original)]
     shared = Counter(u for _, u, _ in found)
 
@@ -934,6 +941,19 @@ def figure_moved(original: str, new: str) -> str:
         return name[:2] in clause and name[-2:] in clause
 
     clauses = re.split(r"[，。；：]", new)
+    for figure, _unit, at in found:
+        # a figure that sums a list (发放城乡低保金、特困供养金1.38亿元) keeps every item of it:
+        # the amount said of 低保金 alone is a wrong figure
+        before = re.split(r"[，。；：]", original[:at])[-1]
+        items = [bare(x)[-3:] for x in before.split("、")]
+        where = [bare(c) for c in clauses if re.search(r"(?<![\d.])" + re.escape(figure), c)]
+        if (
+            len(items) > 1
+            and "分别" not in before
+            and where
+            and any(len(x) >= 2 and not any(x in c for c in where) for x in items)
+        ):
+            return figure
     for figure, (unit, name) in names.items():
         where = [bare(c) for c in clauses if re.search(r"(?<![\d.])" + re.escape(figure), c)]
         others = [n for f, (u, n) in names.items() if u == unit and f != figure and n != name]
@@ -1804,6 +1824,8 @@ _CAMPAIGN = re.compile(
 # A clause that counts what was done: a verb phrase ending in a figure (检查经营主体2146家).
 _COUNT_CLAUSE = re.compile(r"^[\u4e00-\u9fff]{2,16}\d+(?:\.\d+)?(?:万|亿)?[\u4e00-\u9fff]{1,2}$")
 _YEAR_LEAD = re.compile(r"^(全年|年内|今年以来|今年)")
+# a level reached, not a count done: 粮食总产量稳定在18.5万吨 is no item of 全年共新建…、…
+_LEVEL = re.compile(r"达|稳定在|保持在|控制在|为|率|突破|超过|增长|提高|下降|减少")
 
 
 def said_of_object(sentence: str) -> str:
@@ -1827,7 +1849,7 @@ def count_list(sentence: str) -> str:
     for j, c in enumerate(out):
         lead = _YEAR_LEAD.match(c)
         run = j
-        while run < len(out) and _COUNT_CLAUSE.match(out[run]) and "达" not in out[run]:
+        while run < len(out) and _COUNT_CLAUSE.match(out[run]) and not _LEVEL.search(out[run]):
             run += 1
         if lead and run - j >= 2 and not re.match(r"^(?:全年|年内|今年以来|今年)(?:共|累计|共计)", c):
             first = c[: lead.end()] + "共" + c[lead.end() :]

@@ -1021,6 +1021,10 @@ def test_a_figure_given_to_another_metric_is_caught() -> None:
     u = "全年追回医保基金452.3万元，处罚款126.8万元。"
     assert figure_moved(u, "挽回基金损失452.3万元，另处罚款126.8万元。") == ""
     assert figure_moved(u, "处罚款452.3万元，追回医保基金126.8万元。") == "452.3万元"
+    # a sum said of one item of its list
+    v = "市民政局全年累计发放城乡低保金、特困供养金1.38亿元，惠及困难群众2.1万人。"
+    assert figure_moved(v, "民政局年内共计发放城乡低保金1.38亿元，惠及困难群众2.1万人。") == "1.38亿元"
+    assert figure_moved(v, "民政局年内共发放城乡低保金和特困供养金1.38亿元，惠及2.1万困难群众。") == ""
 
 
 def test_the_retry_of_a_new_wording_asks_for_smaller_clause_groups(fake_chat) -> None:
@@ -1037,3 +1041,24 @@ def test_the_retry_of_a_new_wording_asks_for_smaller_clause_groups(fake_chat) ->
     assert max(map(len, first)) > 40 and max(map(len, retry)) <= 32
     assert "实现旅游综合收入58.4亿元，同比分别增长12.7%、15.3%" in retry  # a clause group of its own
     assert "“第五届长江中游城市群文化旅游消费季”" in res.text and "15.3%" in res.text
+
+
+def test_one_total_is_not_made_a_figure_for_each_and_a_level_is_no_count() -> None:
+    from assistant.rewrite_methods import Ctx, candidate_problem, count_list
+
+    ctx = Ctx(model=None, system="", keep=["3200"], allowed={"3200"})  # type: ignore[arg-type]
+    s = "我们搞了很多走访慰问，春节和八一的时候去看望了3200多户，大家都特别感动。"
+    each = "组织走访慰问，春节和八一分别看望了3200多户，大家深受感动。"
+    assert candidate_problem(ctx, "reword", s, s, each, 0.8) == "numbers"
+    # a 分别 list of figures stays fine
+    ctx2 = Ctx(model=None, system="", keep=["100", "96.5"], allowed={"100", "96.5"})  # type: ignore[arg-type]
+    o = "学校食堂覆盖率达100%，农贸市场快检覆盖率达96.5%，平台入选优秀案例。"
+    listed = "学校食堂覆盖率、农贸市场快检覆盖率分别达到100%、96.5%，平台入选优秀案例。"
+    assert candidate_problem(ctx2, "reword", o, o, listed, 0.99) == ""
+    # 粮食总产量稳定在18.5万吨 is a level, not an item of a count list
+    level = "全年新建高标准农田4.2万亩，粮食总产量稳定在18.5万吨。"
+    assert count_list(level) == level
+    assert (
+        count_list("全年检查企业2146家，立案查处违法案件87件。")
+        == "全年共检查企业2146家、立案查处违法案件87件。"
+    )

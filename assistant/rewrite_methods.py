@@ -628,8 +628,10 @@ def candidate_problem(
         return "new subject"  # 我局聚焦… → 局领导聚焦…: the unit's work said to be one person's
     if (m := re.match(r"全[县市区省]", new)) and m.group(0) not in original:
         return "new subject"  # 我们以创建… → 全县以创建…: the county did not do the bureau's work
-    if renamed_unit(original, new, kind == "first_person"):
-        return "unit renamed"  # 县文化和旅游局 → 文化局, or 作为县交通运输局 (a name never given)
+    if renamed_unit(original, new, kind == "first_person") or ("厅" in new and "厅" not in original):
+        return (
+            "unit renamed"  # 县文化和旅游局 → 文化局, 作为县交通运输局 (a name never given), 县人社局人社厅
+        )
     if any(m not in new for m in _MOTTO.findall(original)):
         return "motto changed"  # 坚持尽力而为、量力而行 is a fixed principle, not a wording
     if new.count("“") != new.count("”") and original.count("“") == original.count("”"):
@@ -917,13 +919,17 @@ _TO_FIGURE = re.compile(
 )
 
 
+_NEWLY = re.compile(r"新(?:建|增|改建|开工|引进|培育|认定|发展|设|办|招)|改扩建")
+
+
 def figure_moved(original: str, new: str) -> str:
     """A figure that `new` gives to another figure's name: where two figures of a sentence share a
     unit (两个覆盖率 in %, two amounts in 万元), one that now stands in a clause naming the other's
     metric and not its own (城市…达92%、农村…达75% → 农村…达92%) is a wrong figure. A name is its
     last four characters, matched by their first and last two (synonyms alike); saying the same
     metric another way (追回医保基金 → 挽回基金损失) is no swap. A 分别 list pairs by order: not judged.
-    A figure that sums a list (低保金、特困供养金1.38亿元) must keep each item beside it."""
+    A figure that sums a list (低保金、特困供养金1.38亿元) must keep each item beside it, and a figure
+    said of what is new (新建…4.2万亩) stays new, one that was not (保障用地2860亩) is not made new."""
     found = [(m.group(0), _units(m.group(0))[m.group(1)], m.start()) for m in _FIGURE_UNIT.finditer(original)]
     shared = Counter(u for _, u, _ in found)
 
@@ -941,6 +947,16 @@ def figure_moved(original: str, new: str) -> str:
         return name[:2] in clause and name[-2:] in clause
 
     clauses = re.split(r"[，。；：]", new)
+
+    def lead(text: str, at: int) -> str:  # what names a figure: back to the last mark or figure
+        return re.split(r"[，。；：]|\d", text[:at])[-1]
+
+    for figure, _unit, at in found:
+        # 新建高标准农田4.2万亩 is not 高标准农田4.2万亩, nor 保障用地2860亩 新增用地2860亩
+        said_new = bool(_NEWLY.search(lead(original, at)))
+        beside = [lead(new, m.start()) for m in re.finditer(r"(?<![\d.])" + re.escape(figure), new)]
+        if beside and said_new != any(_NEWLY.search(c) for c in beside):
+            return figure
     for figure, _unit, at in found:
         # a figure that sums a list (发放城乡低保金、特困供养金1.38亿元) keeps every item of it:
         # the amount said of 低保金 alone is a wrong figure

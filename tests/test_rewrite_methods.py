@@ -1025,6 +1025,15 @@ def test_a_figure_given_to_another_metric_is_caught() -> None:
     v = "市民政局全年累计发放城乡低保金、特困供养金1.38亿元，惠及困难群众2.1万人。"
     assert figure_moved(v, "民政局年内共计发放城乡低保金1.38亿元，惠及困难群众2.1万人。") == "1.38亿元"
     assert figure_moved(v, "民政局年内共发放城乡低保金和特困供养金1.38亿元，惠及2.1万困难群众。") == ""
+    # what is new stays new, and what was not is not made new
+    w = "全年新建高标准农田4.2万亩，粮食总产量稳定在18.5万吨。"
+    assert figure_moved(w, "年内粮食总产量稳定在18.5万吨，高标准农田4.2万亩。") == "4.2万亩"
+    assert figure_moved(w, "年内共新建高标准农田4.2万亩，粮食总产量保持在18.5万吨。") == ""
+    assert figure_moved("全年保障重点项目用地2860亩。", "年内新增用地2860亩。") == "2860亩"
+    assert (
+        figure_moved("全县新增就业2860人，失业率控制在5.5%以内。", "新增就业2860人、失业率控制在5.5%以内。")
+        == ""
+    )
 
 
 def test_the_retry_of_a_new_wording_asks_for_smaller_clause_groups(fake_chat) -> None:
@@ -1050,6 +1059,11 @@ def test_one_total_is_not_made_a_figure_for_each_and_a_level_is_no_count() -> No
     s = "我们搞了很多走访慰问，春节和八一的时候去看望了3200多户，大家都特别感动。"
     each = "组织走访慰问，春节和八一分别看望了3200多户，大家深受感动。"
     assert candidate_problem(ctx, "reword", s, s, each, 0.8) == "numbers"
+    # a body the writer never named (县人社局 → 县人社局人社厅) is a renamed unit
+    ctx3 = Ctx(model=None, system="", keep=["2860"], allowed={"2860"})  # type: ignore[arg-type]
+    u = "县人社局深入实施就业优先政策，全年城镇新增就业2860人。"
+    hall = "县人社局人社厅坚决落实就业优先政策，年内新增城镇就业2860人。"
+    assert candidate_problem(ctx3, "reword", u, u, hall, 0.99) == "unit renamed"
     # a 分别 list of figures stays fine
     ctx2 = Ctx(model=None, system="", keep=["100", "96.5"], allowed={"100", "96.5"})  # type: ignore[arg-type]
     o = "学校食堂覆盖率达100%，农贸市场快检覆盖率达96.5%，平台入选优秀案例。"

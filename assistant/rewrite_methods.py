@@ -599,6 +599,8 @@ def candidate_problem(
         return "foreign words"  # (reforms) English the original did not have
     if cjk_len(_clauses_of(new)[0][-1]) < 4 <= cjk_len(_clauses_of(original)[0][-1]):
         return "broken tail"  # …改革，进一步。
+    if any(re.search(r"(?:大约|大概|约|近|超过|达到|累计)$", c) for c in _clauses_of(new)[0]):
+        return "broken tail"  # …2.1万平方米的总面积大约。: a qualifier with no figure after it
     if len(re.findall(r"[。！？]", new)) > max(1, len(re.findall(r"[。！？]", original))):
         return "split"  # one sentence in, one out (the text's sentences are counted by follow-ups)
     if cjk_len(new) > cjk_len(original) * 1.8 + 10:
@@ -656,6 +658,8 @@ def candidate_problem(
         return "numbers"  # XX / ＊＊ stand for a name or a figure the writer masked: kept as written
     if kind == "reword" and _CLAIM.search(new) and not _CLAIM.search(original):
         return "claims a result"  # 深入推进…采购 → …采购取得实质性进展: a result nobody reported
+    if any(p not in original for p in _PERIOD.findall(new)):
+        return "new period"  # 全年社会消费品零售总额 → 今年上半年…: another span for the same figure
     if _HEDGE.search(new) and not _HEDGE.search(original):
         return "hedged"  # 销售额突破2.6亿元 → 预计突破: a result made a forecast
     if any(q not in new.replace("‘", "“").replace("’", "”") for q in _QUOTED.findall(original)):
@@ -727,7 +731,12 @@ def renamed_unit(original: str, new: str, speaks: bool = False) -> bool:
     way (县文化和旅游局 → 文化局); 市民政局 → 民政局 (the place left out) is the same unit. In 述职
     voice (`speaks`) the unit may become 我."""
     old, now = set(_UNIT_NAME.findall(original)), set(_UNIT_NAME.findall(new))
-    return bool(now - old) or (not speaks and any(u[1:] not in new for u in old - now))
+    # the place in front of a unit (蓉江市商务局 → 成都市商务局: the regex sees 市商务局 in both)
+    places = set(_PLACE.findall(new)) - set(_PLACE.findall(original))
+    return bool(now - old) or bool(places) or (not speaks and any(u[1:] not in new for u in old - now))
+
+
+_PLACE = re.compile(r"([\u4e00-\u9fff]{2})(?=[市县区州][\u4e00-\u9fff]{1,10}?局)")
 
 
 _OPENING_UNIT = re.compile(
@@ -762,7 +771,8 @@ def mend_fixed(original: str, new: str) -> str:
     return new
 
 
-_PERSON = re.compile(r"局领导|局长|领导班子|主要负责人|分管领导|主任|书记")
+_PERSON = re.compile(r"局领导|局长|领导班子|主要负责人|分管领导|主任|书记|局机关")
+_PERIOD = re.compile(r"上半年|下半年|[一二三四]季度|前三季度|年初|年底|年末|\d{1,2}月")
 _TURN = re.compile(r"(“[^“”]{1,20}”)(?:转变|转型|迈进|延伸|拓展|转化)")  # 由“甲”向“乙”转变
 
 
@@ -919,6 +929,7 @@ _TO_FIGURE = re.compile(
 )
 
 
+_SAID_AS = re.compile(r"(?:(?P<by>增长|提高|提升|上升|下降|减少|降低|增加)了?|(?P<to>至|达到|到|达|为))$")
 _NEWLY = re.compile(r"新(?:建|增|改建|开工|引进|培育|认定|发展|设|办|招)|改扩建")
 
 
@@ -951,6 +962,13 @@ def figure_moved(original: str, new: str) -> str:
     def lead(text: str, at: int) -> str:  # what names a figure: back to the last mark or figure
         return re.split(r"[，。；：]|\d", text[:at])[-1]
 
+    for figure, _unit, at in found:
+        # 同比增长6.8%至286.3亿元 → 增长至6.8%: a growth said as the level reached (or back)
+        was = _SAID_AS.search(original[:at])
+        for m in re.finditer(r"(?<![\d.])" + re.escape(figure), new):
+            now = _SAID_AS.search(new[: m.start()])
+            if was and now and (was.group("to") is None) != (now.group("to") is None):
+                return figure
     for figure, _unit, at in found:
         # 新建高标准农田4.2万亩 is not 高标准农田4.2万亩, nor 保障用地2860亩 新增用地2860亩
         said_new = bool(_NEWLY.search(lead(original, at)))

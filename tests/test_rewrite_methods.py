@@ -1076,3 +1076,27 @@ def test_one_total_is_not_made_a_figure_for_each_and_a_level_is_no_count() -> No
         count_list("全年检查企业2146家，立案查处违法案件87件。")
         == "全年共检查企业2146家、立案查处违法案件87件。"
     )
+
+
+def test_checks_found_in_the_blind_run() -> None:
+    from assistant.rewrite_methods import Ctx, candidate_problem, figure_moved, renamed_unit
+
+    # a growth said as the level reached
+    o = "年内社会消费品零售总额同比增长6.8%至286.3亿元；外贸进出口总额同比增长11.2%。"
+    assert (
+        figure_moved(o, "年内社会消费品零售总额增长至6.8%，累计达到286.3亿元；外贸进出口总额同比增长11.2%。")
+        == "6.8%"
+    )
+    assert figure_moved(o, "社会消费品零售总额达到286.3亿元，同比增长6.8%；外贸进出口总额增长11.2%。") == ""
+    # another city in front of the unit; the place left out is the same unit
+    assert renamed_unit("蓉江市商务局坚持扩内需。", "成都市商务局积极推行扩内需。")
+    assert not renamed_unit("蓉江市商务局坚持扩内需。", "蓉江市商务局积极扩大内需。")
+    ctx = Ctx(model=None, system="", keep=[], allowed=set())  # type: ignore[arg-type]
+    s = "拆了违法建筑63处，面积差不多2.1万平方米，全年社会消费品零售总额增长明显。"
+    bad = {
+        "拆除违法建筑63处，2.1万平方米的总面积大约，全年社会消费品零售总额增长明显。": "broken tail",
+        "拆除违法建筑63处，面积差不多2.1万平方米，今年上半年社会消费品零售总额增长明显。": "new period",
+        "局机关拆除违法建筑63处，面积差不多2.1万平方米，全年社会消费品零售总额增长明显。": "new subject",
+    }
+    for new, why in bad.items():
+        assert candidate_problem(ctx, "reword", s, s, new, 0.99) == why, new

@@ -26,6 +26,11 @@ def prompts(fake_chat: Any) -> list[str]:
     return [c[-1].content for c in fake_chat.calls]
 
 
+def model_copies(fake_chat: Any, text: str) -> None:
+    """The fake model hands each sentence back, twice a sentence, for both tries."""
+    fake_chat.enqueue(*[s for s in parse_parts(text).sentences for _ in range(2)] * 2)
+
+
 # --- compress -------------------------------------------------------------------------------------
 
 
@@ -777,7 +782,7 @@ def test_compress_drops_clauses_without_figures_when_every_sentence_has_one(fake
         "我局聚焦安全生产主体责任落实，深入开展“百日攻坚”专项行动，全年检查企业2146家，立案查处违法案件87件。"
         "我们推动监管方式由“事后处罚”向“全程管控”转变，重点行业在线监测覆盖率达100%，隐患整改率达96.5%。"
     )
-    fake_chat.enqueue(*[s for s in parse_parts(text).sentences for _ in range(2)] * 2)  # no tightening
+    model_copies(fake_chat, text)  # no tightening
     res = rewrite_text(get_settings(), text, "压缩到60字", model=fake_chat, seed=1)
     assert res.passed, (res.problems, res.text)
     # the least central clause without a figure went; as many as the length needs, no more
@@ -948,7 +953,7 @@ def test_concise_follow_up_gets_code_s_tightening_when_the_model_copies(fake_cha
         "我局进一步加强基金监管，切实做好定点医药机构检查，全年检查186家，追回医保基金452.3万元。"
         "同时持续深化支付方式改革，不断完善医保服务，积极推进“互联网+医保”建设，参保率达97.2%。"
     )
-    fake_chat.enqueue(*[s for s in parse_parts(text).sentences for _ in range(2)] * 2)  # model copies
+    model_copies(fake_chat, text)
     res = rewrite_text(get_settings(), text, "再精炼一些", model=fake_chat, seed=1)
     assert res.kind == "concise" and res.passed, (res.problems, res.text)
     assert "进一步" not in res.text and "不断完善" not in res.text and "完善医保服务" in res.text

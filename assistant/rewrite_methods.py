@@ -930,6 +930,20 @@ _TO_FIGURE = re.compile(
 
 
 _SAID_AS = re.compile(r"(?:(?P<by>增长|提高|提升|上升|下降|减少|降低|增加)了?|(?P<to>至|达到|到|达|为))$")
+_GROWTH_IS = re.compile(
+    r"(?:增长|增幅|降幅|涨幅|提高|提升|上升|下降|减少)[^，。；、\d至到]{0,6}(?:为|达到|达)$"
+)
+
+
+def _said_as(before: str) -> str:
+    """How the text leading up to a figure says it: "by" (增长6.8%, 增长幅度分别为12.7%), "to" (至286.3亿元,
+    达92%), or "" (neither)."""
+    m = _SAID_AS.search(before)
+    if not m:
+        return ""
+    return "by" if m.group("by") or _GROWTH_IS.search(before) else "to"
+
+
 _NEWLY = re.compile(r"新(?:建|增|改建|开工|引进|培育|认定|发展|设|办|招)|改扩建")
 
 
@@ -964,10 +978,10 @@ def figure_moved(original: str, new: str) -> str:
 
     for figure, _unit, at in found:
         # 同比增长6.8%至286.3亿元 → 增长至6.8%: a growth said as the level reached (or back)
-        was = _SAID_AS.search(original[:at])
+        was = _said_as(original[:at])
         for m in re.finditer(r"(?<![\d.])" + re.escape(figure), new):
-            now = _SAID_AS.search(new[: m.start()])
-            if was and now and (was.group("to") is None) != (now.group("to") is None):
+            now = _said_as(new[: m.start()])
+            if was and now and was != now:
                 return figure
     for figure, _unit, at in found:
         # 新建高标准农田4.2万亩 is not 高标准农田4.2万亩, nor 保障用地2860亩 新增用地2860亩

@@ -945,6 +945,7 @@ def _said_as(before: str) -> str:
 
 
 _NEWLY = re.compile(r"新(?:建|增|改建|开工|引进|培育|认定|发展|设|办|招)|改扩建")
+_NEWISH = re.compile(r"新|建设|建成|建立|改建|改造|增设|增加|开通|打造|培育|引进")
 
 
 def figure_moved(original: str, new: str) -> str:
@@ -987,7 +988,10 @@ def figure_moved(original: str, new: str) -> str:
         # 新建高标准农田4.2万亩 is not 高标准农田4.2万亩, nor 保障用地2860亩 新增用地2860亩
         said_new = bool(_NEWLY.search(lead(original, at)))
         beside = [lead(new, m.start()) for m in re.finditer(r"(?<![\d.])" + re.escape(figure), new)]
-        if beside and said_new != any(_NEWLY.search(c) for c in beside):
+        if beside and (
+            (said_new and not any(_NEWISH.search(c) for c in beside))  # (新建 → 建设 is still new)
+            or (not said_new and any(_NEWLY.search(c) for c in beside))
+        ):
             return figure
     for figure, _unit, at in found:
         # a figure that sums a list (发放城乡低保金、特困供养金1.38亿元) keeps every item of it:

@@ -1034,6 +1034,7 @@ def test_a_figure_given_to_another_metric_is_caught() -> None:
     w = "全年新建高标准农田4.2万亩，粮食总产量稳定在18.5万吨。"
     assert figure_moved(w, "年内粮食总产量稳定在18.5万吨，高标准农田4.2万亩。") == "4.2万亩"
     assert figure_moved(w, "年内共新建高标准农田4.2万亩，粮食总产量保持在18.5万吨。") == ""
+    assert figure_moved(w, "年内建设高标准农田4.2万亩，粮食总产量保持在18.5万吨。") == ""  # 建设: still new
     assert figure_moved("全年保障重点项目用地2860亩。", "年内新增用地2860亩。") == "2860亩"
     assert (
         figure_moved("全县新增就业2860人，失业率控制在5.5%以内。", "新增就业2860人、失业率控制在5.5%以内。")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from assistant.measures import CJK, cjk_len, length_score, repeated_sentences
@@ -279,10 +280,13 @@ _PAIR = re.compile(r"^[\u4e00-\u9fff“”]{4,6}[，,、 　]?[\u4e00-\u9fff“�
 
 
 def numbers_in(text: str) -> list[str]:
-    seen: dict[str, None] = {}
-    for m in _NUMBER.finditer(text.translate(_WIDTH)):
-        seen.setdefault(m.group(0).replace(",", ""), None)
-    return list(seen)
+    return list(number_counts(text))
+
+
+def number_counts(text: str) -> Counter[str]:
+    """Each number of `text` (full-width digits and thousands commas read as numbers_in reads them)
+    and how many times it is written, in order of first appearance."""
+    return Counter(m.group(0).replace(",", "") for m in _NUMBER.finditer(text.translate(_WIDTH)))
 
 
 def is_pair_heading(heading: str) -> bool:
@@ -339,11 +343,8 @@ def verify(
     if stray:
         out.append(Problem("new_numbers", f"出现了原文没有的数字：{'、'.join(stray)}"))
     if spec.kind not in ("expand", "add_figures", "merge"):  # (those may say a figure again on purpose)
-
-        def times(n: str, text: str) -> int:
-            return len(re.findall(r"(?<![\d.])" + re.escape(n) + r"(?![\d]|\.\d)", text))
-
-        twice = [n for n in numbers_in(original) if times(n, new) > times(n, original)]
+        said, says = number_counts(original), number_counts(new)
+        twice = [n for n in said if says[n] > said[n]]
         if twice:  # one fact written twice (a clause group rewritten in two places)
             out.append(Problem("numbers", f"数字重复出现：{'、'.join(twice)}"))
     # heading

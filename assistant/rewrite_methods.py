@@ -630,10 +630,8 @@ def candidate_problem(
         return "new subject"  # 我局聚焦… → 局领导聚焦…: the unit's work said to be one person's
     if (m := re.match(r"全[县市区省]", new)) and m.group(0) not in original:
         return "new subject"  # 我们以创建… → 全县以创建…: the county did not do the bureau's work
-    if renamed_unit(original, new, kind == "first_person") or ("厅" in new and "厅" not in original):
-        return (
-            "unit renamed"  # 县文化和旅游局 → 文化局, 作为县交通运输局 (a name never given), 县人社局人社厅
-        )
+    if renamed_unit(original, new, kind == "first_person"):
+        return "unit renamed"  # 县文化和旅游局 → 文化局, or 作为县交通运输局 (a name never given)
     if any(m not in new for m in _MOTTO.findall(original)):
         return "motto changed"  # 坚持尽力而为、量力而行 is a fixed principle, not a wording
     if new.count("“") != new.count("”") and original.count("“") == original.count("”"):
@@ -729,18 +727,22 @@ _MOTTO = re.compile(
 def renamed_unit(original: str, new: str, speaks: bool = False) -> bool:
     """A unit named in `new` that the original did not name, or the original's unit named another
     way (县文化和旅游局 → 文化局); 市民政局 → 民政局 (the place left out) is the same unit. In 述职
-    voice (`speaks`) the unit may become 我."""
+    voice (`speaks`) the unit may become 我. Another place in front of the unit, or a 厅 the original
+    never named, is a renamed unit too."""
     old, now = set(_UNIT_NAME.findall(original)), set(_UNIT_NAME.findall(new))
     # the place in front of a unit (蓉江市商务局 → 成都市商务局: the regex sees 市商务局 in both)
     places = set(_PLACE.findall(new)) - set(_PLACE.findall(original))
-    return bool(now - old) or bool(places) or (not speaks and any(u[1:] not in new for u in old - now))
+    hall = "厅" in new and "厅" not in original  # a body never named (县人社局 → 县人社局人社厅)
+    return (
+        bool(now - old) or bool(places) or hall or (not speaks and any(u[1:] not in new for u in old - now))
+    )
 
 
 _PLACE = re.compile(r"([\u4e00-\u9fff]{2})(?=[市县区州][\u4e00-\u9fff]{1,10}?局)")
 
 
 _OPENING_UNIT = re.compile(
-    r"^((?:今年以来|全年|今年|[^，。；]{0,8}年(?:以来)?)，)?([县市区省州][\u4e00-\u9fff]{1,10}?局)"
+    r"^((?:今年以来|全年|今年|[^，。；]{0,8}年(?:以来)?)，)?(" + _UNIT_NAME.pattern + ")"
 )
 
 
@@ -972,45 +974,43 @@ def figure_moved(original: str, new: str) -> str:
     def says(clause: str, name: str) -> bool:
         return name[:2] in clause and name[-2:] in clause
 
-    clauses = re.split(r"[，。；：]", new)
-
     def lead(text: str, at: int) -> str:  # what names a figure: back to the last mark or figure
         return re.split(r"[，。；：]|\d", text[:at])[-1]
 
+    clauses = re.split(r"[，。；：]", new)
     for figure, _unit, at in found:
+        written = re.compile(r"(?<![\d.])" + re.escape(figure))  # (not the end of 126 for 26)
+        spots = [m.start() for m in written.finditer(new)]
+        if not spots:
+            continue  # a figure left out is the numbers check's
+        where = [bare(c) for c in clauses if written.search(c)]
         # 同比增长6.8%至286.3亿元 → 增长至6.8%: a growth said as the level reached (or back)
         was = _said_as(original[:at])
-        for m in re.finditer(r"(?<![\d.])" + re.escape(figure), new):
-            now = _said_as(new[: m.start()])
-            if was and now and was != now:
-                return figure
-    for figure, _unit, at in found:
+        if was and any((now := _said_as(new[:p])) and now != was for p in spots):
+            return figure
         # 新建高标准农田4.2万亩 is not 高标准农田4.2万亩, nor 保障用地2860亩 新增用地2860亩
         said_new = bool(_NEWLY.search(lead(original, at)))
-        beside = [lead(new, m.start()) for m in re.finditer(r"(?<![\d.])" + re.escape(figure), new)]
-        if beside and (
-            (said_new and not any(_NEWISH.search(c) for c in beside))  # (新建 → 建设 is still new)
-            or (not said_new and any(_NEWLY.search(c) for c in beside))
+        beside = [lead(new, p) for p in spots]
+        if (said_new and not any(_NEWISH.search(c) for c in beside)) or (  # (新建 → 建设 is still new)
+            not said_new and any(_NEWLY.search(c) for c in beside)
         ):
             return figure
-    for figure, _unit, at in found:
         # a figure that sums a list (发放城乡低保金、特困供养金1.38亿元) keeps every item of it:
         # the amount said of 低保金 alone is a wrong figure
         before = re.split(r"[，。；：]", original[:at])[-1]
         items = [bare(x)[-3:] for x in before.split("、")]
-        where = [bare(c) for c in clauses if re.search(r"(?<![\d.])" + re.escape(figure), c)]
         if (
             len(items) > 1
             and "分别" not in before
-            and where
             and any(len(x) >= 2 and not any(x in c for c in where) for x in items)
         ):
             return figure
-    for figure, (unit, name) in names.items():
-        where = [bare(c) for c in clauses if re.search(r"(?<![\d.])" + re.escape(figure), c)]
-        others = [n for f, (u, n) in names.items() if u == unit and f != figure and n != name]
-        if where and not any(says(c, name) for c in where) and any(says(c, n) for c in where for n in others):
-            return figure
+        # two figures of one unit swapped between their names
+        if figure in names:
+            unit, name = names[figure]
+            others = [n for f, (u, n) in names.items() if u == unit and f != figure and n != name]
+            if not any(says(c, name) for c in where) and any(says(c, n) for c in where for n in others):
+                return figure
     return ""
 
 
@@ -1204,13 +1204,10 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
                 )
                 pieces.append(got)
             out[i] = "，".join(pieces)
-            near = ctx.memo.get("near", {})
-            if near.get(i) and change_sim(kind, max_sim, s, out[i]) > min(
-                change_sim(kind, max_sim, s, c) for c in near[i]
-            ):
-                out[i] = min(
-                    near[i], key=lambda c: change_sim(kind, max_sim, s, c)
-                )  # the first try's was newer
+            if near := ctx.memo.get("near", {}).get(i):  # the first try's whole-sentence wording
+                newest = min(near, key=lambda c: change_sim(kind, max_sim, s, c))
+                if change_sim(kind, max_sim, s, newest) < change_sim(kind, max_sim, s, out[i]):
+                    out[i] = newest  # was newer than the groups
         else:
             out[i] = _sample_unit(ctx, kind, i, s, seed_text, how, max_sim, attempt, samples)
         yield DraftEvent("token", out[i])

@@ -157,6 +157,27 @@ def apply_changes(ops: Sequence[dict[str, str]], accepted: set[int]) -> str:
     return "".join(out)
 
 
+def apply_picked(ops: Sequence[dict[str, str]], accepted: set[int]) -> str:
+    """apply_changes for a pick made by hand, refused when it would lose a figure or say one twice:
+    a sentence moved to a new place (换个说法) is two changes, where it left and where it arrived."""
+    from assistant.rewrite_kinds import number_counts
+
+    text = apply_changes(ops, accepted)
+    before = number_counts("".join(op["old"] for op in ops))
+    after = number_counts("".join(op["new"] for op in ops))
+    got = number_counts(text)
+    wrong = [
+        n
+        for n in {*before, *after, *got}
+        if not min(before[n], after[n]) <= got[n] <= max(before[n], after[n])
+    ]
+    if wrong:
+        raise BiganziError(
+            f"所选的修改会丢掉或重复数字{'、'.join(sorted(wrong))}：调换了位置的句子请把删去和加上的两处一起接受，或全部接受"
+        )
+    return text
+
+
 def _short(text: str, limit: int = 16) -> str:
     text = text.replace("\n", "↵")
     return text if len(text) <= limit else text[: limit // 2] + "…" + text[-(limit // 2) :]

@@ -32,6 +32,7 @@ from assistant.prompts import render
 from assistant.rewrite_kinds import (
     COLLOQUIAL,
     MAX_SIMILARITY,
+    ORDER_FREE_MAX_SIMILARITY,
     RAW_MAX_SIMILARITY,
     SENTENCE_MAX_SIMILARITY,
     Parts,
@@ -48,6 +49,7 @@ from assistant.rewrite_kinds import (
     split_units,
     strip_marker,
 )
+from assistant.rewrite_order import order_measures
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -1214,7 +1216,7 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
     if kind == "first_person" and not speaks_first_person("".join(out)):
         out[0] = first_person_fallback(out[0])
     if kind == "reword" and spec.sentence is None:
-        out = _more_change_where_needed(ctx, sents, out)
+        out = _new_order_where_needed(parts, _more_change_where_needed(ctx, sents, out))
     return parts.join(_regroup(parts, out))
 
 
@@ -1242,6 +1244,22 @@ def _more_change_where_needed(ctx: Ctx, sents: list[str], out: list[str]) -> lis
         out[i] = alt
         log.debug("reword s%d more change: %s", i, alt)
     return out
+
+
+def _new_order_where_needed(parts: Parts, out: list[str]) -> list[str]:
+    """Where the reworded sentences are still too close to the original as a whole but each is
+    reworded enough on its own (ORDER_FREE_MAX_SIMILARITY), the paragraph's measures in a new order
+    (rewrite_order), as a writer would: verify still holds the sentences to that bound."""
+    body = "".join(parts.sentences)
+    now = change_similarity(body, "".join(out))
+    if not MAX_SIMILARITY["reword"] - WHOLE_MARGIN <= now < ORDER_FREE_MAX_SIMILARITY:
+        return out
+    paras = _regroup(parts, out)
+    target = MAX_SIMILARITY["reword"] - WHOLE_MARGIN
+    new = [s for old, p in zip(parts.paragraphs, paras, strict=True) for s in order_measures(old, p, target)]
+    if new != out:
+        log.debug("reword: measures in a new order (%.2f → %.2f)", now, change_similarity(body, "".join(new)))
+    return new
 
 
 def _sample_unit(

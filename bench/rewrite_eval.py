@@ -166,7 +166,15 @@ def main() -> None:
 
     from assistant import llm as llm_api
     from assistant.rewrite import rewrite_text
-    from assistant.rewrite_kinds import change_similarity, cjk_len, parse_parts, recognise, similarity, verify
+    from assistant.rewrite_kinds import (
+        change_similarity,
+        cjk_len,
+        order_free_similarity,
+        parse_parts,
+        recognise,
+        similarity,
+        verify,
+    )
     from core.settings import get_settings
 
     if args.trace:
@@ -247,6 +255,11 @@ def main() -> None:
                     "change_similarity": round(
                         change_similarity(parse_parts(text).body, parse_parts(out).body), 3
                     ),
+                    # the body's with the new text's sentences put back in the original order (a new
+                    # order of the measures aside: what the wording itself changed)
+                    "order_free_similarity": round(
+                        order_free_similarity(parse_parts(text).body, parse_parts(out).body), 3
+                    ),
                     "seconds": round(elapsed, 1),
                 }
                 rows.append(row)
@@ -278,6 +291,9 @@ def main() -> None:
             "median_s": round(statistics.median(r["seconds"] for r in rs), 1),
             "median_similarity": round(statistics.median(r["similarity"] for r in rs), 3),
             "median_change_similarity": round(statistics.median(r["change_similarity"] for r in rs), 3),
+            "median_order_free_similarity": round(
+                statistics.median(r["order_free_similarity"] for r in rs), 3
+            ),
         }
     if args.out:
         meta = {

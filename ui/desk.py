@@ -345,15 +345,16 @@ def build_desk(settings: Settings, session: Any) -> Desk:
         items = changes(s.proposal.ops) if s.proposal is not None and s.proposal.ops else []
         return gr.update(choices=items, value=items, visible=len(items) > 1)
 
+    @friendly
     def accept(s: DeskSession, picked: list[str] | None = None) -> tuple[Any, ...]:
         if s.proposal is None:
             return _final(s, clear_input=False)
         if s.proposal.ops and picked is not None:
-            from assistant.rewrite import apply_changes, changes
+            from assistant.rewrite import apply_picked, changes
 
             names = changes(s.proposal.ops)
             if len(picked) < len(names):
-                s.proposal.new = apply_changes(s.proposal.ops, {names.index(p) for p in picked if p in names})
+                s.proposal.new = apply_picked(s.proposal.ops, {names.index(p) for p in picked if p in names})
         s.draft = s.proposal.new
         s.proposal = None
         s.chat.append({"role": "assistant", "content": "已接受修改，当前稿已更新。"})

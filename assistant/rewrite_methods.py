@@ -682,6 +682,8 @@ def candidate_problem(
         return f"figure moved {moved}"  # 城市…覆盖率达92%，农村…达75% → 农村…达92%
     if turns_round(original, new):
         return "direction reversed"  # 从“以治病为中心”向“以健康为中心”, or 降低报销比例
+    if kind in ("reword", "formal", "first_person") and (gone := lost_clause(original, new)):
+        return f"clause lost {gone}"  # 围绕乡村振兴 or 大力发展农村电商 gone from the sentence
     if kind == "reword" and (extra := added_clause(original, new)):
         return f"added clause {extra}"  # a stock clause of the model's own (推动改革措施落地)
     if kind == "formal" and any(w in new for w in COLLOQUIAL):
@@ -814,6 +816,30 @@ def content_overlap(original: str, new: str) -> tuple[float, float]:
     a, b = _content_chars(original), _content_chars(new)
     common = sum((a & b).values())
     return common / (sum(a.values()) or 1), common / (sum(b.values()) or 1)
+
+
+LOST_CLAUSE = 6  # Chinese characters: a clause this long must leave a word of its own in its rewording
+
+
+def _words(text: str) -> set[str]:
+    """The text's two-character runs with each synonym group of the word table one mark (大力发展 and
+    积极发展 share a run), its figures and quoted names aside."""
+    s = "".join(re.findall(r"[\u4e00-\u9fff\ue000-\uf8ff]", _canonical(_QUOTED.sub("", text))))
+    return {s[i : i + 2] for i in range(len(s) - 1)}
+
+
+def lost_clause(original: str, new: str) -> str:
+    """A clause of `original` (LOST_CLAUSE characters or more, quoted names aside) of which not one
+    two-character word is left in `new`: what it said is gone (围绕乡村振兴，我们推动… → 我们聚焦于…;
+    大力发展农村电商，销售额突破… → 推动销售额突破…). A rewording says each clause anew; it keeps its
+    object; a clause whose quoted name is kept has kept what it said."""
+    have = _words(new)
+    for clause in _clauses_of(original)[0]:
+        if any(q in new for q in _QUOTED.findall(clause)):
+            continue  # its name is kept: 深入开展“甲”活动 → 以“甲”为抓手 says it with other words
+        if cjk_len(_QUOTED.sub("", clause)) >= LOST_CLAUSE and not _words(clause) & have:
+            return clause
+    return ""
 
 
 def copies_shot(kind: str, original: str, new: str) -> bool:

@@ -24,7 +24,7 @@ _SLOT = re.compile(r"^(?:同时|此外|另外|与此同时|另一方面|[一二�
 # a sentence that reads on from the one before it (it moves with it)
 _LEANS = re.compile(
     r"^(?:其中|这|此|该|上述|以上|由此|因此|从而|进而|在此基础上|为此|对此|经过|通过|其|并|且|还|也|"
-    r"对此|据此|截至|截止|特别是|尤其是|比如|例如|如|较|比|同比|占)"
+    r"据此|截至|截止|特别是|尤其是|比如|例如|如|较|比|同比|占)"
 )
 # 我局还…/我们也…: said in addition to the sentence before
 _ALSO = re.compile(r"^(?:我们|我局|本局|局党组|[\u4e00-\u9fff]{1,10}?局)?(?:还|也|又|同样)")

@@ -1109,3 +1109,25 @@ def test_checks_found_in_the_blind_run() -> None:
     }
     for new, why in bad.items():
         assert candidate_problem(ctx, "reword", s, s, new, 0.99) == why, new
+
+
+def test_a_sample_that_drops_a_whole_clause_is_rejected() -> None:
+    """Content a rewording lost with no check seeing it (session 8's reading): the topic of a lead
+    sentence, a measure dropped while its figure stayed. A clause said with a synonym is kept."""
+    from assistant.rewrite_methods import Ctx, candidate_problem, lost_clause
+
+    lead = "围绕乡村振兴，我们持续推动农业产业提质增效。"
+    assert lost_clause(lead, "我们聚焦于提升农业产业提质增效。") == "围绕乡村振兴"
+    assert lost_clause(lead, "聚焦乡村振兴，推进农业产业提质增效。") == ""
+    s = "大力发展农村电商，农产品网络销售额突破2.6亿元，带动农民增收效果明显。"
+    assert lost_clause(s, "推动农产品网络销售额突破2.6亿元，带动农民增收效果显著。") == "大力发展农村电商"
+    assert lost_clause(s, "积极发展电子商务，农产品网上销售额突破2.6亿元，农民增收成效明显。") == ""
+    # a quoted name is checked on its own: a clause that is mostly a name is not counted here
+    assert (
+        lost_clause("深入开展“医保服务进万家”活动，提升满意度。", "以“医保服务进万家”为抓手，提升满意度。")
+        == ""
+    )
+    ctx = Ctx(model=None, system="", keep=["2.6"], allowed={"2.6"})  # type: ignore[arg-type]
+    new = "推动农产品网络销售额突破2.6亿元，带动农民增收效果显著。"
+    assert candidate_problem(ctx, "reword", s, s, new, 0.7).startswith("clause lost")
+    assert candidate_problem(ctx, "formal", s, s, new, 0.92).startswith("clause lost")

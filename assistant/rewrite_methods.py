@@ -1818,6 +1818,27 @@ def swap_clauses(sentence: str) -> str:
     return sentence
 
 
+# a clause that says by what means (依托“甲”推送预警信息4600余条): it may open the sentence
+_MEANS = re.compile(
+    r"^(?:依托|借助|通过|利用|依靠|运用|凭借)[^，。；]{2,30}?(?:推送|实现|开展|提供|整合|完成|发布|办理|推动|促进|带动|服务|覆盖|接入|受理)"
+)
+
+
+def means_first(sentence: str) -> str:
+    """A measure and the means it was done by said means first, as reports do: 推动社会救助由“甲”向
+    “乙”转变，依托“丙”推送预警信息4600余条 → 依托“丙”推送预警信息4600余条，推动社会救助由“甲”向“乙”转变
+    (the subject stays in front)."""
+    clauses, end = _clauses_of(sentence)
+    for j in range(1, len(clauses)):
+        prev, c = clauses[j - 1], clauses[j]
+        subj = _CLAUSE_SUBJECT.match(prev)
+        head = subj.group(0) if subj else ""
+        if not _MEANS.match(c) or _MEANS.match(prev[len(head) :]) or not _ACTION.match(prev[len(head) :]):
+            continue
+        return "，".join([*clauses[: j - 1], head + c, prev[len(head) :], *clauses[j + 1 :]]) + end
+    return sentence
+
+
 _QUOTED_LIST = re.compile(r"((?:“[^“”]{1,16}”[、和及与]?){3,})")
 
 
@@ -1975,14 +1996,16 @@ def change_to(sentence: str) -> str:
 
 
 def restructure(sentence: str, minor: bool = True) -> str:
-    """Code's own new structure for a sentence: neighbouring measures swapped, quoted lists
+    """Code's own new structure for a sentence: neighbouring measures swapped, the means first, quoted lists
     reordered, parallel figure clauses said with 分别 and a list of figures begun at its end, a
     short measure said object first, a change or a campaign said of its object; with `minor`, a
     count list said as one too (punctuation and a 共: on its own, no new structure)."""
     new = change_to(
         said_of_object(
             constructions(
-                topicalize(rotate_facts(merge_parallel_figures(reorder_quoted(swap_clauses(sentence)))))
+                topicalize(
+                    rotate_facts(merge_parallel_figures(reorder_quoted(means_first(swap_clauses(sentence)))))
+                )
             )
         )
     )

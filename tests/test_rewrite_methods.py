@@ -1131,3 +1131,16 @@ def test_a_sample_that_drops_a_whole_clause_is_rejected() -> None:
     new = "推动农产品网络销售额突破2.6亿元，带动农民增收效果显著。"
     assert candidate_problem(ctx, "reword", s, s, new, 0.7).startswith("clause lost")
     assert candidate_problem(ctx, "formal", s, s, new, 0.92).startswith("clause lost")
+
+
+def test_a_measure_and_its_means_are_said_means_first() -> None:
+    from assistant.rewrite_methods import means_first, restructure
+
+    s = "推动政务服务由“线下跑”向“网上办”转变，依托“云溪县政务服务平台”办理事项12万件。"
+    assert means_first(s) == "依托“云溪县政务服务平台”办理事项12万件，推动政务服务由“线下跑”向“网上办”转变。"
+    # the subject stays in front; a means clause first already, or one with nothing done, stays
+    t = "我局加强数据共享，通过“一网通办”平台办理业务3.2万件。"
+    assert means_first(t) == "我局通过“一网通办”平台办理业务3.2万件，加强数据共享。"
+    for same in ("依托“云溪县政务服务平台”办理事项12万件，推动政务服务转变。", "加强数据共享，通过平台。"):
+        assert means_first(same) == same
+    assert restructure(s).startswith("依托“云溪县政务服务平台”办理事项12万件，")

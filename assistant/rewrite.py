@@ -31,6 +31,7 @@ from assistant.rewrite_kinds import (
     numbers_in,
     parse_parts,
     recognise,
+    reordered,
     similarity,
     verify,
 )
@@ -366,6 +367,8 @@ def run_rewrite(
             said += "（原文已是规范的公文表述，可改之处不多）"
         elif formal_already and not problems:
             ctx.notes.append("原文已是规范的公文表述，本次在保持公文语体的前提下调整了部分用词和句式")
+    if spec.kind == "reword" and spec.sentence is None and not problems and reordered(text, out):
+        ctx.notes.append("为避免与原文雷同，调整了几项措施的先后顺序，各句用词也已改写")
     notes = list(dict.fromkeys(ctx.notes))
     if not changed:
         out = text

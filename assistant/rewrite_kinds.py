@@ -120,9 +120,16 @@ def order_free_similarity(original: str, new: str) -> float:
     """change_similarity with the new text's sentences put back in the original's order, each
     beside the original sentence it shares most with: what the wording changed, a new order aside.
     A new order of the same sentences scores as high as the sentences themselves."""
-    olds, news = split_units(original), split_units(new)
-    if len(olds) < 2 or len(news) < 2:
+    news = split_units(new)
+    if len(split_units(original)) < 2 or len(news) < 2:
         return change_similarity(original, new)
+    return change_similarity(original, "".join(news[j] for j in in_original_order(original, new)))
+
+
+def in_original_order(original: str, new: str) -> list[int]:
+    """The new text's sentence indices sorted by the place of the original sentence each shares most
+    with (greedy, best pairs first; a sentence with no partner keeps its place at the end)."""
+    olds, news = split_units(original), split_units(new)
     pairs = sorted(
         (
             (change_similarity(o, n), -abs(i - j), i, j)
@@ -137,8 +144,13 @@ def order_free_similarity(original: str, new: str) -> float:
         if i not in taken and j not in home:
             home[j] = i
             taken.add(i)
-    order = sorted(range(len(news)), key=lambda j: (home.get(j, len(olds) + j), j))
-    return change_similarity(original, "".join(news[j] for j in order))
+    return sorted(range(len(news)), key=lambda j: (home.get(j, len(olds) + j), j))
+
+
+def reordered(original: str, new: str) -> bool:
+    """Whether the new text says the original's sentences in another order."""
+    order = in_original_order(original, new)
+    return order != sorted(order)
 
 
 # --- the text's parts: heading, paragraphs, sentences ------------------------------------------

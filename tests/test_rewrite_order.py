@@ -168,3 +168,11 @@ def test_a_partial_accept_that_would_lose_or_double_a_figure_is_refused() -> Non
         else:
             assert sorted(numbers_in(text)) == sorted(numbers_in(TEXT))
     assert refused
+
+
+def test_the_user_is_told_when_the_measures_were_said_in_a_new_order() -> None:
+    from assistant.rewrite_kinds import reordered
+
+    parts = parse_parts(TEXT)
+    new = parts.join([order_measures(parts.sentences, REWORDED, target=0.73)])
+    assert reordered(TEXT, new) and not reordered(TEXT, parts.join([REWORDED])) and not reordered(TEXT, TEXT)

@@ -17,6 +17,7 @@ tighter targets). Verification is the caller's (assistant.rewrite).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import time
@@ -682,6 +683,10 @@ def candidate_problem(
         return f"figure moved {moved}"  # 城市…覆盖率达92%，农村…达75% → 农村…达92%
     if turns_round(original, new):
         return "direction reversed"  # 从“以治病为中心”向“以健康为中心”, or 降低报销比例
+    if gone := lost_comparator(original, new):
+        return f"comparator lost {gone}"  # 同比增长5.2% → 增长了5.2%: a change with no base
+    if broken := broken_clause(original, new):
+        return f"broken clause {broken}"  # 今年以来，今年，…; …，深入组织。
     if kind in ("reword", "formal", "first_person") and (gone := lost_clause(original, new)):
         return f"clause lost {gone}"  # 围绕乡村振兴 or 大力发展农村电商 gone from the sentence
     if kind == "reword" and (extra := added_clause(original, new)):
@@ -880,7 +885,7 @@ _MASKED = re.compile(r"[Xx]{2,}|[＊*]{2,}|×{2,}")
 # a result claimed in so many words (取得明显成效, 成效显著, 显著提升)
 _CLAIM = re.compile(
     r"取得[^，。；]{0,6}?(?:成效|进展|突破|成果|成绩)|成效(?:显著|明显|突出)|(?:显著|明显|大幅)(?:提升|提高|增强|改善)"
-    r"|(?:全部|圆满|顺利|全面)完成"
+    r"|(?:全部|圆满|顺利|全面)完成|成功(?!率)"
 )
 _HEDGE = re.compile(r"预计|预期|有望|力争|争取|计划|拟")
 
@@ -935,7 +940,7 @@ def reverses(original: str, new: str) -> bool:
 
 # A figure's metric as the clause names it: 县域内就诊率达90.31％, 群众满意度持续保持在90％以上.
 _METRIC = re.compile(
-    r"(?:^|[，；：”])([\u4e00-\u9fff]{2,14}?)(?:持续|始终|稳定|均|已|分别|进一步)*(?:达到|达|为|保持在|控制在|稳定在)\d"
+    r"(?:^|[，；：”])([\u4e00-\u9fff]{2,20}?)(?:持续|始终|稳定|均|已|分别|进一步)*(?:达到|达|为|保持在|控制在|稳定在)\d"
 )
 
 
@@ -959,7 +964,9 @@ _TO_FIGURE = re.compile(
 )
 
 
-_SAID_AS = re.compile(r"(?:(?P<by>增长|提高|提升|上升|下降|减少|降低|增加)了?|(?P<to>至|达到|到|达|为))$")
+_SAID_AS = re.compile(
+    r"(?:(?P<by>增长|提高|提升|上升|下降|减少|降低|增加|增强|扩大|攀升|回升|回落|缩小|下滑)了?|(?P<to>至|达到|到|达|为))$"
+)
 _GROWTH_IS = re.compile(
     r"(?:增长|增幅|降幅|涨幅|提高|提升|上升|下降|减少)[^，。；、\d至到]{0,6}(?:为|达到|达)$"
 )
@@ -1040,6 +1047,47 @@ def figure_moved(original: str, new: str) -> str:
             if not any(says(c, name) for c in where) and any(says(c, n) for c in where for n in others):
                 return figure
     return ""
+
+
+# what a change is measured against (同比增长5.2%): said of a figure, it stays said
+_COMPARED = re.compile(r"同比|环比|较上年|比上年|较去年|比去年|较同期|比同期|与上年相比|较\d{4}年")
+_FIGURE_AT = re.compile(r"(?<![\d.])\d+(?:\.\d+)?")
+
+
+def lost_comparator(original: str, new: str) -> str:
+    """A figure whose change the original measured against something (同比增长5.2%, 较上年提高3.2个
+    百分点) that `new` says with no base (增长了5.2%): a change with no base is another fact."""
+    for m in _FIGURE_AT.finditer(original):
+        if not _COMPARED.search(re.split(r"[，。；]", original[: m.start()])[-1]):
+            continue
+        written = re.compile(r"(?<![\d.])" + re.escape(m.group(0)) + r"(?![\d.])")
+        spots = [w.start() for w in written.finditer(new)]
+        if spots and not any(_COMPARED.search(re.split(r"[，。；]", new[:p])[-1]) for p in spots):
+            return m.group(0)
+    return ""
+
+
+# a clause that is only an adverb and a bare verb, its object gone (…合格率保持在100%，深入组织。)
+_EMPTY_CLAUSE = re.compile(
+    r"^(?:深入|扎实|积极|认真|切实|全面|持续|不断|进一步|大力|有效)?(?:组织|进行|开展|推进|落实|实施|推动|加强|执行)"
+    r"(?:检查|工作|实施|落实)?$"
+)
+
+
+_TIME_LEAD = re.compile(r"^(?:今年以来|今年|全年|年内|本年度|一年来|年初以来)")
+_TIME_ONLY = re.compile(r"^(?:今年以来|今年|全年|年内|本年度|一年来|年初以来)$")
+
+
+def broken_clause(original: str, new: str) -> str:
+    """A clause of `new` the original did not have that is no clause (深入组织; 深入进行检查), or
+    one said twice in a row (今年以来，今年，…; 全年，年内…)."""
+    clauses, _ = _clauses_of(new)
+    said = set(_clauses_of(original)[0])
+    for a, b in itertools.pairwise(clauses):
+        twice = a.startswith(b) or b.startswith(a) or bool(_TIME_ONLY.match(a) and _TIME_LEAD.match(b))
+        if a and b and twice and a + "，" + b not in original:
+            return f"{a}，{b}"
+    return next((c for c in clauses if _EMPTY_CLAUSE.match(c) and c not in said), "")
 
 
 ADDED_CLAUSE = 0.35  # a new clause with less of its characters from the original is the model's own

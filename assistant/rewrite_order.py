@@ -54,6 +54,19 @@ def _bare(sentence: str) -> str:
     return sentence[len(_slot(sentence)) :]
 
 
+# a sentence that opens with a time or a connector of its own (the model's 今年，… for 今年以来，…)
+_OPENS = re.compile(
+    r"^(?:今年|全年|年内|本年度|一年来|同时|此外|另外|与此同时|另一方面|[一二三四五六七八九十]是)"
+)
+
+
+def _lead(word: str, sentence: str) -> str:
+    """A place's connector or 一是 in front of the sentence now there, unless it opens with one."""
+    if not word or (_OPENS.match(sentence) and not _MARK.match(word)):
+        return sentence
+    return word + (_OPENS.sub("", sentence).lstrip("，,、") if _MARK.match(word) else sentence)
+
+
 def _results_only(sentence: str) -> bool:
     """Every clause states a figure (全县参保人数达31.2万人，参保率稳定在99%以上。): the result of the
     measure before it."""
@@ -121,7 +134,8 @@ def order_measures(original: list[str], reworded: list[str], target: float = 0.0
     for perm in ([moving[k] for k in p] for p in perms):
         middle = []
         for k, b in enumerate(perm):
-            middle += [leads[k] + _bare(reworded[b[0]]), *(reworded[i] for i in b[1:])]
+            first = reworded[b[0]] if b is moving[k] else _lead(leads[k], _bare(reworded[b[0]]))
+            middle += [first, *(reworded[i] for i in b[1:])]
         out = _ends([*reworded[:head], *middle, *reworded[len(original) - tail :]], reworded)
         sim = change_similarity("".join(original), "".join(out))
         if sim < target:

@@ -1144,3 +1144,58 @@ def test_a_measure_and_its_means_are_said_means_first() -> None:
     for same in ("依托“云溪县政务服务平台”办理事项12万件，推动政务服务转变。", "加强数据共享，通过平台。"):
         assert means_first(same) == same
     assert restructure(s).startswith("依托“云溪县政务服务平台”办理事项12万件，")
+
+
+def test_wrong_facts_with_the_right_digits_found_reading_session_8s_blind_run() -> None:
+    """Each passed every check in the blind run of session 8 (our own sentences here)."""
+    from assistant.rewrite_methods import (
+        Ctx,
+        broken_clause,
+        candidate_problem,
+        figure_moved,
+        lost_comparator,
+        lost_metric,
+    )
+
+    # a change said with no base: 同比 dropped
+    s = "全年实现社会消费品零售总额86.3亿元，同比增长6.1%。"
+    assert lost_comparator(s, "年内社会消费品零售总额增长了6.1%，达到86.3亿元。") == "6.1"
+    assert lost_comparator(s, "年内社会消费品零售总额同比增长6.1%至86.3亿元。") == ""
+    assert (
+        lost_comparator("优良率达到90.7%，较上年提高2.1个百分点。", "优良率比上年提升2.1个百分点至90.7%。")
+        == ""
+    )
+    # a level said as a growth, its metric gone
+    level = "全年教育支出占一般公共预算支出比重达到21.4%，保障有力。"
+    wrong = "一般公共预算支出占比年内增强21.4%，保障有力。"
+    assert figure_moved(level, wrong) == "21.4%" and lost_metric(level, wrong)
+    # a lead said twice in a row, a clause with its object gone
+    assert broken_clause("今年以来，我们严格落实党政同责。", "今年以来，今年，我局严格落实党政同责。")
+    assert broken_clause("合格率保持在100%。", "合格率保持在100%，深入组织。") == "深入组织"
+    assert broken_clause("深入开展检查，合格率保持在100%。", "合格率保持在100%，深入开展检查。") == ""
+    ctx = Ctx(model=None, system="", keep=["58"], allowed={"58"})  # type: ignore[arg-type]
+    t = "深入实施“科技企业培育行动”，全年新认定高新技术企业58家。"
+    claimed = "成功实施“科技企业培育行动”，年内新认定高新技术企业58家。"
+    assert candidate_problem(ctx, "reword", t, t, claimed, 0.7) == "claims a result"
+    stutter = "全年，年内新认定高新技术企业58家，深入实施“科技企业培育行动”。"
+    assert candidate_problem(ctx, "reword", t, t, stutter, 0.7).startswith("broken clause")
+
+
+def test_a_place_s_lead_word_is_not_written_before_a_sentence_that_opens_with_its_own() -> None:
+    from assistant.rewrite_order import order_measures
+
+    o = [
+        "保障粮食安全是头等大事。",
+        "今年以来，我们收购粮食5.8万吨。",
+        "我们检查国有粮库7个。",
+        "同时改造粮库2个，储备能力增强。",
+    ]
+    r = [
+        "粮食安全关系民生。",
+        "今年，我局收购粮食5.8万吨。",
+        "全面检查国有粮库7个。",
+        "同时完成粮库改造2个，储备能力增强。",
+    ]
+    new = order_measures(o, r, target=0.0)
+    assert not any(s.startswith(("今年以来，今年", "同时今年", "今年以来，同时")) for s in new)
+    assert sorted(new) != sorted(r) or new != r

@@ -28,6 +28,7 @@ from assistant.prompts import render
 from assistant.rewrite_kinds import (
     Problem,
     RewriteSpec,
+    number_counts,
     numbers_in,
     parse_parts,
     recognise,
@@ -161,8 +162,6 @@ def apply_changes(ops: Sequence[dict[str, str]], accepted: set[int]) -> str:
 def apply_picked(ops: Sequence[dict[str, str]], accepted: set[int]) -> str:
     """apply_changes for a pick made by hand, refused when it would lose a figure or say one twice:
     a sentence moved to a new place (换个说法) is two changes, where it left and where it arrived."""
-    from assistant.rewrite_kinds import number_counts
-
     text = apply_changes(ops, accepted)
     before = number_counts("".join(op["old"] for op in ops))
     after = number_counts("".join(op["new"] for op in ops))

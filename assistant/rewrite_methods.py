@@ -139,8 +139,9 @@ class Ctx:
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _bigrams(text: str) -> set[str]:
-    s = "".join(re.findall(r"[\u4e00-\u9fff]", text))
+def _bigrams(text: str, chars: str = "\u4e00-\u9fff") -> set[str]:
+    """The two-character runs of the text's `chars` (Chinese; the caller may add the word table's marks)."""
+    s = "".join(re.findall(f"[{chars}]", text))
     return {s[i : i + 2] for i in range(len(s) - 1)}
 
 
@@ -829,8 +830,7 @@ LOST_CLAUSE = 6  # Chinese characters: a clause this long must leave a word of i
 def _words(text: str) -> set[str]:
     """The text's two-character runs with each synonym group of the word table one mark (大力发展 and
     积极发展 share a run), its figures and quoted names aside."""
-    s = "".join(re.findall(r"[\u4e00-\u9fff\ue000-\uf8ff]", _canonical(_QUOTED.sub("", text))))
-    return {s[i : i + 2] for i in range(len(s) - 1)}
+    return _bigrams(_canonical(_QUOTED.sub("", text)), "\u4e00-\u9fff\ue000-\uf8ff")
 
 
 def lost_clause(original: str, new: str) -> str:
@@ -1057,12 +1057,16 @@ _FIGURE_AT = re.compile(r"(?<![\d.])\d+(?:\.\d+)?")
 def lost_comparator(original: str, new: str) -> str:
     """A figure whose change the original measured against something (同比增长5.2%, 较上年提高3.2个
     百分点) that `new` says with no base (增长了5.2%): a change with no base is another fact."""
+
+    def compared(text: str, at: int) -> bool:  # in the clause leading up to the figure
+        return bool(_COMPARED.search(re.split(r"[，。；]", text[:at])[-1]))
+
     for m in _FIGURE_AT.finditer(original):
-        if not _COMPARED.search(re.split(r"[，。；]", original[: m.start()])[-1]):
+        if not compared(original, m.start()):
             continue
         written = re.compile(r"(?<![\d.])" + re.escape(m.group(0)) + r"(?![\d.])")
         spots = [w.start() for w in written.finditer(new)]
-        if spots and not any(_COMPARED.search(re.split(r"[，。；]", new[:p])[-1]) for p in spots):
+        if spots and not any(compared(new, p) for p in spots):
             return m.group(0)
     return ""
 
@@ -1326,10 +1330,10 @@ def _new_order_where_needed(parts: Parts, out: list[str]) -> list[str]:
     (rewrite_order), as a writer would: verify still holds the sentences to that bound."""
     body = "".join(parts.sentences)
     now = change_similarity(body, "".join(out))
-    if not MAX_SIMILARITY["reword"] - WHOLE_MARGIN <= now < ORDER_FREE_MAX_SIMILARITY:
+    target = MAX_SIMILARITY["reword"] - WHOLE_MARGIN
+    if not target <= now < ORDER_FREE_MAX_SIMILARITY:
         return out
     paras = _regroup(parts, out)
-    target = MAX_SIMILARITY["reword"] - WHOLE_MARGIN
     new = [s for old, p in zip(parts.paragraphs, paras, strict=True) for s in order_measures(old, p, target)]
     if new != out:
         log.debug("reword: measures in a new order (%.2f → %.2f)", now, change_similarity(body, "".join(new)))

@@ -6,8 +6,9 @@ cannot be reworded further without changing what it says.
 
 Only sentences that sit side by side as a list move: the first sentence (the topic or the unit's
 opening) and a closing sentence with no figure stay where they are; a sentence that leans on the one
-before it (其中/此外之外的指代, 通过/由此, a sentence of bare results) moves with it; 首先/其次 keep the
-whole order; a slot's connector (同时/此外) or 一是 stays with its slot, not with the sentence.
+before it (其中…, 由此…, 我局还…, a sentence of bare results) moves with it; 首先/其次, or a lead that names
+its parts (一个是…一个是…), keep the whole order; a slot's connector (同时/此外) or 一是 stays with its
+slot, not with the sentence.
 `rewrite_kinds.order_free_similarity` undoes a new order before it measures, so a new order never
 counts as a new wording on its own: it is added to sentences already reworded.
 """
@@ -87,14 +88,12 @@ def blocks(sentences: list[str]) -> tuple[int, list[list[int]], int] | None:
     """(how many lead sentences stay, the movable blocks of indices, how many closing sentences stay),
     or None when nothing may move (a sequence, fewer than two blocks)."""
     n = len(sentences)
-    if n < 3 or any(_SEQUENCE.match(_bare(s)) for s in sentences):
-        return None
+    if n < 3 or any(_SEQUENCE.match(_bare(s)) for s in sentences) or _ANNOUNCES.search(sentences[0]):
+        return None  # (a sequence, or a lead that named its parts in their order)
     head, tail = 1, 0
     if not re.search(r"\d", sentences[-1]) or _results_only(_bare(sentences[-1])):
         tail = 1  # a closing sentence with no figure, or of bare results, sums up: it stays last
     # in a 一是/二是 list the points move, each with what follows it up to the next point
-    if _ANNOUNCES.search(sentences[0]):
-        return None  # the lead named its parts in their order
     marked = [i for i, s in enumerate(sentences) if _MARK.match(s)]
     if marked:  # (what follows the last point closes the list)
         head, tail = marked[0], n - 1 - marked[-1]

@@ -117,19 +117,21 @@ def change_similarity(original: str, new: str) -> float:
 
 
 def order_free_similarity(original: str, new: str) -> float:
-    """change_similarity with the new text's sentences put back in the original's order, each
-    beside the original sentence it shares most with: what the wording changed, a new order aside.
-    A new order of the same sentences scores as high as the sentences themselves."""
-    news = split_units(new)
-    if len(split_units(original)) < 2 or len(news) < 2:
-        return change_similarity(original, new)
-    return change_similarity(original, "".join(news[j] for j in in_original_order(original, new)))
-
-
-def in_original_order(original: str, new: str) -> list[int]:
-    """The new text's sentence indices sorted by the place of the original sentence each shares most
-    with (greedy, best pairs first; a sentence with no partner keeps its place at the end)."""
+    """change_similarity with every new order undone: the new text's sentences put back in the
+    original's order, each beside the original sentence it shares most with, and each sentence's
+    clauses put back in the order of its partner's. What the wording changed, a new order aside: a
+    new order of the same sentences (or of a sentence's clauses) scores as high as the words."""
     olds, news = split_units(original), split_units(new)
+    if not olds or not news:
+        return change_similarity(original, new)
+    home = _homes(olds, news)
+    back = [clauses_back(olds[home[j]], news[j]) if home[j] >= 0 else news[j] for j in _by_home(home)]
+    return change_similarity(original, "".join(back))
+
+
+def _homes(olds: list[str], news: list[str]) -> dict[int, int]:
+    """Each new piece's partner among the old ones (greedy, best pairs first by change_similarity);
+    a piece with no partner sits just after the piece before it (first: -1)."""
     pairs = sorted(
         (
             (change_similarity(o, n), -abs(i - j), i, j)
@@ -144,7 +146,41 @@ def in_original_order(original: str, new: str) -> list[int]:
         if i not in taken and j not in home:
             home[j] = i
             taken.add(i)
-    return sorted(range(len(news)), key=lambda j: (home.get(j, len(olds) + j), j))
+    for j in range(len(news)):
+        if j not in home:
+            home[j] = home[j - 1] if j else -1
+    return home
+
+
+def _by_home(home: dict[int, int]) -> list[int]:
+    return sorted(home, key=lambda j: (home[j], j))
+
+
+def in_original_order(original: str, new: str) -> list[int]:
+    """The new text's sentence indices sorted by the place of the original sentence each shares most
+    with (a sentence with no partner stays after the one before it)."""
+    olds, news = split_units(original), split_units(new)
+    return _by_home(_homes(olds, news)) if olds else list(range(len(news)))
+
+
+# a sentence's lead: its time and who (全年我局…, 全县…), said in front of whichever clause comes first
+WHEN_WHO = re.compile(
+    r"^(?:今年以来|今年|全年|年内|本年度|一年来|年初以来)?(?:我局|我们|本局|局党组|全县|全市|全区|全州)?"
+)
+
+
+def clauses_back(original: str, new: str) -> str:
+    """Sentence `new` with its clauses in the order of the clauses of `original` they share most
+    with, its lead (全年/我局) back in front of the first."""
+    old_clauses, (clauses, end) = top_clauses(original.rstrip("。！？；")), clauses_of(new)
+    if len(old_clauses) < 2 or len(clauses) < 2:
+        return new
+    back = [clauses[j] for j in _by_home(_homes(old_clauses, clauses))]
+    lead = WHEN_WHO.match(clauses[0]).group(0)  # type: ignore[union-attr]
+    if lead and back[0] != clauses[0] and not WHEN_WHO.match(back[0]).group(0):  # type: ignore[union-attr]
+        k = back.index(clauses[0])
+        back[k], back[0] = back[k][len(lead) :], lead + back[0]
+    return "，".join(back) + end
 
 
 def reordered(original: str, new: str) -> bool:
@@ -191,6 +227,29 @@ class Parts:
 def split_units(text: str) -> list[str]:
     """Sentences, with a semicolon ending one too (一是…；二是…); a closing quote stays with its sentence."""
     return [s for s in (m.group(0) for m in _SENT.finditer(text)) if s.strip()]
+
+
+def top_clauses(sentence: str) -> list[str]:
+    """A sentence's clauses split at top-level commas (not inside “…” or （…）)."""
+    out, depth, cur = [], 0, ""
+    for ch in sentence:
+        if ch in "“（(《":
+            depth += 1
+        elif ch in "”）)》":
+            depth = max(0, depth - 1)
+        if ch == "，" and depth == 0:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    out.append(cur)
+    return out
+
+
+def clauses_of(sentence: str) -> tuple[list[str], str]:
+    """A sentence's top-level clauses and its closing mark."""
+    body = sentence.rstrip("。！？；")
+    return top_clauses(body), sentence[len(body) :]
 
 
 def parse_parts(text: str) -> Parts:
@@ -411,6 +470,10 @@ def verify(
                 or similarity(old_s, new_s) >= RAW_MAX_SIMILARITY
             ):
                 out.append(Problem("unchanged", f"{_ordinal_name(spec.sentence)}没有换成新的说法"))
+            elif order_free_similarity(old_s, new_s) >= ORDER_FREE_MAX_SIMILARITY:
+                out.append(
+                    Problem("unchanged", f"{_ordinal_name(spec.sentence)}只调整了语序，用词与原文几乎相同")
+                )
         elif new.strip() == original.strip() or not _changed(spec.kind, original, new, limit):
             out.append(Problem("unchanged", "改写结果与原文几乎相同"))
         elif spec.kind == "reword" and (
@@ -518,6 +581,8 @@ __all__ = [
     "RewriteSpec",
     "change_similarity",
     "cjk_len",
+    "clauses_back",
+    "clauses_of",
     "is_pair_heading",
     "join_points",
     "length_score",
@@ -527,5 +592,6 @@ __all__ = [
     "recognise",
     "similarity",
     "split_units",
+    "top_clauses",
     "verify",
 ]

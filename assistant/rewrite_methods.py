@@ -41,16 +41,19 @@ from assistant.rewrite_kinds import (
     as_sentence,
     change_similarity,
     cjk_len,
+    clauses_of,
     is_pair_heading,
     join_points,
     length_score,
     numbers_in,
+    order_free_similarity,
     similarity,
     speaks_first_person,
     split_units,
     strip_marker,
+    top_clauses,
 )
-from assistant.rewrite_order import order_measures
+from assistant.rewrite_order import order_clauses, order_measures
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -420,17 +423,12 @@ def trim_words(sentence: str) -> str:
     return _outside_quotes(sentence, lambda p: _PERFECTIVE.sub(r"\1", _INTENSIFIER.sub("", p)))
 
 
-def _clauses_of(sentence: str) -> tuple[list[str], str]:
-    body = sentence.rstrip("。！？；")
-    return _top_clauses(body), sentence[len(body) :]
-
-
 def _figureless_clause(kept: dict[int, str]) -> tuple[int, int] | None:
     """(sentence, clause) of the least central clause that carries no figure, no mark and no
     enumerator, in a sentence of two clauses or more; None when there is none."""
     found: list[tuple[int, int, str]] = []
     for i, s in kept.items():
-        clauses, _ = _clauses_of(s)
+        clauses, _ = clauses_of(s)
         if len(clauses) < 2:
             continue
         for k, c in enumerate(clauses):
@@ -439,14 +437,14 @@ def _figureless_clause(kept: dict[int, str]) -> tuple[int, int] | None:
             found.append((i, k, c))
     if not found:
         return None
-    everything = [c for s in kept.values() for c in _clauses_of(s)[0]]
+    everything = [c for s in kept.values() for c in clauses_of(s)[0]]
     score = {id(f): sum(len(_bigrams(f[2]) & _bigrams(o)) for o in everything if o != f[2]) for f in found}
     least = min(found, key=lambda f: (score[id(f)] / max(1, cjk_len(f[2])), -cjk_len(f[2])))
     return least[0], least[1]
 
 
 def _without_clause(sentence: str, k: int) -> str:
-    clauses, end = _clauses_of(sentence)
+    clauses, end = clauses_of(sentence)
     return "，".join(c for j, c in enumerate(clauses) if j != k) + end
 
 
@@ -601,9 +599,9 @@ def candidate_problem(
         return "numbers"
     if set(re.findall(r"[A-Za-z]{2,}", new)) - set(re.findall(r"[A-Za-z]{2,}", original)):
         return "foreign words"  # (reforms) English the original did not have
-    if cjk_len(_clauses_of(new)[0][-1]) < 4 <= cjk_len(_clauses_of(original)[0][-1]):
+    if cjk_len(clauses_of(new)[0][-1]) < 4 <= cjk_len(clauses_of(original)[0][-1]):
         return "broken tail"  # …改革，进一步。
-    if any(re.search(r"(?:大约|大概|约|近|超过|达到|累计)$", c) for c in _clauses_of(new)[0]):
+    if any(re.search(r"(?:大约|大概|约|近|超过|达到|累计)$", c) for c in clauses_of(new)[0]):
         return "broken tail"  # …2.1万平方米的总面积大约。: a qualifier with no figure after it
     if len(re.findall(r"[。！？]", new)) > max(1, len(re.findall(r"[。！？]", original))):
         return "split"  # one sentence in, one out (the text's sentences are counted by follow-ups)
@@ -700,6 +698,10 @@ def candidate_problem(
     # the raw bound is the whole text's (verify): a sentence that is mostly conference names may
     # stay close in raw characters when the rest of the text changes; a named sentence is the text
     whole = kind == "reword" and ctx.whole_text
+    if kind == "reword" and not whole:
+        free = order_free_similarity(original, new)
+        if free >= ORDER_FREE_MAX_SIMILARITY and free > sim + 0.01:
+            return f"order only {free:.2f}"  # its clauses in a new order, its words the original's
     if sim >= max_sim or (not whole and similarity(original, new) >= max(max_sim, RAW_MAX_SIMILARITY)):
         return f"similar {sim:.2f}"  # last: a "similar" sample passed every other check
     return ""
@@ -839,7 +841,7 @@ def lost_clause(original: str, new: str) -> str:
     大力发展农村电商，销售额突破… → 推动销售额突破…). A rewording says each clause anew; it keeps its
     object; a clause whose quoted name is kept has kept what it said."""
     have = _words(new)
-    for clause in _clauses_of(original)[0]:
+    for clause in clauses_of(original)[0]:
         if any(q in new for q in _QUOTED.findall(clause)):
             continue  # its name is kept: 深入开展“甲”活动 → 以“甲”为抓手 says it with other words
         if cjk_len(_QUOTED.sub("", clause)) >= LOST_CLAUSE and not _words(clause) & have:
@@ -885,7 +887,7 @@ _MASKED = re.compile(r"[Xx]{2,}|[＊*]{2,}|×{2,}")
 # a result claimed in so many words (取得明显成效, 成效显著, 显著提升)
 _CLAIM = re.compile(
     r"取得[^，。；]{0,6}?(?:成效|进展|突破|成果|成绩)|成效(?:显著|明显|突出)|(?:显著|明显|大幅)(?:提升|提高|增强|改善)"
-    r"|(?:全部|圆满|顺利|全面)完成|成功(?!率)"
+    r"|(?:全部|圆满|顺利|全面)完成|成功(?!率)|全部|全都|均已|悉数|无一|百分之百"
 )
 _HEDGE = re.compile(r"预计|预期|有望|力争|争取|计划|拟")
 
@@ -940,7 +942,7 @@ def reverses(original: str, new: str) -> bool:
 
 # A figure's metric as the clause names it: 县域内就诊率达90.31％, 群众满意度持续保持在90％以上.
 _METRIC = re.compile(
-    r"(?:^|[，；：”])([\u4e00-\u9fff]{2,20}?)(?:持续|始终|稳定|均|已|分别|进一步)*(?:达到|达|为|保持在|控制在|稳定在)\d"
+    r"(?:^|[，；：”])([\u4e00-\u9fff、]{2,30}?)(?:持续|始终|稳定|均|已|分别|进一步)*(?:达到|达|为|保持在|控制在|稳定在)\d"
 )
 
 
@@ -951,9 +953,14 @@ def lost_metric(original: str, new: str) -> str:
     # said twice (食堂“明厨亮灶”覆盖率, 快检覆盖率) must still be said twice
     said = _canonical(original).replace("的", "")
     for m in _METRIC.finditer(original):
-        head = _canonical(m.group(1).replace("的", ""))[-6:]
-        if have.count(head) < said.count(head):
-            return m.group(1)
+        names = m.group(1).split("、")  # (按期受理率、按期办结率分别达到…: each one)
+        for k, name in enumerate(names):
+            head = _canonical(name.replace("的", ""))[-6:]
+            if len(head) >= 2 and have.count(head) < said.count(head):
+                shared = next((n for n in range(len(name)) if name[: n + 1] != names[0][: n + 1]), len(name))
+                if k and shared and "、" + _canonical(name[shared:]) in have:
+                    continue  # 按期受理率、办结率: the shared 按期 said once
+                return name
     return ""
 
 
@@ -1073,7 +1080,9 @@ def lost_comparator(original: str, new: str) -> str:
 
 # a clause that is only an adverb and a bare verb, its object gone (…合格率保持在100%，深入组织。)
 _EMPTY_CLAUSE = re.compile(
-    r"^(?:深入|扎实|积极|认真|切实|全面|持续|不断|进一步|大力|有效)?(?:组织|进行|开展|推进|落实|实施|推动|加强|执行)"
+    r"^(?:今年以来|今年|全年|年内|本年度|一年来|年初以来)?(?:累计|共计|共|先后)*"
+    r"(?:深入|扎实|积极|认真|切实|全面|持续|不断|进一步|大力|有效)?"
+    r"(?:组织|进行|开展|推进|落实|实施|推动|加强|执行|发布|完成|办理|受理|举办|召开)"
     r"(?:检查|工作|实施|落实)?$"
 )
 
@@ -1085,8 +1094,8 @@ _TIME_ONLY = re.compile(r"^(?:今年以来|今年|全年|年内|本年度|一年
 def broken_clause(original: str, new: str) -> str:
     """A clause of `new` the original did not have that is no clause (深入组织; 深入进行检查), or
     one said twice in a row (今年以来，今年，…; 全年，年内…)."""
-    clauses, _ = _clauses_of(new)
-    said = set(_clauses_of(original)[0])
+    clauses, _ = clauses_of(new)
+    said = set(clauses_of(original)[0])
     for a, b in itertools.pairwise(clauses):
         twice = a.startswith(b) or b.startswith(a) or bool(_TIME_ONLY.match(a) and _TIME_LEAD.match(b))
         if a and b and twice and a + "，" + b not in original:
@@ -1101,7 +1110,7 @@ def added_clause(original: str, new: str) -> str:
     """A clause of `new` (four characters or more) that says something the original does not: less
     than ADDED_CLAUSE of its characters (synonyms counted as the same) are the original's."""
     have = _content_chars(original)
-    for clause in _clauses_of(new)[0]:
+    for clause in clauses_of(new)[0]:
         chars = _content_chars(clause)
         if cjk_len(clause) >= 4 and sum((chars & have).values()) < ADDED_CLAUSE * sum(chars.values()):
             return clause
@@ -1294,7 +1303,7 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
     if kind == "first_person" and not speaks_first_person("".join(out)):
         out[0] = first_person_fallback(out[0])
     if kind == "reword" and spec.sentence is None:
-        out = _new_order_where_needed(parts, _more_change_where_needed(ctx, sents, out))
+        out = _new_order_where_needed(ctx, parts, _more_change_where_needed(ctx, sents, out))
     return parts.join(_regroup(parts, out))
 
 
@@ -1324,20 +1333,40 @@ def _more_change_where_needed(ctx: Ctx, sents: list[str], out: list[str]) -> lis
     return out
 
 
-def _new_order_where_needed(parts: Parts, out: list[str]) -> list[str]:
+def _new_order_where_needed(ctx: Ctx, parts: Parts, out: list[str]) -> list[str]:
     """Where the reworded sentences are still too close to the original as a whole but each is
     reworded enough on its own (ORDER_FREE_MAX_SIMILARITY), the paragraph's measures in a new order
-    (rewrite_order), as a writer would: verify still holds the sentences to that bound."""
+    (rewrite_order), as a writer would; where that is not enough (two dense sentences: nothing to
+    move), a sentence's facts in a new order too, one sentence at a time, most change first. verify
+    holds the words to that bound with every new order undone."""
     body = "".join(parts.sentences)
     now = change_similarity(body, "".join(out))
     target = MAX_SIMILARITY["reword"] - WHOLE_MARGIN
     if not target <= now < ORDER_FREE_MAX_SIMILARITY:
         return out
-    paras = _regroup(parts, out)
-    new = [s for old, p in zip(parts.paragraphs, paras, strict=True) for s in order_measures(old, p, target)]
+    new = _measures_moved(parts, out, target)
+    out = list(out)
+    while change_similarity(body, "".join(new)) >= target:
+        options = []
+        for i, (s, o) in enumerate(zip(parts.sentences, out, strict=True)):
+            moved = order_clauses(s, o, MAX_SIM["reword"])
+            # (only a sentence already reworded: a copy's clauses moved are no new wording)
+            new_words = order_free_similarity(s, moved) < ORDER_FREE_MAX_SIMILARITY
+            if moved != o and new_words and not candidate_problem(ctx, "reword", s, s, moved, 1.0):
+                options.append((change_similarity(body, "".join([*out[:i], moved, *out[i + 1 :]])), i, moved))
+        if not options:
+            break
+        _, i, out[i] = min(options)
+        log.debug("reword s%d facts moved: %s", i, out[i])
+        new = _measures_moved(parts, out, target)
     if new != out:
-        log.debug("reword: measures in a new order (%.2f → %.2f)", now, change_similarity(body, "".join(new)))
+        log.debug("reword: %.2f → %.2f", now, change_similarity(body, "".join(new)))
     return new
+
+
+def _measures_moved(parts: Parts, out: list[str], target: float) -> list[str]:
+    paras = _regroup(parts, out)
+    return [s for old, p in zip(parts.paragraphs, paras, strict=True) for s in order_measures(old, p, target)]
 
 
 def _sample_unit(
@@ -1439,7 +1468,7 @@ def long_chunks(sentence: str, long: int = LONG_SENTENCE, chunk: int = CHUNK) ->
     if plain_len(sentence) <= long:
         return [sentence]
     groups: list[str] = []
-    for c in _top_clauses(sentence):
+    for c in top_clauses(sentence):
         if groups and plain_len(groups[-1]) + plain_len(c) <= chunk:
             groups[-1] += "，" + c
         else:
@@ -1481,6 +1510,20 @@ def _consider(
     if not why:
         passing.append(new)
         return True
+    if why.startswith("similar") and kind == "reword" and not ctx.whole_text:
+        # one named sentence of facts, reworded but still close: its facts in a new order too
+        # (the order-only check above still holds its words to ORDER_FREE_MAX_SIMILARITY)
+        moved = order_clauses(
+            s, new, SENTENCE_MAX_SIMILARITY - WHOLE_MARGIN
+        )  # (the fewest moves verify needs)
+        moved_why = candidate_problem(ctx, kind, s, seed_text, moved, max_sim, avoid) if moved != new else why
+        if moved != new:
+            log.debug("%s s%d t%d [%s, facts moved] %s", kind, i, t, moved_why or "ok", moved)
+        if not moved_why:
+            passing.append(moved)
+            return True
+        if moved_why.startswith("similar"):
+            new, sim = moved, change_sim(kind, max_sim, s, moved)
     if near_ok and kind in NEAR_SIM and why.startswith("similar") and sim < NEAR_SIM[kind]:
         near.setdefault(i, []).append(new)
     return False
@@ -1832,27 +1875,10 @@ _CLAUSE_SUBJECT = re.compile(
 )
 
 
-def _top_clauses(sentence: str) -> list[str]:
-    """A sentence's clauses split at top-level commas (not inside “…” or （…）)."""
-    out, depth, cur = [], 0, ""
-    for ch in sentence:
-        if ch in "“（(《":
-            depth += 1
-        elif ch in "”）)》":
-            depth = max(0, depth - 1)
-        if ch == "，" and depth == 0:
-            out.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    out.append(cur)
-    return out
-
-
 def swap_clauses(sentence: str) -> str:
     """Two neighbouring measures said in the other order (A，B，result → B，A，result); the subject
     stays in front and the closing clause (the result or the figure) stays last."""
-    clauses = _top_clauses(sentence)
+    clauses = top_clauses(sentence)
     if len(clauses) < 3:
         return sentence
     end = clauses[-1]
@@ -1880,7 +1906,7 @@ def means_first(sentence: str) -> str:
     """A measure and the means it was done by said means first, as reports do: 推动社会救助由“甲”向
     “乙”转变，依托“丙”推送预警信息4600余条 → 依托“丙”推送预警信息4600余条，推动社会救助由“甲”向“乙”转变
     (the subject stays in front)."""
-    clauses, end = _clauses_of(sentence)
+    clauses, end = clauses_of(sentence)
     for j in range(1, len(clauses)):
         prev, c = clauses[j - 1], clauses[j]
         subj = _CLAUSE_SUBJECT.match(prev)
@@ -1920,7 +1946,7 @@ def _unit(m: re.Match[str]) -> str:
 def merge_parallel_figures(sentence: str) -> str:
     """Two or three neighbouring figure clauses said as one, the way reports list them:
     县域内就诊率达90.31％，基层就诊率达72.24％ → 县域内就诊率、基层就诊率分别达到90.31％、72.24％."""
-    clauses, end = _clauses_of(sentence)
+    clauses, end = clauses_of(sentence)
     for j in range(len(clauses) - 1):
         run = []
         for c in clauses[j : j + 3]:
@@ -1931,6 +1957,31 @@ def merge_parallel_figures(sentence: str) -> str:
         if len(run) >= 2:
             merged = "、".join(m.group("m") for m in run) + "分别达到" + "、".join(m.group("n") for m in run)
             return "，".join([*clauses[:j], merged, *clauses[j + len(run) :]]) + end
+    return sentence
+
+
+# 按期受理率、按期办结率分别达到99.6%和98.8%: names listed, 分别, one figure each
+_AMOUNT = r"\d+(?:\.\d+)?(?:[%％‰]|个百分点|万元|亿元|万人次|万人|人次|万|[家个项次件户所名天人场期页])?"
+_LISTED = re.compile(
+    rf"^(?P<names>[\u4e00-\u9fff“”]{{2,16}}(?:、[\u4e00-\u9fff“”]{{2,16}})+)分别"
+    rf"(?P<verb>达到|达|为|新增|增长|提高|提升|下降|减少)(?P<nums>{_AMOUNT}(?:[、和与及]{_AMOUNT})+)$"
+)
+
+
+def split_listed_figures(sentence: str) -> str:
+    """A 分别 list said one figure a clause (merge_parallel_figures the other way round):
+    按期受理率、按期办结率分别达到99.6%和98.8% → 按期受理率达到99.6%，按期办结率达到98.8%."""
+    clauses, end = clauses_of(sentence)
+    for j, c in enumerate(clauses):
+        m = _LISTED.match(c)
+        if not m:
+            continue
+        names, nums = m.group("names").split("、"), re.findall(_AMOUNT, m.group("nums"))
+        # (城市、农村覆盖率: names that share their last noun are not split; each must end as the last does)
+        whole = all(len(n) >= 3 and n[-1] == names[-1][-1] for n in names)
+        if whole and len(names) == len(nums) and all(re.search(r"\d", x) for x in nums):
+            said = [f"{n}{m.group('verb')}{x}" for n, x in zip(names, nums, strict=True)]
+            return "，".join([*clauses[:j], *said, *clauses[j + 1 :]]) + end
     return sentence
 
 
@@ -1962,7 +2013,7 @@ def rotate_facts(sentence: str) -> str:
     """A sentence that only states figures (each clause a metric and its number, nothing done) with
     its last fact first: 甲达90％，乙达72％，满意度保持在95％以上。 → 满意度保持在95％以上，甲达90％，乙达72％。
     Facts side by side are a list, not a sequence; a clause that does something keeps its place."""
-    clauses, end = _clauses_of(sentence)
+    clauses, end = clauses_of(sentence)
     if len(clauses) < 2 or not all(_STATE.match(c) for c in clauses):
         return sentence
     if any(c.startswith(("同时", "其中", "并", "且", "较", "比", "同比", "占")) for c in clauses):
@@ -1997,7 +2048,7 @@ _LEVEL = re.compile(r"达|稳定在|保持在|控制在|为|率|突破|超过|�
 def said_of_object(sentence: str) -> str:
     """Constructions a report says either way, by code: 推动X由“甲”向“乙”转变 → X由“甲”向“乙”加快
     转变; a campaign clause → 以“甲”为抓手."""
-    clauses, end = _clauses_of(sentence)
+    clauses, end = clauses_of(sentence)
     out = []
     for j, c in enumerate(clauses):
         if m := _TURN_CLAUSE.match(c):
@@ -2011,14 +2062,16 @@ def said_of_object(sentence: str) -> str:
 def count_list(sentence: str) -> str:
     """全年检查A2146家，查处B87件 → 全年共检查A2146家、查处B87件: a count list opened by 全年/年内
     said as one (its clauses joined with 、, 共 after the lead)."""
-    out, end = _clauses_of(sentence)
+    out, end = clauses_of(sentence)
     for j, c in enumerate(out):
         lead = _YEAR_LEAD.match(c)
         run = j
         while run < len(out) and _COUNT_CLAUSE.match(out[run]) and not _LEVEL.search(out[run]):
             run += 1
         if lead and run - j >= 2 and not re.match(r"^(?:全年|年内|今年以来|今年)(?:共|累计|共计)", c):
-            first = c[: lead.end()] + "共" + c[lead.end() :]
+            who = _CLAUSE_SUBJECT.match(c[lead.end() :])
+            at = lead.end() + (who.end() if who else 0)  # 全年我局共检查…, not 全年共我局…
+            first = c if re.search(r"共|累计", c[: at + 2]) else c[:at] + "共" + c[at:]
             return "，".join([*out[:j], "、".join([first, *out[j + 1 : run]]), *out[run:]]) + end
     return "，".join(out) + end
 
@@ -2036,7 +2089,7 @@ _CHANGE_CLAUSE = re.compile(
 
 def change_to(sentence: str) -> str:
     """A value clause and the change clause after it said as one (…提高2.1个百分点至90.7%)."""
-    clauses, end = _clauses_of(sentence)
+    clauses, end = clauses_of(sentence)
     for j in range(len(clauses) - 1):
         a, b = _VALUE_CLAUSE.match(clauses[j]), _CHANGE_CLAUSE.match(clauses[j + 1])
         if a and b and not a.group("m").endswith(("同比", "增长", "提高")):
@@ -2049,18 +2102,14 @@ def change_to(sentence: str) -> str:
 
 def restructure(sentence: str, minor: bool = True) -> str:
     """Code's own new structure for a sentence: neighbouring measures swapped, the means first, quoted lists
-    reordered, parallel figure clauses said with 分别 and a list of figures begun at its end, a
+    reordered, parallel figure clauses said with 分别 (or a 分别 list said a figure a clause) and a list of figures begun at its end, a
     short measure said object first, a change or a campaign said of its object; with `minor`, a
-    count list said as one too (punctuation and a 共: on its own, no new structure)."""
-    new = change_to(
-        said_of_object(
-            constructions(
-                topicalize(
-                    rotate_facts(merge_parallel_figures(reorder_quoted(means_first(swap_clauses(sentence)))))
-                )
-            )
-        )
-    )
+    count list said as one too (punctuation and a 共: on its own, no new structure). A 分别 list
+    is said one figure a clause, and then not merged back."""
+    new = reorder_quoted(means_first(swap_clauses(sentence)))
+    listed = split_listed_figures(new)
+    new = merge_parallel_figures(new) if listed == new else listed
+    new = change_to(said_of_object(constructions(topicalize(rotate_facts(new)))))
     return count_list(new) if minor else new
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from assistant.rewrite_kinds import change_similarity
+from assistant.rewrite_kinds import WHEN_WHO, change_similarity, cjk_len, clauses_of
 
 # connectors and markers that belong to a place in the paragraph, not to a sentence
 _SLOT = re.compile(r"^(?:同时|此外|另外|与此同时|另一方面|[一二三四五六七八九十]是|今年以来)[，,、：:]?")
@@ -153,3 +153,99 @@ def _ends(out: list[str], like: list[str]) -> list[str]:
             s = s[:-1] + want
         fixed.append(s)
     return fixed
+
+
+# --- a sentence's facts in a new order -------------------------------------------------------------
+
+# a clause that reads on from the one before it: a change, a share, a result of it (支持4860户职工购房)
+_CLAUSE_LEANS = re.compile(
+    r"^(?:同比|环比|较|比上年|比去年|其中|占|分别|均|并|且|从而|进而|带动|惠及|支持|帮助|覆盖|涉及|挽回|"
+    r"减轻|节约|节省|使|让|助力|推动|促进|实现|位居|居|排名|增长|提高|提升|下降|减少|增加|降低|其|该|此|这|"
+    r"达到|达|至|累计|合计|共计|总计|同时|另)"
+)
+# A clause that stands on its own: a metric and its level or change (…覆盖率达到92%, 信访总量同比下降12.4%),
+# or a measure opened by its verb (完成…扫描320万页). Anything else (重要天气报告42期: the object of the
+# clause before, split off by a comma) leans on the clause before it.
+_LEVEL_OF = re.compile(
+    r"^[\u4e00-\u9fff、“”]{2,24}?(?:同比|较上年|比上年)?(?:持续|始终|稳定|均|已|分别|进一步|不断)*"
+    r"(?:达到|达|为|保持在|控制在|稳定在|突破|超过|增长|提高|提升|上升|下降|减少|降低)了?\d"
+)
+_DOES = re.compile(
+    r"^(?:今年以来|今年|全年|年内|本年度|一年来|年初以来)?(?:我局|我们|本局|局党组|全县|全市|全区|全州)?"
+    r"(?:共|累计|先后|新|再|还|又|已)?(?:持续|深入|扎实|积极|大力|认真|全面|不断|进一步|着力|有序|稳步)*"
+    r"(?:开展|组织|举办|召开|发布|发出|编发|检查|查处|核查|排查|整治|整改|督促|完成|建成|新建|新增|改造|"
+    r"改建|扩建|追回|追缴|收缴|受理|办结|办理|化解|调解|发放|拨付|投入|筹集|兑现|减免|培训|接待|提供|"
+    r"创建|打造|引进|招引|培育|签约|落实|推进|推动|建设|立案|处理|救助|走访|慰问|看望|帮扶|出台|制定|"
+    r"印发|修订|解决|争取|安排|下达|征收|扫描|接收|开通|上线|设立|设置|布设|安装|配备|适配|种植|造林|"
+    r"治理|修复|清理|拆除|销售|接诊|救治|接种|筛查|服务|吸纳|转移|安置|归集|缴存|审计|审查|统计|调查|"
+    r"走访|举报|答复|回访|认定|评定|命名|组建|成立|吸收|发展|表彰|奖励|为|对|向|给|帮|组织|实施|保障|"
+    r"新增|引导|支持|带动|惠及|累计|实现|完成|达成)"
+)
+# a figure said of a metric too short to name its own subject (优良率为90.7%: the air's, said before)
+_ELLIPTIC = re.compile(r"^[\u4e00-\u9fff]{1,3}(?:达到|达|为|保持在|稳定在|控制在)\d")
+_IN_TURN = re.compile(r"^(?:首先|其次|然后|随后|之后|接着|最后|再|又|后)")
+
+
+def fact_blocks(clauses: list[str]) -> tuple[int, list[list[int]]] | None:
+    """Where a sentence's clauses may move: (the first clause of the run, the run's blocks of
+    clause indices). The run is the longest stretch of side-by-side facts (clauses with a figure
+    that stand on their own, each with the clauses that lean on it); a measure with no figure and
+    a closing result stay where they are, and so does everything when the clauses say a sequence.
+    None when fewer than two facts."""
+    if any(_IN_TURN.match(c) for c in clauses):
+        return None
+    found: list[tuple[int, list[list[int]]]] = []
+    run: list[list[int]] = []
+    start = 0
+    for i, c in enumerate(clauses):
+        own = bool(_LEVEL_OF.match(c) or _DOES.match(c))
+        leans = bool(_CLAUSE_LEANS.match(c) or _ELLIPTIC.match(c) or _CHANGE.match(c) or not own)
+        figure = bool(re.search(r"\d", c))
+        if run and leans and (figure or i < len(clauses) - 1):  # (a closing result stays last)
+            run[-1].append(i)
+        elif figure and not leans:
+            if not run:
+                start = i
+            run.append([i])
+        else:  # a clause of no figure (a measure, a result) ends the run
+            if len(run) >= 2:
+                found.append((start, run))
+            run = []
+    if len(run) >= 2:
+        found.append((start, run))
+    return max(found, key=lambda f: len(f[1])) if found else None
+
+
+def order_clauses(original: str, reworded: str, target: float) -> str:
+    """Sentence `reworded` (a new wording of `original`) with its side-by-side facts in a new order,
+    as a writer says a result first: the order with the fewest facts out of place that brings its
+    change_similarity to `original` under `target`, else the one that differs most; its lead
+    (全年/全县/我局) stays in front. `order_free_similarity` undoes this, so it is only ever added
+    to a wording already new."""
+    clauses, end = clauses_of(reworded)
+    found = fact_blocks(clauses)
+    if found is None:
+        return reworded
+    start, run = found
+    lead = WHEN_WHO.match(clauses[start]).group(0) if start == 0 else ""  # type: ignore[union-attr]
+    if lead and cjk_len(clauses[start]) - len(lead) < 4:
+        return reworded  # (the lead is the clause)
+    best, best_sim = reworded, change_similarity(original, reworded)
+    perms = list(itertools.islice(itertools.permutations(range(len(run))), 1, 120))
+    perms.sort(key=lambda p: sum(1 for a, b in itertools.combinations(p, 2) if a > b))
+    for perm in perms:
+        flat = [i for k in perm for i in run[k]]
+        moved = [clauses[i] for i in flat]
+        if lead and flat[0] != start:  # the lead goes to the front, off the clause that had it
+            if WHEN_WHO.match(moved[0]).group(0):  # type: ignore[union-attr]
+                continue  # (the new first clause has a lead of its own)
+            moved[flat.index(start)] = moved[flat.index(start)][len(lead) :]
+            moved[0] = lead + moved[0]
+        last = run[-1][-1] + 1
+        out = "，".join([*clauses[:start], *moved, *clauses[last:]]) + end
+        sim = change_similarity(original, out)
+        if sim < target:
+            return out
+        if sim < best_sim:
+            best, best_sim = out, sim
+    return best

@@ -255,13 +255,15 @@ def main() -> None:
                     "change_similarity": round(
                         change_similarity(parse_parts(text).body, parse_parts(out).body), 3
                     ),
-                    # the body's with the new text's sentences put back in the original order (a new
-                    # order of the measures aside: what the wording itself changed)
+                    # the body's with every new order undone (the sentences, and each sentence's
+                    # clauses, put back in the original's order): what the wording itself changed
                     "order_free_similarity": round(
                         order_free_similarity(parse_parts(text).body, parse_parts(out).body), 3
                     ),
                     "seconds": round(elapsed, 1),
                 }
+                if name.startswith("own:"):  # (our own paragraphs' rewrites, for reading; never the seeds')
+                    row["text"] = out
                 rows.append(row)
                 if args.out:  # row by row, so a run cut short still leaves its cases
                     with args.out.with_suffix(".partial.jsonl").open("a", encoding="utf-8") as fh:

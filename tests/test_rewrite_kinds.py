@@ -125,9 +125,16 @@ def test_verify_heading_form_and_sentence_change() -> None:
     assert [p.check for p in verify(second, TEXT, TEXT, KEEP)] == ["unchanged"]
     changed = TEXT.replace(
         "2024年检查定点医药机构186家，追回医保基金452.3万元。",
-        "2024年，共追回医保基金452.3万元，涉及检查的定点医药机构达186家。",
+        "2024年共挽回医保基金损失452.3万元，全年对186家定点医药机构开展了检查。",
     )
     assert verify(second, TEXT, changed, KEEP) == []
+    # the same clauses in the other order are no new wording (change_similarity alone: 0.57)
+    swapped = TEXT.replace(
+        "2024年检查定点医药机构186家，追回医保基金452.3万元。",
+        "追回医保基金452.3万元，2024年检查定点医药机构186家。",
+    )
+    found = {p.check: p.message for p in verify(second, TEXT, swapped, KEEP)}
+    assert found == {"unchanged": "第二句只调整了语序，用词与原文几乎相同"}
 
 
 def test_similarity_and_join_points() -> None:

@@ -1199,3 +1199,44 @@ def test_a_place_s_lead_word_is_not_written_before_a_sentence_that_opens_with_it
     new = order_measures(o, r, target=0.0)
     assert not any(s.startswith(("今年以来，今年", "同时今年", "今年以来，同时")) for s in new)
     assert sorted(new) != sorted(r) or new != r
+
+
+def test_a_listed_figure_pair_is_said_a_figure_a_clause_and_each_listed_metric_must_stay() -> None:
+    from assistant.rewrite_methods import lost_metric, restructure, split_listed_figures
+
+    s = "全县共受理信访3280件，按期受理率、按期办结率分别达到99.6%和98.8%，信访总量同比下降12.4%。"
+    assert split_listed_figures(s) == (
+        "全县共受理信访3280件，按期受理率达到99.6%，按期办结率达到98.8%，信访总量同比下降12.4%。"
+    )
+    assert "分别" not in restructure(s)  # (not merged back by merge_parallel_figures)
+    # names that share their last noun (城市、农村覆盖率) are one metric said twice: not split
+    assert split_listed_figures("城市、农村覆盖率分别达92%、75%。") == "城市、农村覆盖率分别达92%、75%。"
+    # each listed metric is a metric: 按期受理率 garbled to 理结率 is lost; the shared 按期 said once is not
+    assert (
+        lost_metric(s, "全县受理信访3280件，办理结率分别达99.6%和98.8%，信访总量同比下降12.4%。")
+        == "按期受理率"
+    )
+    assert (
+        lost_metric(s, "信访总量同比减少12.4%，按期受理率、办结率达到99.6%和98.8%，共受理信访3280件。") == ""
+    )
+
+
+def test_all_done_is_a_claim_and_a_lead_with_a_bare_verb_is_no_clause() -> None:
+    from assistant.rewrite_methods import Ctx, broken_clause, candidate_problem, count_list
+
+    s = "全县共受理信访3280件，按期受理率、按期办结率分别达到99.6%和98.8%。"
+    ctx = Ctx(model=None, system="", keep=["3280", "99.6", "98.8"], allowed={"3280", "99.6", "98.8"})  # type: ignore[arg-type]
+    claim = "3280件信访全部按期受理，按期受理率、按期办结率分别为99.6%和98.8%。"
+    assert candidate_problem(ctx, "reword", s, s, claim, 0.99) == "claims a result"  # 99.6% is not 全部
+    assert (
+        broken_clause("x", "预警信号平均提前量达45分钟，发布预警信号186次，年内累计共发布。")
+        == "年内累计共发布"
+    )
+    # a count list said as one: 共 after the writer, never twice
+    assert (
+        count_list("年内我局共发布预警信号186次，重要天气报告42期。")
+        == "年内我局共发布预警信号186次、重要天气报告42期。"
+    )
+    assert (
+        count_list("全年我局检查企业583家，整改隐患1942处。") == "全年我局共检查企业583家、整改隐患1942处。"
+    )

@@ -140,14 +140,16 @@ def test_verify_rejects_a_new_order_alone_and_passes_one_added_to_a_rewording() 
 
 
 def test_sentencewise_gives_a_new_order_only_where_the_rewording_is_not_enough() -> None:
-    from assistant.rewrite_methods import _new_order_where_needed
+    from assistant.rewrite_methods import Ctx, _new_order_where_needed
+
+    ctx = Ctx(model=None, system="", keep=numbers_in(TEXT), allowed=set(numbers_in(TEXT)))  # type: ignore[arg-type]
 
     parts = parse_parts(TEXT)
-    assert _new_order_where_needed(parts, REWORDED) != REWORDED  # 0.79: a new order added
-    assert _new_order_where_needed(parts, parts.sentences) == parts.sentences  # a copy: never only moved
+    assert _new_order_where_needed(ctx, parts, REWORDED) != REWORDED  # 0.79: a new order added
+    assert _new_order_where_needed(ctx, parts, parts.sentences) == parts.sentences  # a copy: never only moved
     enough = [*REWORDED[:2], "5800人次参加职业技能培训，320万元补贴发放到位。", *REWORDED[3:]]
     if change_similarity(parts.body, body(enough)) < 0.73:
-        assert _new_order_where_needed(parts, enough) == enough  # new enough already: the order stays
+        assert _new_order_where_needed(ctx, parts, enough) == enough  # new enough already: the order stays
 
 
 def test_a_partial_accept_that_would_lose_or_double_a_figure_is_refused() -> None:
@@ -176,3 +178,99 @@ def test_the_user_is_told_when_the_measures_were_said_in_a_new_order() -> None:
     parts = parse_parts(TEXT)
     new = parts.join([order_measures(parts.sentences, REWORDED, target=0.73)])
     assert reordered(TEXT, new) and not reordered(TEXT, parts.join([REWORDED])) and not reordered(TEXT, TEXT)
+
+
+# --- one sentence's facts in a new order ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "blocks_expected"),
+    [
+        # two facts side by side: either may come first
+        ("完成馆藏档案数字化扫描320万页，馆藏档案数字化率达到85%。", (0, [[0], [1]])),
+        # an object split off by a comma (重要天气报告42期) and a 同比 change go with the clause before
+        ("全年我局共发布预警信号186次，重要天气报告42期，平均提前量达到45分钟。", (0, [[0, 1], [2]])),
+        ("全年空气质量优良天数达到331天，优良率为90.7%，同比提高2.1个百分点。", None),
+        # a measure with no figure stays in front, a closing result stays last
+        (
+            "局党组坚持教育优先发展，新建中小学校6所，新增学位3240个，城乡师资配置更加均衡。",
+            (1, [[1], [2]]),
+        ),
+        # a sequence keeps its order; a single fact has nothing to move with
+        ("首先检查企业583家，然后整改隐患1942处。", None),
+        ("一是加大贷款支持力度，发放个人住房贷款21.5亿元，支持4860户职工购房安居；", None),
+    ],
+)
+def test_which_facts_of_a_sentence_may_move(sentence: str, blocks_expected: object) -> None:
+    from assistant.rewrite_kinds import clauses_of
+    from assistant.rewrite_order import fact_blocks
+
+    assert fact_blocks(clauses_of(sentence)[0]) == blocks_expected
+
+
+def test_a_sentences_facts_in_a_new_order_keep_its_lead_in_front() -> None:
+    from assistant.rewrite_order import order_clauses
+
+    original = "全年新建高标准农田4.2万亩，粮食总产量稳定在18.5万吨。"
+    reworded = "全年建成高标准农田4.2万亩，粮食产量保持在18.5万吨。"  # 0.86: too close on its own
+    moved = order_clauses(original, reworded, 0.78)
+    assert moved == "全年粮食产量保持在18.5万吨，建成高标准农田4.2万亩。"
+    assert change_similarity(original, moved) < 0.78
+    # the words are still the rewording's: undone, the new order measures as the rewording did
+    assert abs(order_free_similarity(original, moved) - change_similarity(original, reworded)) < 0.03
+    # the same words moved are no new wording
+    assert order_free_similarity(original, order_clauses(original, original, 0.78)) > 0.95
+    # a sentence with nothing to move is handed back
+    single = "一是加大贷款支持力度，发放个人住房贷款21.5亿元，支持4860户职工购房安居；"
+    assert order_clauses(single, single, 0.5) == single
+
+
+def test_a_named_sentence_reworded_too_little_gets_its_facts_moved_and_passes(fake_chat) -> None:
+    """第二句换个说法: the model's wording (0.84 alone) with its facts in a new order passes; a reply
+    that only moves the original's clauses is not shown as done."""
+    from assistant.rewrite import rewrite_text
+    from core.settings import get_settings
+
+    text = (
+        "（二）夯实档案资源“基本盘”。县档案馆坚持“存史、资政、育人”，全年接收进馆档案1.8万卷。"
+        "完成馆藏档案数字化扫描320万页，馆藏档案数字化率达到85%。"
+        "档案服务群众的作用进一步发挥。"
+    )
+    close = "完成了馆藏档案320万页的数字化扫描，馆藏档案数字化率达85%。"
+    fake_chat.enqueue(*[close] * 8)
+    res = rewrite_text(get_settings(), text, "第二句换个说法", model=fake_chat)
+    second = parse_parts(res.text).sentences[1]
+    assert second == "馆藏档案数字化率达85%，完成了馆藏档案320万页的数字化扫描。"
+    assert not [n for n in res.notes if "未能" in n]
+    from assistant.llm.fake import FakeChatModel
+
+    swapped = "馆藏档案数字化率达到85%，完成馆藏档案数字化扫描320万页。"
+    model = FakeChatModel()
+    model.enqueue(*[swapped] * 8)
+    res = rewrite_text(get_settings(), text, "第二句换个说法", model=model)
+    assert swapped not in res.text  # the swap alone is not shown …
+    assert any("未能" in n and "第二句" in n for n in res.notes)  # … and the user is told
+
+
+def test_two_dense_sentences_get_a_sentences_facts_moved_where_the_measures_cannot_move() -> None:
+    from assistant.rewrite_methods import Ctx, _new_order_where_needed
+
+    text = (
+        "（三）做强特色产业“聚宝盆”。全年新建高标准农田4.2万亩，粮食总产量稳定在18.5万吨。"
+        "新增家庭农场64家、农民专业合作社31家，农产品网络销售额突破2.6亿元。"
+    )
+    parts, keep = parse_parts(text), numbers_in(text)
+    reworded = [
+        "年内建成高标准农田4.2万亩，粮食总产量保持在18.5万吨。",
+        "新增64家家庭农场、31家农民专业合作社，农产品网上销售额突破2.6亿元。",
+    ]
+    assert blocks(parts.sentences) is None  # two sentences: no measure may move
+    spec = RewriteSpec(kind="reword", instruction="换个说法")
+    assert verify(spec, text, parts.join([reworded]), keep)  # 0.84: too close as it is
+    ctx = Ctx(model=None, system="", keep=keep, allowed=set(keep))  # type: ignore[arg-type]
+    new = _new_order_where_needed(ctx, parts, reworded)
+    assert new == [reworded[0], "农产品网上销售额突破2.6亿元，新增64家家庭农场、31家农民专业合作社。"]
+    assert verify(spec, text, parts.join([new]), keep) == []
+    # the same two sentences with only their facts moved are still no new wording
+    moved = _new_order_where_needed(ctx, parts, parts.sentences)
+    assert moved == parts.sentences or verify(spec, text, parts.join([moved]), keep)

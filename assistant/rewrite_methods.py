@@ -855,13 +855,16 @@ def copies_shot(kind: str, original: str, new: str) -> bool:
     return any(len(_bigrams(new) & _bigrams(a)) > max(2, mine) for _, a in SHOTS.get(kind, []))
 
 
-_BEFORE = re.compile(r"(超过|超|近|大约|大概|约|逾|不到|不足|达到|达|共|累计)(\d+(?:\.\d+)?)")
+_BEFORE = re.compile(
+    r"(超过|超|将近|接近|近|大约|大概|差不多|约|逾|不到|不足|达到|达|共|累计)(?:为|是|有)?(\d+(?:\.\d+)?)"
+)
 
 
 def _new_qualifier(old: str, new: str) -> bool:
     """A number's 超过/近/约 (达到 → 超过 changes the fact) that the original did not give it, or
     one the original gave that is gone (超1.8亿元 → 1.8亿元)."""
-    same = {"超": "超过", "逾": "超过", "不到": "不足", "大概": "约", "大约": "约"}  # 超 = 逾 = 超过 …
+    same = {"超": "超过", "逾": "超过", "不到": "不足", "大概": "约", "大约": "约", "差不多": "约"}
+    same |= {"将近": "近", "接近": "近"}  # 超 = 逾 = 超过 …
     soft = {"达到", "达", "共", "累计"}  # saying less is fine: 达到 → 达, 共 dropped
 
     def hard(text: str) -> set[tuple[str, str]]:
@@ -873,8 +876,11 @@ def _new_qualifier(old: str, new: str) -> bool:
 
     had, has = hard(old), hard(new)
     after = {(m.group(1), m.group(2)) for m in _QUALIFIED.finditer(new)}  # 超1.8亿元 = 1.8亿元以上
-    lost = {(q, n) for q, n in had - has if not (q == "超过" and (n, "以上") in after)}
-    return bool(has - had) or bool(lost)
+    also = {"超过": "以上", "约": "左右", "近": "左右"}  # 约2.1万 = 2.1万左右
+    lost = {(q, n) for q, n in had - has if (n, also.get(q, "")) not in after}
+    was_after = {(m.group(1), m.group(2)) for m in _QUALIFIED.finditer(old)}
+    added = {(q, n) for q, n in has - had if (n, also.get(q, "")) not in was_after}
+    return bool(added) or bool(lost)
 
 
 # 从“甲”向“乙”转变, 由“甲”变为“乙”: the order of the two names is the meaning.
@@ -1007,11 +1013,14 @@ def figure_moved(original: str, new: str) -> str:
         return _canonical(re.sub(r"[^\u4e00-\u9fff]|的", "", text))
 
     names: dict[str, tuple[str, str]] = {}  # figure → (unit, its name's Chinese, 3–4 characters)
-    for figure, unit, at in found:
-        before = re.split(r"[，。；：、]", original[:at])[-1]
+    # (a 分别 list of the original read as one figure a clause: 甲、乙分别达到x、y → 甲达到x，乙达到y)
+    listed = split_listed_figures(original)
+    for m in _FIGURE_UNIT.finditer(listed):
+        figure, unit = m.group(0), _units(m.group(0))[m.group(1)]
+        before = re.split(r"[，。；：、]", listed[: m.start()])[-1]
         name = bare(_TO_FIGURE.sub("", before))[-4:]
         if shared[unit] >= 2 and "分别" not in before and len(name) >= 3:  # (检查186家: a verb, no name)
-            names[figure] = (unit, name)
+            names.setdefault(figure, (unit, name))
 
     def says(clause: str, name: str) -> bool:
         return name[:2] in clause and name[-2:] in clause
@@ -1020,6 +1029,8 @@ def figure_moved(original: str, new: str) -> str:
         return re.split(r"[，。；：]|\d", text[:at])[-1]
 
     clauses = re.split(r"[，。；：]", new)
+    if swapped := _list_swapped(clauses, names, bare):
+        return swapped
     for figure, _unit, at in found:
         written = re.compile(r"(?<![\d.])" + re.escape(figure))  # (not the end of 126 for 26)
         spots = [m.start() for m in written.finditer(new)]
@@ -1056,6 +1067,31 @@ def figure_moved(original: str, new: str) -> str:
     return ""
 
 
+def _list_swapped(clauses: list[str], names: dict[str, tuple[str, str]], bare: Callable[[str], str]) -> str:
+    """A figure given to another name in a list said as one (甲和乙达到x和y, 甲、乙分别为x、y: the
+    k-th name's figure is the k-th): the first figure whose name is not its own, else ""."""
+    for c in clauses:
+        figs = sorted(
+            (m.start(), f) for f in names for m in re.finditer(r"(?<![\d.])" + re.escape(f), c)
+        )
+        if len(figs) < 2:
+            continue
+        head = bare(c[: figs[0][0]])
+        at = {}
+        for _, f in figs:
+            name = names[f][1]
+            key = name[:2] if sum(n[:2] == name[:2] for _, n in names.values()) == 1 else name[-2:]
+            if head.count(key) != 1:
+                break  # (a name not said, or said twice: no list to read)
+            at[f] = head.find(key)
+        else:
+            by_name = sorted(at, key=at.get)  # type: ignore[arg-type]
+            by_place = [f for _, f in figs]
+            if len(set(at.values())) == len(at) and by_name != by_place:
+                return next(f for f, g in zip(by_place, by_name, strict=True) if f != g)
+    return ""
+
+
 # what a change is measured against (同比增长5.2%): said of a figure, it stays said
 _COMPARED = re.compile(r"同比|环比|较上年|比上年|较去年|比去年|较同期|比同期|与上年相比|较\d{4}年")
 _FIGURE_AT = re.compile(r"(?<![\d.])\d+(?:\.\d+)?")
@@ -1087,6 +1123,7 @@ _EMPTY_CLAUSE = re.compile(
 )
 
 
+_STUTTER = re.compile(r"(增长|增加|提高|提升|上升|下降|减少|降低|达到)(?:至|到|了)?[^，。；\d]{0,4}?\1")
 _TIME_LEAD = re.compile(r"^(?:今年以来|今年|全年|年内|本年度|一年来|年初以来)")
 _TIME_ONLY = re.compile(r"^(?:今年以来|今年|全年|年内|本年度|一年来|年初以来)$")
 
@@ -1100,6 +1137,9 @@ def broken_clause(original: str, new: str) -> str:
         twice = a.startswith(b) or b.startswith(a) or bool(_TIME_ONLY.match(a) and _TIME_LEAD.match(b))
         if a and b and twice and a + "，" + b not in original:
             return f"{a}，{b}"
+    for c in clauses:  # 水利投资增长至同比增长12.4%至6.8亿元: one change said twice over
+        if (m := _STUTTER.search(c)) and not _STUTTER.search(original):
+            return m.group(0)
     return next((c for c in clauses if _EMPTY_CLAUSE.match(c) and c not in said), "")
 
 
@@ -1310,21 +1350,33 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
 WHOLE_MARGIN = 0.02  # the whole text's change is aimed this far under the bound verify holds it to
 
 
+def _closeness(sents: list[str], out: list[str]) -> float:
+    """1 or more while the text is not new enough: its change_similarity, or its similarity with every
+    new order undone (a clause of code's moved is no new word), at or over verify's bound less the margin."""
+    body, new = "".join(sents), "".join(out)
+    return max(
+        change_similarity(body, new) / (MAX_SIMILARITY["reword"] - WHOLE_MARGIN),
+        order_free_similarity(body, new) / (ORDER_FREE_MAX_SIMILARITY - WHOLE_MARGIN),
+    )
+
+
 def _more_change_where_needed(ctx: Ctx, sents: list[str], out: list[str]) -> list[str]:
     """Each sentence got the passing wording that keeps most of its content; where the whole text
-    is still too close to the original, the sentence whose most different passing wording lowers
-    that most takes it, one at a time, until the text is new enough (faithful where it can be)."""
-    bound = MAX_SIMILARITY["reword"] - WHOLE_MARGIN
+    is still too close to the original (`_closeness`), the sentence whose most different passing
+    wording lowers that most takes it, one at a time, until the text is new enough (faithful where
+    it can be)."""
     passing: dict[int, list[str]] = ctx.memo.get("passing", {})
     out = list(out)
-    while change_similarity("".join(sents), "".join(out)) >= bound:
+    while _closeness(sents, out) >= 1:
         options = []
         for i, alts in passing.items():
             if i < len(sents) and alts:
-                alt = min(alts, key=lambda c, s=sents[i]: change_similarity(s, c))
+                alt = min(
+                    alts,
+                    key=lambda c, s=sents[i]: (order_free_similarity(s, c), change_similarity(s, c)),
+                )
                 if alt != out[i]:
-                    trial = [*out[:i], alt, *out[i + 1 :]]
-                    options.append((change_similarity("".join(sents), "".join(trial)), i, alt))
+                    options.append((_closeness(sents, [*out[:i], alt, *out[i + 1 :]]), i, alt))
         if not options:
             break
         _, i, alt = min(options)

@@ -1103,7 +1103,9 @@ def test_checks_found_in_the_blind_run() -> None:
     ctx = Ctx(model=None, system="", keep=[], allowed=set())  # type: ignore[arg-type]
     s = "拆了违法建筑63处，面积差不多2.1万平方米，全年社会消费品零售总额增长明显。"
     bad = {
-        "拆除违法建筑63处，2.1万平方米的总面积大约，全年社会消费品零售总额增长明显。": "broken tail",
+        # (差不多2.1万 → 2.1万…大约: the qualifier left its figure, a number changed; since session 9)
+        "拆除违法建筑63处，2.1万平方米的总面积大约，全年社会消费品零售总额增长明显。": "numbers",
+        "拆除违法建筑63处，面积约2.1万平方米，全年社会消费品零售总额增长大约。": "broken tail",
         "拆除违法建筑63处，面积差不多2.1万平方米，今年上半年社会消费品零售总额增长明显。": "new period",
         "局机关拆除违法建筑63处，面积差不多2.1万平方米，全年社会消费品零售总额增长明显。": "new subject",
     }
@@ -1240,3 +1242,24 @@ def test_all_done_is_a_claim_and_a_lead_with_a_bare_verb_is_no_clause() -> None:
     assert (
         count_list("全年我局检查企业583家，整改隐患1942处。") == "全年我局共检查企业583家、整改隐患1942处。"
     )
+
+
+def test_session_9_reading_a_list_said_the_other_way_round_a_change_said_twice_a_lost_about() -> None:
+    """Passing output read in session 9's held-out run, each a wrong fact or a broken clause."""
+    from assistant.rewrite_methods import _new_qualifier, broken_clause, figure_moved
+
+    o = "推动农村客运由“线网分散”变为“公交一体”，建制村通客车率达100%，城乡公交一体化率达88%。"
+    swapped = "城乡公交一体化率和建制村通客车率达到100%和88%，推进“线网分散”转变为“公交一体”。"
+    assert figure_moved(o, swapped) == "100%"  # the k-th name's figure is the k-th
+    assert figure_moved(o, "建制村通客车率和城乡公交一体化率分别达到100%和88%。") == ""
+    listed = "全县共受理信访3280件，按期受理率、按期办结率分别达到99.6%和98.8%。"
+    assert figure_moved(listed, "全县受理信访3280件，按期办结率、按期受理率分别达到99.6%和98.8%。") == "99.6%"
+    assert figure_moved(listed, "全县受理信访3280件，按期受理率达到99.6%，按期办结率达到98.8%。") == ""
+    water = "全年完成水利投资6.8亿元，同比增长12.4%；"
+    assert broken_clause(water, "年内水利投资增长至同比增长12.4%至6.8亿元；") == "增长至同比增长"
+    assert broken_clause(water, "年内水利投资同比增长12.4%至6.8亿元；") == ""
+    about = "拆了违法建筑63处，面积差不多2.1万平方米。"
+    assert _new_qualifier(about, "拆除违法建筑63处，2.1万平方米的建筑面积。")  # 约 lost: another number
+    assert not _new_qualifier(about, "拆除违法建筑63处，面积约2.1万平方米。")
+    assert not _new_qualifier(about, "拆除违法建筑63处，面积2.1万平方米左右。")  # 约 = 左右
+    assert not _new_qualifier("面积2.1万平方米左右。", "面积约为2.1万平方米。")

@@ -164,9 +164,9 @@ def in_original_order(original: str, new: str) -> list[int]:
 
 
 # a sentence's lead: its time and who (全年我局…, 全县…), said in front of whichever clause comes first
-WHEN_WHO = re.compile(
-    r"^(?:今年以来|今年|全年|年内|本年度|一年来|年初以来)?(?:我局|我们|本局|局党组|全县|全市|全区|全州)?"
-)
+TIME_WORDS = "今年以来|今年|全年|年内|本年度|一年来|年初以来"
+WHO_WORDS = "我局|我们|本局|局党组|全县|全市|全区|全州"
+WHEN_WHO = re.compile(rf"^(?:{TIME_WORDS})?(?:{WHO_WORDS})?")
 
 
 def clauses_back(original: str, new: str) -> str:

@@ -36,6 +36,7 @@ from assistant.rewrite_kinds import (
     ORDER_FREE_MAX_SIMILARITY,
     RAW_MAX_SIMILARITY,
     SENTENCE_MAX_SIMILARITY,
+    TIME_WORDS,
     Parts,
     RewriteSpec,
     as_sentence,
@@ -1071,9 +1072,7 @@ def _list_swapped(clauses: list[str], names: dict[str, tuple[str, str]], bare: C
     """A figure given to another name in a list said as one (甲和乙达到x和y, 甲、乙分别为x、y: the
     k-th name's figure is the k-th): the first figure whose name is not its own, else ""."""
     for c in clauses:
-        figs = sorted(
-            (m.start(), f) for f in names for m in re.finditer(r"(?<![\d.])" + re.escape(f), c)
-        )
+        figs = sorted((m.start(), f) for f in names for m in re.finditer(r"(?<![\d.])" + re.escape(f), c))
         if len(figs) < 2:
             continue
         head = bare(c[: figs[0][0]])
@@ -1116,7 +1115,7 @@ def lost_comparator(original: str, new: str) -> str:
 
 # a clause that is only an adverb and a bare verb, its object gone (…合格率保持在100%，深入组织。)
 _EMPTY_CLAUSE = re.compile(
-    r"^(?:今年以来|今年|全年|年内|本年度|一年来|年初以来)?(?:累计|共计|共|先后)*"
+    rf"^(?:{TIME_WORDS})?(?:累计|共计|共|先后)*"
     r"(?:深入|扎实|积极|认真|切实|全面|持续|不断|进一步|大力|有效)?"
     r"(?:组织|进行|开展|推进|落实|实施|推动|加强|执行|发布|完成|办理|受理|举办|召开)"
     r"(?:检查|工作|实施|落实)?$"
@@ -1124,8 +1123,8 @@ _EMPTY_CLAUSE = re.compile(
 
 
 _STUTTER = re.compile(r"(增长|增加|提高|提升|上升|下降|减少|降低|达到)(?:至|到|了)?[^，。；\d]{0,4}?\1")
-_TIME_LEAD = re.compile(r"^(?:今年以来|今年|全年|年内|本年度|一年来|年初以来)")
-_TIME_ONLY = re.compile(r"^(?:今年以来|今年|全年|年内|本年度|一年来|年初以来)$")
+_TIME_LEAD = re.compile(rf"^(?:{TIME_WORDS})")
+_TIME_ONLY = re.compile(rf"^(?:{TIME_WORDS})$")
 
 
 def broken_clause(original: str, new: str) -> str:

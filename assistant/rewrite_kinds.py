@@ -412,6 +412,20 @@ class Problem:
         return self.message
 
 
+def length_problem(kind: str, asked: int | None, original_chars: int, got: int) -> str:
+    """What is wrong with a text of `got` characters where about `asked` were asked ("" = it fits):
+    a 精炼 must come out shorter, a 压缩 shorter than the original and near the length."""
+    if not asked or kind not in ("compress", "expand", "concise", "free"):
+        return ""
+    if kind == "concise":
+        return (
+            f"没有变得更精炼：原文{original_chars}字，改写后{got}字" if got >= original_chars * 0.95 else ""
+        )
+    if length_score(asked, got) < MIN_LENGTH_SCORE or (kind == "compress" and got >= original_chars):
+        return f"篇幅不符：要求约{asked}字，改写后{got}字"
+    return ""
+
+
 def verify(
     spec: RewriteSpec,
     original: str,
@@ -425,14 +439,8 @@ def verify(
     if not new.strip():
         return [Problem("unchanged", "没有得到改写结果")]
     # length
-    if spec.length and spec.kind in ("compress", "expand", "concise", "free"):
-        got = cjk_len(new)
-        score = length_score(spec.length, got)
-        if spec.kind == "concise":
-            if got >= cjk_len(original) * 0.95:
-                out.append(Problem("length", f"没有变得更精炼：原文{cjk_len(original)}字，改写后{got}字"))
-        elif score < MIN_LENGTH_SCORE or (spec.kind == "compress" and got >= cjk_len(original)):
-            out.append(Problem("length", f"篇幅不符：要求约{spec.length}字，改写后{got}字"))
+    if says := length_problem(spec.kind, spec.length, cjk_len(original), cjk_len(new)):
+        out.append(Problem("length", says))
     # numbers
     present = set(numbers_in(new))
     missing = [n for n in keep if n not in present]

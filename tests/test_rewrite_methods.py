@@ -791,6 +791,34 @@ def test_compress_drops_clauses_without_figures_when_every_sentence_has_one(fake
         assert figure in res.text
 
 
+def test_compress_drops_an_opening_without_figures_as_the_last_cut(fake_chat) -> None:
+    """Session 9's blind run: two sentences, every clause of the second a figure, the opening a
+    statement of what the work is. Kept whole, 压缩到50字 came back unchanged; the opening goes."""
+    text = (
+        "项目建设是稳增长、调结构的“压舱石”。全年争取中央预算内投资5.2亿元，62个重点项目完成投资147.3亿元，"
+        "年度计划完成率达112.6%，带动固定资产投资同比增长6.1%。"
+    )
+    model_copies(fake_chat, text)  # no tightening
+    res = rewrite_text(get_settings(), text, "压缩到55字", model=fake_chat, seed=1)
+    assert res.passed, (res.problems, res.text)
+    assert not res.text.startswith("项目建设是") and res.text.startswith("全年争取中央预算内投资5.2亿元")
+    # 再精炼一些 the same (its check: shorter than 95% of the original)
+    model_copies(fake_chat, text)
+    res = rewrite_text(get_settings(), text, "再精炼一些", model=fake_chat, seed=1)
+    assert res.passed and res.kind == "concise" and not res.text.startswith("项目建设是"), res.problems
+    # an opening that states a figure stays (it is what the paragraph reports)
+    with_figure = "全县项目投资达147.3亿元。" + text.split("。", 1)[1]
+    model_copies(fake_chat, with_figure)
+    res = rewrite_text(get_settings(), with_figure, "压缩到40字", model=fake_chat, seed=1)
+    assert res.text.startswith("全县项目投资达147.3亿元")
+
+
+def test_a_name_with_te_bie_keeps_it() -> None:
+    from assistant.rewrite_methods import formal_words
+
+    assert formal_words("争取超长期特别国债资金5.2亿元，大家特别感动") == "争取超长期特别国债资金5.2亿元，大家尤为感动"
+
+
 def test_formal_polish_is_code_s_formal_sentence_and_keeps_names_and_lists() -> None:
     from assistant.rewrite_kinds import similarity
     from assistant.rewrite_methods import already_formal, formal_grammar, formal_polish, writer_unit

@@ -742,8 +742,9 @@ def candidate_ok(
 
 
 _ECHO = re.compile(r"【|】|改写|原句|原文|示例|改后")
-_SUBJECT_WORDS = re.compile(r"我们|我局|本局|我单位|本单位|局党组|我司|本人")
-_UNIT_NAME = re.compile(r"[县市区省州][\u4e00-\u9fff]{1,10}?局")
+_SUBJECT_WORDS = re.compile(r"我们|我局|本局|我单位|本单位|局党组|我司|本人|我县|我市|我区")
+_UNIT_TAIL = "(?:局|委|社|馆|中心)"  # 县医保局, 市国资委, 县供销合作社, 县档案馆, 市公积金管理中心
+_UNIT_NAME = re.compile(r"[县市区省州][\u4e00-\u9fff]{1,10}?" + _UNIT_TAIL)
 # A fixed pair (or list) of four-character phrases at a clause's end: 坚持尽力而为、量力而行，
 _MOTTO = re.compile(
     r"((?:[\u4e00-\u9fff]{4}、)+[\u4e00-\u9fff]{4})(?=[，。；]|$)"
@@ -764,7 +765,7 @@ def renamed_unit(original: str, new: str, speaks: bool = False) -> bool:
     )
 
 
-_PLACE = re.compile(r"([\u4e00-\u9fff]{2})(?=[市县区州][\u4e00-\u9fff]{1,10}?局)")
+_PLACE = re.compile(r"([\u4e00-\u9fff]{2})(?=[市县区州][\u4e00-\u9fff]{1,10}?" + _UNIT_TAIL + ")")
 
 
 _OPENING_UNIT = re.compile(

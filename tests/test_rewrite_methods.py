@@ -816,7 +816,10 @@ def test_compress_drops_an_opening_without_figures_as_the_last_cut(fake_chat) ->
 def test_a_name_with_te_bie_keeps_it() -> None:
     from assistant.rewrite_methods import formal_words
 
-    assert formal_words("争取超长期特别国债资金5.2亿元，大家特别感动") == "争取超长期特别国债资金5.2亿元，大家尤为感动"
+    assert (
+        formal_words("争取超长期特别国债资金5.2亿元，大家特别感动")
+        == "争取超长期特别国债资金5.2亿元，大家尤为感动"
+    )
 
 
 def test_formal_polish_is_code_s_formal_sentence_and_keeps_names_and_lists() -> None:
@@ -1291,3 +1294,19 @@ def test_session_9_reading_a_list_said_the_other_way_round_a_change_said_twice_a
     assert not _new_qualifier(about, "拆除违法建筑63处，面积约2.1万平方米。")
     assert not _new_qualifier(about, "拆除违法建筑63处，面积2.1万平方米左右。")  # 约 = 左右
     assert not _new_qualifier("面积2.1万平方米左右。", "面积约为2.1万平方米。")
+
+
+def test_session_9_blind_reading_another_units_level_and_a_county_for_the_bureau() -> None:
+    """Passing new wordings read after session 9's blind run: 沅平市国资委 → 县国资委 (a unit's name
+    beyond 局), and 局机关获评… → …称号的我县 (the county for the bureau)."""
+    from assistant.rewrite_methods import Ctx, candidate_problem, renamed_unit
+
+    o = "沅平市国资委坚持以管资本为主加强国有资产监管，全面完成国企改革年度任务。"
+    assert renamed_unit(o, "县国资委强化国有资产监管，国企改革年度任务圆满完成。")
+    assert not renamed_unit(o, "国资委强化国有资产监管，国企改革年度任务圆满完成。")  # the place left out
+    ctx = Ctx(model=None, system="", keep=[], allowed=set())  # type: ignore[arg-type]
+    s = "局机关获评“全省节约型机关建设先进单位”。"
+    assert (
+        candidate_problem(ctx, "reword", s, s, "获得“全省节约型机关建设先进单位”称号的我县。", 0.99)
+        == "new subject"
+    )

@@ -379,6 +379,11 @@ COLLOQUIAL = (  # a formal text has none of these (verify's form check, and each
 _PAIR = re.compile(r"^[\u4e00-\u9fff“”]{4,6}[，,、 　]?[\u4e00-\u9fff“”]{4,6}$")
 
 
+def half_width_digits(text: str) -> str:
+    """Full-width digits, point and percent sign as ASCII (９９.９１％ → 99.91%)."""
+    return text.translate(_WIDTH)
+
+
 def numbers_in(text: str) -> list[str]:
     return list(number_counts(text))
 
@@ -386,7 +391,7 @@ def numbers_in(text: str) -> list[str]:
 def number_counts(text: str) -> Counter[str]:
     """Each number of `text` (full-width digits and thousands commas read as numbers_in reads them)
     and how many times it is written, in order of first appearance."""
-    return Counter(m.group(0).replace(",", "") for m in _NUMBER.finditer(text.translate(_WIDTH)))
+    return Counter(m.group(0).replace(",", "") for m in _NUMBER.finditer(half_width_digits(text)))
 
 
 def is_pair_heading(heading: str) -> bool:

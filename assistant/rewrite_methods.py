@@ -37,12 +37,14 @@ from assistant.rewrite_kinds import (
     RAW_MAX_SIMILARITY,
     SENTENCE_MAX_SIMILARITY,
     TIME_WORDS,
+    WHO_WORDS,
     Parts,
     RewriteSpec,
     as_sentence,
     change_similarity,
     cjk_len,
     clauses_of,
+    half_width_digits,
     is_pair_heading,
     join_points,
     length_problem,
@@ -694,6 +696,8 @@ def candidate_problem(
         return f"metric lost {lost}"  # 县域内就诊率 → 就诊率: the figure now says another thing
     if moved := figure_moved(original, new):
         return f"figure moved {moved}"  # 城市…覆盖率达92%，农村…达75% → 农村…达92%
+    if moved := figure_context_lost(original, new):
+        return f"figure moved {moved}"  # 制度42项，增收节支4720万元 → 4720万元制度，增收节支42项
     if turns_round(original, new):
         return "direction reversed"  # 从“以治病为中心”向“以健康为中心”, or 降低报销比例
     if gone := lost_comparator(original, new):
@@ -742,7 +746,7 @@ def candidate_ok(
 
 
 _ECHO = re.compile(r"【|】|改写|原句|原文|示例|改后")
-_SUBJECT_WORDS = re.compile(r"我们|我局|本局|我单位|本单位|局党组|我司|本人|我县|我市|我区")
+_SUBJECT_WORDS = re.compile(r"我们|我局|本局|我单位|本单位|局党组|我司|本人|我县|我市|我区|我省|我国")
 _UNIT_TAIL = "(?:局|委|社|馆|中心)"  # 县医保局, 市国资委, 县供销合作社, 县档案馆, 市公积金管理中心
 _UNIT_NAME = re.compile(r"[县市区省州][\u4e00-\u9fff]{1,10}?" + _UNIT_TAIL)
 # A fixed pair (or list) of four-character phrases at a clause's end: 坚持尽力而为、量力而行，
@@ -993,7 +997,7 @@ _TO_FIGURE = re.compile(
 
 
 _SAID_AS = re.compile(
-    r"(?:(?P<by>增长|提高|提升|上升|下降|减少|降低|增加|增强|扩大|攀升|回升|回落|缩小|下滑)了?|(?P<to>至|达到|到|达|为))$"
+    r"(?:(?P<by>增长|提高|提升|上升|下降|减少|降低|增加|增强|扩大|攀升|回升|回落|缩小|下滑)了?|(?P<to>至|达到|到|达|为)了?)$"
 )
 _GROWTH_IS = re.compile(
     r"(?:增长|增幅|降幅|涨幅|提高|提升|上升|下降|减少)[^，。；、\d至到]{0,6}(?:为|达到|达)$"
@@ -1102,6 +1106,43 @@ def _list_swapped(clauses: list[str], names: dict[str, tuple[str, str]], bare: C
             by_place = [f for _, f in figs]
             if len(set(at.values())) == len(at) and by_name != by_place:
                 return next(f for f, g in zip(by_place, by_name, strict=True) if f != g)
+    return ""
+
+
+_LEAD_WORDS = re.compile(rf"{TIME_WORDS}|{WHO_WORDS}")
+
+
+def figure_context_lost(original: str, new: str) -> str:
+    """A figure whose clause in `new` shares no word with its clause in the original, figures, units,
+    time and writer aside: the right digits on the wrong things (建立健全制度42项，促进增收节支4720万元 →
+    完善4720万元制度，促进增收节支42项). Units differ there, so figure_moved does not see it. A clause
+    that names nothing before its figure (…总额同比增长6.8%，达到286.3亿元) is read with the clause
+    before it; a figure inside a quoted name is the name's."""
+
+    def contexts(text: str, figure: str) -> list[str]:
+        at = re.compile(r"(?<![\d.])" + re.escape(figure) + r"(?![\d.]*\d)")
+        clauses = re.split(r"[，。；：]", _QUOTED.sub("“”", half_width_digits(text)).replace(",", ""))
+        found = []
+        for k, c in enumerate(clauses):
+            if m := at.search(c):
+                named = _TO_FIGURE.sub("", _LEAD_WORDS.sub("", _FIGURE_UNIT.sub("", c[: m.start()])))
+                found.append(c if cjk_len(named) >= 2 or not k else clauses[k - 1] + "，" + c)
+        return found
+
+    def bare(clause: str) -> str:
+        return _LEAD_WORDS.sub("", _FIGURE_UNIT.sub("", clause))
+
+    def shares(old: str, new: str) -> bool:  # a word, or two characters (追回医保基金 → 资金被依法挽回)
+        chars = set(re.findall(r"[\u4e00-\u9fff]", _canonical(old))) & set(
+            re.findall(r"[\u4e00-\u9fff]", _canonical(new))
+        )
+        return bool(_words(old) & _words(new)) or len(chars) >= 2
+
+    for figure in dict.fromkeys(numbers_in(original)):
+        olds, news = contexts(original, figure), contexts(new, figure)
+        was = bare("，".join(olds))
+        if news and len(_words(was)) >= 2 and not any(shares(was, bare(c)) for c in news):
+            return figure
     return ""
 
 

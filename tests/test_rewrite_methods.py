@@ -1310,3 +1310,41 @@ def test_session_9_blind_reading_another_units_level_and_a_county_for_the_bureau
         candidate_problem(ctx, "reword", s, s, "获得“全省节约型机关建设先进单位”称号的我县。", 0.99)
         == "new subject"
     )
+
+
+def test_session_9_final_reading_figures_on_the_wrong_things_and_a_level_said_as_a_growth() -> None:
+    """Passing output read after session 9's final held-out run: two figures of different units
+    traded places (figure_moved only compares figures of one unit), and 到了62.8% said as 提升了62.8%."""
+    from assistant.rewrite_methods import figure_context_lost, figure_moved
+
+    o = "我们坚持揭示问题与推动整改并重，督促有关单位建立健全制度42项，促进增收节支4720万元。"
+    assert (
+        figure_context_lost(o, "以揭示问题与推进整改并重，推动有关单位完善4720万元制度，促进增收节支42项。")
+        == "42"
+    )
+    assert (
+        figure_context_lost(o, "我们坚持问题导向与强化整改相结合，推动制度建设42项，促进增收节支4720万元。")
+        == ""
+    )
+    # a clause that names nothing before its figure is read with the one before it
+    t = "全年实现社会消费品零售总额286.3亿元，同比增长6.8%；外贸进出口总额41.7亿元。"
+    assert (
+        figure_context_lost(t, "年内社会消费品零售总额同比增长6.8%，达到286.3亿元；外贸进出口总额41.7亿元。")
+        == ""
+    )
+    assert figure_context_lost(t, "社会消费品零售总额同比增长6.8%至286.3亿元；发放消费券41.7亿元。") == "41.7"
+    # a rewording that keeps two of its characters is no move (追回医保基金 → 违规资金被依法挽回)
+    fund = "检查定点医药机构186家，追回医保基金452.3万元。"
+    assert figure_context_lost(fund, "186家定点医药机构接受检查，452.3万元违规资金被依法挽回。") == ""
+    # a figure inside a quoted name is the name's
+    q = "深入开展“铁拳护航·2024年放心消费”专项行动，检查经营主体2146家。"
+    assert figure_context_lost(q, "以“铁拳护航·2024年放心消费”专项行动为抓手，共检查经营主体2146家。") == ""
+    forest = "种树这块，我们全年完成植树造林3.6万亩，然后森林覆盖率到了62.8%，比去年提高了0.7个百分点。"
+    assert (
+        figure_moved(forest, "森林覆盖率提升了62.8%，比去年增加了0.7个百分点，我们年内植树造林3.6万亩。")
+        == "62.8%"
+    )
+    assert (
+        figure_moved(forest, "今年已完成3.6万亩植树造林，森林覆盖率达到62.8%，较去年增长了0.7个百分点。")
+        == ""
+    )

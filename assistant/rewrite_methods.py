@@ -190,6 +190,8 @@ def _numbers_ok(old: str, new: str, ctx: Ctx) -> bool:
     units = _units(new)
     if any(u != units.get(n, u) for n, u in _units(old).items()):
         return False  # 1370名 is not 1370人次
+    if any(y in new and f"{y}年" not in new for y in re.findall(r"((?:19|20)\d{2})年", old)):
+        return False  # 2024年，… → 2024，…: a year is no bare number
     # 5年来 is not 5年前; 5年间 and a bare 5年 (梳理5年XX改革历程) say the same span as 5年来
     was, now = _spans(old), _spans(new)
     return now <= was and all(
@@ -764,8 +766,17 @@ def renamed_unit(original: str, new: str, speaks: bool = False) -> bool:
     # the place in front of a unit (蓉江市商务局 → 成都市商务局: the regex sees 市商务局 in both)
     places = set(_PLACE.findall(new)) - set(_PLACE.findall(original))
     hall = "厅" in new and "厅" not in original  # a body never named (县人社局 → 县人社局人社厅)
+    # the county's bureau made the nation's or a province's (芷阳县烟草专卖局 → 中国烟草专卖局)
+    higher = any(
+        (m := re.search(r"(中国|全国|国家|省)" + re.escape(u[1:]), new)) and m.group(0) not in original
+        for u in old
+    )
     return (
-        bool(now - old) or bool(places) or hall or (not speaks and any(u[1:] not in new for u in old - now))
+        bool(now - old)
+        or bool(places)
+        or hall
+        or higher
+        or (not speaks and any(u[1:] not in new for u in old - now))
     )
 
 
@@ -1211,7 +1222,14 @@ def added_clause(original: str, new: str) -> str:
     return ""
 
 
-_NOT_OURS = (re.compile(r"我司|本公司|贵司|公司"), re.compile(r"(?:我们|我局|我|本局|本人)(?:将|要|会)"))
+_NOT_OURS = (
+    re.compile(r"我司|本公司|贵司|公司"),
+    re.compile(r"(?:我们|我局|我|本局|本人)(?:将|要|会)"),
+    # 持续开展 → 将组织: a year's work made a plan (将…作为 is 把, not the future)
+    re.compile(
+        r"将(?:组织|开展|推进|推动|加强|继续|持续|进一步|着力|全面|深入|大力|积极|不断)(?![^，。；]*(?:作为|摆在|放在|列为|当作))"
+    ),
+)
 _QUOTED = re.compile(r"“[^“”]{1,40}”")
 LONG_NAME = 8  # characters: a quoted name this long (a conference, an award) is shown to the model as “甲”
 _MARKS = "甲乙丙丁戊己庚辛"
@@ -1643,7 +1661,9 @@ def _regroup(parts: Parts, flat: list[str]) -> list[list[str]]:
     return paras
 
 
-_SUBJECT = re.compile(r"^(今年以来，|[^，。]{0,8}年，)?(我局|本局|局党组|我单位|本单位|我们)")
+# a unit's own name for itself: 我局, and a 办/委/中心/队/馆/社's (地方志办: 我办)
+_OURS = "我局党组|局党组|我局|本局|局机关|我单位|本单位|我们|我办|本办|我委|本委|我中心|本中心|我队|我馆|我社"
+_SUBJECT = re.compile(rf"^(今年以来，|[^，。]{{0,8}}年，)?({_OURS})")
 
 
 def first_person_fallback(sentence: str) -> str:
@@ -1659,7 +1679,7 @@ def first_person_fallback(sentence: str) -> str:
 
 # The writer's unit as a clause's subject (at a sentence or clause start, after 今年以来，/全年，).
 _UNIT = re.compile(
-    r"(^|[，；：])((?:今年以来|全年|今年|[^，。；]{0,6}年(?:以来)?|同时|此外)，)?(我局党组|局党组|我局|本局|局机关|我单位|本单位|我们)"
+    r"(^|[，；：])((?:今年以来|全年|今年|[^，。；]{0,6}年(?:以来)?|同时|此外)，)?(" + _OURS + ")"
 )
 _VERB_OPEN = re.compile(
     r"^(?:始终|坚持|推动|推进|组织|牵头|带头|主动|积极|大力|深入|持续|扎实|全力|认真|严格|不断|进一步|"

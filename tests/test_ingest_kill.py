@@ -34,7 +34,7 @@ def _start(tmp_path: Path, src: Path) -> subprocess.Popen[bytes]:
         **os.environ,
         "BIGANZI_DATA_DIR": str(tmp_path / "data"),
         "BIGANZI_EMBEDDER": "fake",
-        "BIGANZI_FAKE_EMBED_DELAY": "0.01",  # about 0.6 s per batch: a kill lands mid-ingest
+        "BIGANZI_FAKE_EMBED_DELAY": "0.05",  # about 3 s per batch: a kill lands mid-ingest, even on a busy machine
     }
     code = "from assistant.cli import main; main()"
     return subprocess.Popen(

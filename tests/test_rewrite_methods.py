@@ -1348,3 +1348,34 @@ def test_session_9_final_reading_figures_on_the_wrong_things_and_a_level_said_as
         figure_moved(forest, "今年已完成3.6万亩植树造林，森林覆盖率达到62.8%，较去年增长了0.7个百分点。")
         == ""
     )
+
+
+def test_session_9_second_blind_reading_a_year_a_plan_and_an_office_that_speaks() -> None:
+    """Read after session 9's second blind run: 2024年 → 2024 (a year made a bare number), 持续开展 →
+    将组织 (the year's work made a plan), and 我办 (a 地方志办's own word) left as it was by 述职口吻."""
+    from assistant.rewrite_methods import Ctx, candidate_problem, first_person_words
+
+    s = "2024年，烟草专卖局持续开展打假打私专项行动，查处涉烟违法案件213起。"
+    ctx = Ctx(model=None, system="", keep=["2024", "213"], allowed={"2024", "213"})  # type: ignore[arg-type]
+    assert (
+        candidate_problem(
+            ctx, "reword", s, s, "2024，烟草专卖局深入推进打假打私专项行动，共查办涉烟违法案件213起。", 0.99
+        )
+        == "numbers"
+    )
+    assert (
+        candidate_problem(
+            ctx, "reword", s, s, "2024年，烟草专卖局将组织打假打私专项行动，查办涉烟违法案件213起。", 0.99
+        )
+        == "我司/将"
+    )
+    assert (
+        first_person_words("我办始终坚持“修志为用”，全年完成年鉴编纂出版。")
+        == "我始终坚持“修志为用”，全年完成年鉴编纂出版。"
+    )
+    # the county's bureau made the nation's
+    from assistant.rewrite_methods import renamed_unit
+
+    s2 = "2024年，芷阳县烟草专卖局持续开展打假打私专项行动。"
+    assert renamed_unit(s2, "2024年中国烟草专卖局组织打假打私专项行动。")
+    assert not renamed_unit(s2, "2024年，烟草专卖局组织打假打私专项行动。")

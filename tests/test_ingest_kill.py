@@ -34,7 +34,7 @@ def _start(tmp_path: Path, src: Path) -> subprocess.Popen[bytes]:
         **os.environ,
         "BIGANZI_DATA_DIR": str(tmp_path / "data"),
         "BIGANZI_EMBEDDER": "fake",
-        "BIGANZI_FAKE_EMBED_DELAY": "0.05",  # about 3 s per batch: a kill lands mid-ingest, even on a busy machine
+        "BIGANZI_FAKE_EMBED_DELAY": "0.01",  # about 0.6 s per batch: a kill lands mid-ingest
     }
     code = "from assistant.cli import main; main()"
     return subprocess.Popen(
@@ -42,6 +42,9 @@ def _start(tmp_path: Path, src: Path) -> subprocess.Popen[bytes]:
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        # Ctrl-C as a terminal sends it: a test run started in the background (make test &) hands its
+        # children an ignored SIGINT, and Python then never raises KeyboardInterrupt
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 

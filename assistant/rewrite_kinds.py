@@ -172,7 +172,7 @@ WHEN_WHO = re.compile(rf"^(?:{TIME_WORDS})?(?:{WHO_WORDS})?")
 def clauses_back(original: str, new: str) -> str:
     """Sentence `new` with its clauses in the order of the clauses of `original` they share most
     with, its lead (全年/我局) back in front of the first."""
-    old_clauses, (clauses, end) = top_clauses(original.rstrip("。！？；")), clauses_of(new)
+    old_clauses, (clauses, end) = clauses_of(original)[0], clauses_of(new)
     if len(old_clauses) < 2 or len(clauses) < 2:
         return new
     back = [clauses[j] for j in _by_home(_homes(old_clauses, clauses))]

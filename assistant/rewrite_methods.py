@@ -1130,18 +1130,18 @@ def figure_context_lost(original: str, new: str) -> str:
     that names nothing before its figure (…总额同比增长6.8%，达到286.3亿元) is read with the clause
     before it; a figure inside a quoted name is the name's."""
 
+    def bare(clause: str) -> str:
+        return _LEAD_WORDS.sub("", _FIGURE_UNIT.sub("", clause))
+
     def contexts(text: str, figure: str) -> list[str]:
         at = re.compile(r"(?<![\d.])" + re.escape(figure) + r"(?![\d.]*\d)")
         clauses = re.split(r"[，。；：]", _QUOTED.sub("“”", half_width_digits(text)).replace(",", ""))
         found = []
         for k, c in enumerate(clauses):
             if m := at.search(c):
-                named = _TO_FIGURE.sub("", _LEAD_WORDS.sub("", _FIGURE_UNIT.sub("", c[: m.start()])))
+                named = _TO_FIGURE.sub("", bare(c[: m.start()]))
                 found.append(c if cjk_len(named) >= 2 or not k else clauses[k - 1] + "，" + c)
         return found
-
-    def bare(clause: str) -> str:
-        return _LEAD_WORDS.sub("", _FIGURE_UNIT.sub("", clause))
 
     def shares(old: str, new: str) -> bool:  # a word, or two characters (追回医保基金 → 资金被依法挽回)
         chars = set(re.findall(r"[\u4e00-\u9fff]", _canonical(old))) & set(
@@ -1640,14 +1640,14 @@ def _consider(
         moved = order_clauses(
             s, new, SENTENCE_MAX_SIMILARITY - WHOLE_MARGIN
         )  # (the fewest moves verify needs)
-        moved_why = candidate_problem(ctx, kind, s, seed_text, moved, max_sim, avoid) if moved != new else why
         if moved != new:
+            moved_why = candidate_problem(ctx, kind, s, seed_text, moved, max_sim, avoid)
             log.debug("%s s%d t%d [%s, facts moved] %s", kind, i, t, moved_why or "ok", moved)
-        if not moved_why:
-            passing.append(moved)
-            return True
-        if moved_why.startswith("similar"):
-            new, sim = moved, change_sim(kind, max_sim, s, moved)
+            if not moved_why:
+                passing.append(moved)
+                return True
+            if moved_why.startswith("similar"):
+                new, sim = moved, change_sim(kind, max_sim, s, moved)
     if near_ok and kind in NEAR_SIM and why.startswith("similar") and sim < NEAR_SIM[kind]:
         near.setdefault(i, []).append(new)
     return False

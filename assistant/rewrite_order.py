@@ -36,9 +36,9 @@ _SEQUENCE = re.compile(
     r"^(?:首先|其次|再次|然后|随后|之后|接着|最后|第[一二三四五六七八九十]|其[一二三四五六七八九十])"
 )
 # a clause that only states a figure (a metric, then 达/为/保持在… and a number): a result, not a measure
-_STATE = re.compile(
-    r"^[\u4e00-\u9fff、“”]{2,24}?(?:持续|始终|稳定|均|已|分别|进一步|不断)*(?:达到|达|为|保持在|控制在|稳定在|突破|超过)\d"
-)
+_METRIC = r"^[\u4e00-\u9fff、“”]{2,24}?"
+_STEADY = r"(?:持续|始终|稳定|均|已|分别|进一步|不断)*"
+_STATE = re.compile(_METRIC + _STEADY + r"(?:达到|达|为|保持在|控制在|稳定在|突破|超过)\d")
 # its change after it (较上年提高3.2个百分点; 同比分别增长12.7%、15.3%)
 _CHANGE = re.compile(
     r"^(?:较上年|比上年|较去年|比去年|同比)(?:分别)?(?:增长|提高|提升|上升|下降|减少|降低)\d"
@@ -128,9 +128,7 @@ def order_measures(original: list[str], reworded: list[str], target: float = 0.0
     # the k-th block's connector or 一是 goes to whichever block comes k-th
     leads = [_slot(original[b[0]]) for b in moving]
     best, best_sim = reworded, change_similarity("".join(original), "".join(reworded))
-    perms = list(itertools.islice(itertools.permutations(range(len(moving))), 1, 120))
-    perms.sort(key=lambda p: sum(1 for a, b in itertools.combinations(p, 2) if a > b))  # fewest swaps first
-    for perm in ([moving[k] for k in p] for p in perms):
+    for perm in ([moving[k] for k in p] for p in _fewest_moves_first(len(moving))):
         middle = []
         for k, b in enumerate(perm):
             first = reworded[b[0]] if b is moving[k] else _lead(leads[k], _bare(reworded[b[0]]))
@@ -142,6 +140,13 @@ def order_measures(original: list[str], reworded: list[str], target: float = 0.0
         if sim < best_sim:
             best, best_sim = out, sim
     return best
+
+
+def _fewest_moves_first(n: int) -> list[tuple[int, ...]]:
+    """Every new order of n blocks (the present one left out, at most 119), the fewest swaps first."""
+    perms = list(itertools.islice(itertools.permutations(range(n)), 1, 120))
+    perms.sort(key=lambda p: sum(1 for a, b in itertools.combinations(p, 2) if a > b))
+    return perms
 
 
 def _ends(out: list[str], like: list[str]) -> list[str]:
@@ -167,8 +172,10 @@ _CLAUSE_LEANS = re.compile(
 # or a measure opened by its verb (完成…扫描320万页). Anything else (重要天气报告42期: the object of the
 # clause before, split off by a comma) leans on the clause before it.
 _LEVEL_OF = re.compile(
-    r"^[\u4e00-\u9fff、“”]{2,24}?(?:同比|较上年|比上年)?(?:持续|始终|稳定|均|已|分别|进一步|不断)*"
-    r"(?:达到|达|为|保持在|控制在|稳定在|突破|超过|增长|提高|提升|上升|下降|减少|降低)了?\d"
+    _METRIC
+    + r"(?:同比|较上年|比上年)?"
+    + _STEADY
+    + r"(?:达到|达|为|保持在|控制在|稳定在|突破|超过|增长|提高|提升|上升|下降|减少|降低)了?\d"
 )
 _DOES = re.compile(
     WHEN_WHO.pattern
@@ -231,9 +238,8 @@ def order_clauses(original: str, reworded: str, target: float) -> str:
     if lead and cjk_len(clauses[start]) - len(lead) < 4:
         return reworded  # (the lead is the clause)
     best, best_sim = reworded, change_similarity(original, reworded)
-    perms = list(itertools.islice(itertools.permutations(range(len(run))), 1, 120))
-    perms.sort(key=lambda p: sum(1 for a, b in itertools.combinations(p, 2) if a > b))
-    for perm in perms:
+    last = run[-1][-1] + 1
+    for perm in _fewest_moves_first(len(run)):
         flat = [i for k in perm for i in run[k]]
         moved = [clauses[i] for i in flat]
         if lead and flat[0] != start:  # the lead goes to the front, off the clause that had it
@@ -241,7 +247,6 @@ def order_clauses(original: str, reworded: str, target: float) -> str:
                 continue  # (the new first clause has a lead of its own)
             moved[flat.index(start)] = moved[flat.index(start)][len(lead) :]
             moved[0] = lead + moved[0]
-        last = run[-1][-1] + 1
         out = "，".join([*clauses[:start], *moved, *clauses[last:]]) + end
         sim = change_similarity(original, out)
         if sim < target:

@@ -116,6 +116,69 @@ def change_similarity(original: str, new: str) -> float:
     return similarity(mask(original), mask(new))
 
 
+# A count said after its object (检查社会单位1372家): an action verb whose object is a thing counted;
+# a list item after it may leave the verb out (开展学习12次、主题党日活动24次).
+_COUNTED = r"(?P<obj>[\u4e00-\u9fff“”·]{2,12}?)(?P<n>\d+(?:\.\d+)?)(?P<q>余|多)?(?P<cl>[家个项场处起件户所人名次条座支批期])$"
+_COUNT_AFTER = re.compile(
+    r"^(?P<pre>(?:全年|年内|共|累计|共计|先后|依法|深入|扎实|持续|严格|临时)*)"
+    r"(?P<v>新建|建成|检查|督改|整改|查处|查办|举办|开展|走访|慰问|办理|受理|调解|化解|排查|创建|培育|"
+    r"引进|设立|配备|营救|救助|审计|抽检|处置|收录|立案|召开|组建|成立|建立|打造)" + _COUNTED
+)
+_COUNT_ITEM = re.compile("^(?P<pre>)(?P<v>)" + _COUNTED)
+_ACTION_OBJECT = re.compile(
+    r"^(?:" + _COUNT_AFTER.pattern.split("(?P<v>")[1].split(")")[0] + r"|查处|改建|改造|化解|联系|整改|提升|"
+    r"建设|推进|帮助|服务|指导|督促|修缮|维修|培训|处理|解决|救治|帮扶|治理|清理|开通|完成)"
+)
+_ADVERB_OPEN = re.compile(
+    r"^(?:全年|年内|共|累计|共计|先后|依法|深入|扎实|持续|严格|临时|积极|主动|及时|全面|集中)"
+)
+
+
+def count_first(sentence: str) -> str:
+    """A count said before what it counts, as reports say it either way: 检查社会单位1372家、督改火灾
+    隐患2614处 → 检查1372家社会单位、督改2614处火灾隐患 (人 before its noun is 名: 营救213名遇险群众;
+    the list's items without a verb follow the first). Not a metric (总数、人数 are no things counted)."""
+
+    def front(m: re.Match[str] | None) -> str | None:
+        if not m:
+            return None
+        obj = m.group("obj")
+        if (
+            re.search(r"(?:数|量|率|额|值|比|度|面积|规模|总|的|和)$", obj)
+            or obj.count("“") != obj.count("”")
+            or _ACTION_OBJECT.match(obj)  # 立案查处违法案件87件: the object is another action
+            or obj.startswith(m.group("cl"))  # (1260条条目)
+        ):
+            return None
+        cl = "名" if m.group("cl") == "人" else m.group("cl")
+        return f"{m.group('pre')}{m.group('v')}{m.group('n')}{m.group('q') or ''}{cl}{obj}"
+
+    clauses, end = clauses_of(sentence)
+    out = []
+    for clause in clauses:
+        items, unit = (
+            re.split(r"([、；])", clause),
+            "",
+        )  # (unit: the classifier of the list's last count fronted)
+        for k in range(0, len(items), 2):
+            if k and items[k - 1] == "；":
+                unit = ""
+            item = items[k]
+            # an item with no verb of its own follows a fronted count of the same kind (学习12次、活动24次),
+            # not an action with its adverb (临时查封21家)
+            bare = _COUNT_ITEM.match(item) if unit and not _ADVERB_OPEN.match(item) else None
+            done = front(_COUNT_AFTER.match(item)) or (
+                front(bare) if bare and bare.group("cl") == unit else None
+            )
+            if done:
+                unit = (_COUNT_AFTER.match(item) or bare).group("cl")  # type: ignore[union-attr]
+            elif re.search(r"\d", item):
+                unit = ""
+            items[k] = done or item
+        out.append("".join(items))
+    return "，".join(out) + end
+
+
 def order_free_similarity(original: str, new: str) -> float:
     """change_similarity with every new order undone: the new text's sentences put back in the
     original's order, each beside the original sentence it shares most with, and each sentence's
@@ -126,7 +189,10 @@ def order_free_similarity(original: str, new: str) -> float:
         return change_similarity(original, new)
     home = _homes(olds, news)
     back = [clauses_back(olds[home[j]], news[j]) if home[j] >= 0 else news[j] for j in _by_home(home)]
-    return change_similarity(original, "".join(back))
+    # a count moved before its noun (检查企业186家 → 检查186家企业) is a new order too: both said count first
+    fronted = [count_first(o) for o in olds]
+    was = "".join(fronted) if fronted != olds else original
+    return change_similarity(was, "".join(count_first(b) for b in back))
 
 
 def _homes(olds: list[str], news: list[str]) -> dict[int, int]:

@@ -44,6 +44,7 @@ from assistant.rewrite_kinds import (
     change_similarity,
     cjk_len,
     clauses_of,
+    count_first,
     half_width_digits,
     is_pair_heading,
     join_points,
@@ -360,6 +361,7 @@ def compress(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generat
             ),
             s,
         )
+        new = mend_qualifiers(s, new) if new else new
         if (
             new
             and _numbers_ok(s, new, ctx)
@@ -913,6 +915,43 @@ def _new_qualifier(old: str, new: str) -> bool:
     return bool(added) or bool(lost)
 
 
+# a qualifier that stands before a figure, as a formal sentence writes it (大概 → 约)
+_QUALIFIER_BEFORE = {"大概": "约", "大约": "约", "差不多": "约", "将近": "近", "接近": "近", "超": "超过"}
+_QUALIFIER_BEFORE |= {q: q for q in ("约", "近", "超过", "逾", "不到", "不足")}
+
+
+def mend_qualifiers(original: str, new: str) -> str:
+    """A qualifier of the original's figure that a sample dropped, put back: 1600多个 → 1600个 gets
+    its 多 again, 大概430名 → 430名 its 约, 95%以上 → 95% its 以上. The qualifier is part of the
+    figure (numbers are the writer's), and a 1.5B model drops it in half its rewordings; only a
+    figure the sample writes once, with no qualifier of its own."""
+    for m in _QUALIFIED.finditer(original):
+        n, q = m.group(1), m.group(2)
+        gap = original[m.end(1) : m.start(2)]
+        spots = [x for x in re.finditer(r"(?<![\d.])" + re.escape(n) + r"(?![\d.])", new)]
+        if len(spots) != 1 or original.count(n) != 1:
+            continue
+        at = spots[0].end()
+        after = new[at : at + len(gap) + 4]
+        if not after.startswith(gap) or re.match(r"[^\d，。；、]{0,4}?(以上|以下|余|多|左右|近|超过)", after):
+            continue
+        new = new[: at + len(gap)] + q + new[at + len(gap) :]
+    for m in _BEFORE.finditer(original):
+        q, n = _QUALIFIER_BEFORE.get(m.group(1), ""), m.group(2)
+        spots = [x for x in re.finditer(r"(?<![\d.])" + re.escape(n) + r"(?![\d.])", new)]
+        if not q or len(spots) != 1 or original.count(n) != 1:
+            continue
+        at = spots[0].start()
+        if re.search("(?:" + "|".join(_QUALIFIER_BEFORE) + r")(?:为|是|有)?$", new[:at]):
+            continue  # it has one of its own (超过 for 约): _new_qualifier judges it
+        tail = new[at + len(n) : at + len(n) + 6]
+        if re.match(r"[^\d，。；、]{0,4}?(以上|左右|余|多)", tail):
+            continue  # said after the figure instead (约2.1万 = 2.1万左右)
+        soft = re.search(r"(?:达到|达)$", new[:at]) if q in ("超过", "逾") else None
+        new = new[: soft.start() if soft else at] + q + new[at:]  # (达超过6万 is no Chinese)
+    return new
+
+
 # 从“甲”向“乙”转变, 由“甲”变为“乙”: the order of the two names is the meaning.
 _DIRECTED = re.compile(
     r"(“[^“”]{1,40}”)[^，。；“]{0,12}?(?:向|到|转为|转向|变为|至)[^，。；“]{0,12}(“[^“”]{1,40}”)"
@@ -1049,6 +1088,8 @@ def figure_moved(original: str, new: str) -> str:
         figure, unit = m.group(0), _units(m.group(0))[m.group(1)]
         before = re.split(r"[，。；：、]", listed[: m.start()])[-1]
         name = bare(_TO_FIGURE.sub("", before))[-4:]
+        if _noun_after(listed, m.end()):
+            continue  # a count before its noun (在全县11个乡镇建成…): the subject is no name of it
         if shared[unit] >= 2 and "分别" not in before and len(name) >= 3:  # (检查186家: a verb, no name)
             names.setdefault(figure, (unit, name))
 
@@ -1088,6 +1129,13 @@ def figure_moved(original: str, new: str) -> str:
             and any(len(x) >= 2 and not any(x in c for c in where) for x in items)
         ):
             return figure
+        # a count before its noun (11个乡镇) stays beside that noun, after it or before (乡镇11个)
+        noun = _noun_after(original, at + len(figure))
+        if noun and not any(
+            noun in new[p + len(figure) : p + len(figure) + 4] or noun in new[max(0, p - 8) : p]
+            for p in spots
+        ):
+            return figure
         # two figures of one unit swapped between their names
         if figure in names:
             unit, name = names[figure]
@@ -1095,6 +1143,14 @@ def figure_moved(original: str, new: str) -> str:
             if not any(says(c, name) for c in where) and any(says(c, n) for c in where for n in others):
                 return figure
     return ""
+
+
+def _noun_after(text: str, end: int) -> str:
+    """The first two characters of the noun a count stands before (11个乡镇 → 乡镇), or ""."""
+    if not re.search(r"[个家人名所项场处起件户例次]$", text[:end]):
+        return ""  # (a rate or an amount: 100%的行政村 is said either way round)
+    m = re.match(r"[\u4e00-\u9fff]{2}", text[end:])
+    return m.group(0) if m and not re.match(r"(?:以上|以下|左右|同比|比上|较上|的)", m.group(0)) else ""
 
 
 def _list_swapped(clauses: list[str], names: dict[str, tuple[str, str]], bare: Callable[[str], str]) -> str:
@@ -1549,7 +1605,7 @@ def _sample_unit(
             new = re.sub(r"‘([^‘’]{1,20})’", r"“\1”", new)  # the original's quotes, not nested ones
         if kind == "formal":
             new = formal_words(new)
-        new = keep_marker(s, one_sentence(s, requote(s, new)))
+        new = mend_qualifiers(s, keep_marker(s, one_sentence(s, requote(s, new))))
         if kind in ("reword", "formal"):
             new = mend_fixed(s, new)
         variants = [new]
@@ -2240,7 +2296,8 @@ def restructure(sentence: str, minor: bool = True) -> str:
     listed = split_listed_figures(new)
     new = merge_parallel_figures(new) if listed == new else listed
     new = change_to(said_of_object(constructions(topicalize(rotate_facts(new)))))
-    return count_list(new) if minor else new
+    new = count_list(new) if minor else new
+    return count_first(new)
 
 
 # --- heading -------------------------------------------------------------------------------------------

@@ -73,8 +73,8 @@ def test_named_sentence_is_the_only_one_rewritten(fake_chat) -> None:
     assert res.text.startswith(first + "。")
     assert res.text.endswith("下一步，我局将持续巩固提升监管成效。")
     assert (
-        "【原文】\n年内共检查定点医药机构186家、追回医保基金452.3万元" in fake_chat.calls[-1][-1].content
-    )  # code's 全年 → 年内 and its count list said as one first
+        "【原文】\n年内共检查186家定点医药机构、追回医保基金452.3万元" in fake_chat.calls[-1][-1].content
+    )  # code's 全年 → 年内, its count list said as one and the count before its noun first
 
 
 def test_named_sentence_echoed_is_reported_not_shown_as_done(fake_chat) -> None:

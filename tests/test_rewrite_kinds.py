@@ -140,3 +140,18 @@ def test_verify_heading_form_and_sentence_change() -> None:
 def test_similarity_and_join_points() -> None:
     assert similarity("甲乙丙", "甲乙丙") == 1.0 and similarity("甲乙丙", "丁戊己") == 0.0
     assert join_points(["总体上。"], ["首先，做好甲；", "二是做好乙。"]) == "总体上。一是做好甲。二是做好乙。"
+
+
+def test_a_count_before_what_it_counts_and_the_order_free_measure_undoes_it() -> None:
+    from assistant.rewrite_kinds import count_first, order_free_similarity
+
+    s = "全年检查社会单位1372家、督改火灾隐患2614处、临时查封21家，营救遇险群众213人。"
+    assert count_first(s) == "全年检查1372家社会单位、督改2614处火灾隐患、临时查封21家，营救213名遇险群众。"
+    # a list item without its verb follows; a metric, another action, a count of its own kind do not
+    assert count_first("开展党组学习12次、主题党日活动24次。") == "开展12次党组学习、24次主题党日活动。"
+    assert count_first("全县科协组织总数达到146个，立案查处违法案件87件。") == (
+        "全县科协组织总数达到146个，立案查处违法案件87件。"
+    )
+    assert count_first("城镇新增就业2860人，收录条目1260条。") == "城镇新增就业2860人，收录条目1260条。"
+    # the same words with the count moved are a new order, not new words
+    assert order_free_similarity(s, count_first(s)) == 1.0

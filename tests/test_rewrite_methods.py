@@ -406,7 +406,7 @@ def test_reword_keeps_the_most_different_faithful_candidate(fake_chat) -> None:
     first = fake_chat.calls[0]
     assert isinstance(first[2], AIMessage) and len(first) == 8  # system, three worked examples, the sentence
     assert "不添加原文没有的内容" in first[0].content
-    assert "【原文】\n检查定点医药机构126家" in first[-1].content
+    assert "【原文】\n检查126家定点医药机构" in first[-1].content  # code's count before its noun first
 
 
 def test_reword_takes_codes_sentence_when_no_sample_is_faithful(fake_chat) -> None:
@@ -1379,3 +1379,38 @@ def test_session_9_second_blind_reading_a_year_a_plan_and_an_office_that_speaks(
     s2 = "2024年，芷阳县烟草专卖局持续开展打假打私专项行动。"
     assert renamed_unit(s2, "2024年中国烟草专卖局组织打假打私专项行动。")
     assert not renamed_unit(s2, "2024年，烟草专卖局组织打假打私专项行动。")
+
+
+def test_a_dropped_qualifier_is_put_back_not_the_sample_thrown_away() -> None:
+    from assistant.rewrite_methods import mend_qualifiers
+
+    s = "我们联系了县里120多家企业，一共拿出岗位1600多个，帮了大概430名大学生找到工作。"
+    got = mend_qualifiers(s, "联系县内企业120家，共提供岗位1600个，帮助430名大学生实现就业。")
+    assert got == "联系县内企业120多家，共提供岗位1600多个，帮助约430名大学生实现就业。"
+    assert mend_qualifiers("净化率达到95%以上。", "净化率稳定在95%。") == "净化率稳定在95%以上。"
+    assert mend_qualifiers("受益群众超过6万人次。", "受益群众达6万人次。") == "受益群众超过6万人次。"
+    # a qualifier the sample gave itself is judged, not doubled; a figure written twice is not guessed at
+    assert mend_qualifiers("接待约5800人次。", "接待近5800人次。") == "接待近5800人次。"
+    assert (
+        mend_qualifiers("志愿者2.6万多人，增长18%左右。", "志愿者2.6万人，增长18%。")
+        == "志愿者2.6万多人，增长18%左右。"
+    )
+    assert (
+        mend_qualifiers("岗位1600多个。", "岗位1600个，其中1600个为新增。")
+        == "岗位1600个，其中1600个为新增。"
+    )
+
+
+def test_a_count_before_its_noun_stays_with_that_noun() -> None:
+    from assistant.rewrite_methods import figure_moved
+
+    s = "我们在全县11个乡镇建成专职消防队和微型消防站89个，基本实现“1分钟响应、3分钟到场”。"
+    # 全县 left out is no figure moved (the subject in front of a count is not its name)
+    assert figure_moved(s, "在11个乡镇建成专职消防队和微型消防站89个，基本实现“1分钟响应、3分钟到场”。") == ""
+    assert (
+        figure_moved(s, "专职消防队和微型消防站89个已在乡镇11个建成，基本实现“1分钟响应、3分钟到场”。") == ""
+    )
+    assert (
+        figure_moved(s, "在89个乡镇建成专职消防队和微型消防站11个，基本实现“1分钟响应、3分钟到场”。")
+        == "11个"
+    )

@@ -2220,6 +2220,11 @@ def constructions(sentence: str) -> str:
 _TURN_CLAUSE = re.compile(
     r"^(?:我们|我局|本局)?(?:推动|推进|促进|引导)([^，。；“”由从]{2,12}?)(由|从)(“[^“”]+”)向(“[^“”]+”)(转变|转型)$"
 )
+# 推动优质医疗资源向基层下沉 → 优质医疗资源加快向基层下沉 (a move said of what moves)
+_TOWARD_CLAUSE = re.compile(
+    r"^(?P<who>我们|我局|本局)?(?:积极|持续|大力|着力)?(?:推动|推进|促进|引导)(?P<x>[^，。；“”向]{2,12}?)"
+    r"(?P<to>向[^，。；]{2,12}?)(?P<v>延伸|拓展|覆盖|下沉|倾斜|集聚|聚集|流动|转移)$"
+)
 # 深入开展“甲”专项行动 as a clause of its own → 以“甲”专项行动为抓手
 _CAMPAIGN = re.compile(
     r"^(?:深入|扎实|持续|全面|积极|广泛)?(?:组织开展|开展|组织)(“[^“”]+”(?:专项行动|专项整治|行动|活动|工程)?)$"
@@ -2239,6 +2244,8 @@ def said_of_object(sentence: str) -> str:
     for j, c in enumerate(clauses):
         if m := _TURN_CLAUSE.match(c):
             c = f"{m.group(1)}{m.group(2)}{m.group(3)}向{m.group(4)}加快{m.group(5)}"
+        elif (m := _TOWARD_CLAUSE.match(c)) and not (m.group("who") and j == 0 and len(clauses) == 1):
+            c = f"{m.group('x')}加快{m.group('to')}{m.group('v')}"
         elif (m := _CAMPAIGN.match(c)) and 0 < j < len(clauses) - 1:
             c = f"以{m.group(1)}为抓手"
         out.append(c)

@@ -1414,3 +1414,12 @@ def test_a_count_before_its_noun_stays_with_that_noun() -> None:
         figure_moved(s, "在89个乡镇建成专职消防队和微型消防站11个，基本实现“1分钟响应、3分钟到场”。")
         == "11个"
     )
+
+
+def test_a_move_toward_something_is_said_of_what_moves() -> None:
+    from assistant.rewrite_methods import said_of_object
+
+    s = "我们推动基层科协组织向企业和园区延伸，新建企业科协17家。"
+    assert said_of_object(s) == "基层科协组织加快向企业和园区延伸，新建企业科协17家。"
+    assert said_of_object("推动优质医疗资源向基层下沉。") == "优质医疗资源加快向基层下沉。"
+    assert said_of_object("推动改革向纵深发展。") == "推动改革向纵深发展。"  # (not a move of the list)

@@ -1103,11 +1103,23 @@ def figure_moved(original: str, new: str) -> str:
     if swapped := _list_swapped(clauses, names, bare):
         return swapped
     for figure, _unit, at in found:
-        written = re.compile(r"(?<![\d.])" + re.escape(figure))  # (not the end of 126 for 26)
+        # (not the end of 126 for 26; ％ and % alike)
+        written = re.compile(r"(?<![\d.])" + re.sub("[%％]", "[%％]", re.escape(figure)))
         spots = [m.start() for m in written.finditer(new)]
         if not spots:
             continue  # a figure left out is the numbers check's
         where = [bare(c) for c in clauses if written.search(c)]
+        # 平均降幅达55% → 55%的种植牙总费用平均降幅: a rate made a share of something (95.7%的化解率
+        # is the rate itself)
+        share = re.compile(written.pattern + r"的([^，。；、]*)")
+        if (
+            _unit == "%"
+            and not share.search(original)
+            and any(
+                not re.fullmatch(r".{0,4}(?:率|幅|比例|比重|占比)", m.group(1)) for m in share.finditer(new)
+            )
+        ):
+            return figure
         # 同比增长6.8%至286.3亿元 → 增长至6.8%: a growth said as the level reached (or back)
         was = _said_as(original[:at])
         if was and any((now := _said_as(new[:p])) and now != was for p in spots):

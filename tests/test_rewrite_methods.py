@@ -1423,3 +1423,13 @@ def test_a_move_toward_something_is_said_of_what_moves() -> None:
     assert said_of_object(s) == "基层科协组织加快向企业和园区延伸，新建企业科协17家。"
     assert said_of_object("推动优质医疗资源向基层下沉。") == "优质医疗资源加快向基层下沉。"
     assert said_of_object("推动改革向纵深发展。") == "推动改革向纵深发展。"  # (not a move of the list)
+
+
+def test_a_rate_made_a_share_of_something_is_a_figure_moved() -> None:
+    from assistant.rewrite_methods import figure_moved
+
+    s = "单颗常规种植牙总费用平均降幅达55％，口腔服务已告别“万元”时代。"
+    # (the sample writes % for the original's ％: the same figure)
+    assert figure_moved(s, "55%的常规种植牙总费用平均降幅，口腔服务告别“万元”时代。") == "55％"
+    assert figure_moved(s, "常规种植牙总费用实现55%的平均降幅，口腔服务告别“万元”时代。") == ""
+    assert figure_moved("化解率达到95.7%。", "实现95.7%的化解率。") == ""

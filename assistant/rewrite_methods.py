@@ -627,8 +627,10 @@ def candidate_problem(
         return "split"  # one sentence in, one out (the text's sentences are counted by follow-ups)
     if cjk_len(new) > cjk_len(original) * 1.8 + 10:
         return "too long"
-    if cjk_len(new) < cjk_len(original) * 0.75:
-        return "too short"  # a clause lost is not a rewording
+    if cjk_len(new) < cjk_len(original) * (0.6 if spoken(original) >= 2 else 0.75):
+        return (
+            "too short"  # a clause lost is not a rewording (spoken filler left out is: 然后…这块，我们办了)
+        )
     if new.count("*") + new.count("＊") < original.count("*") + original.count("＊"):
         return "numbers"  # a masked figure (*次) is a figure
     if any(c not in original for c in _COUNT.findall(new)):
@@ -641,7 +643,9 @@ def candidate_problem(
     if copies_shot(kind, original, new):
         return "copies the example"
     # (述职 and formal: against code's sentence, which the model was given: 想办法 → 研究措施 is no loss)
-    recall, precision = content_overlap(seed if kind in ("first_person", "formal") else original, new)
+    # (spoken text against its words without the filler: 还有就是…所以大家的满意度还是挺高的)
+    said = _SPOKEN.sub("", original) if spoken(original) >= 2 else original
+    recall, precision = content_overlap(seed if kind in ("first_person", "formal") else said, new)
     if recall < FAITHFUL or precision < FAITHFUL:
         return f"not faithful {recall:.2f}/{precision:.2f}"  # another sentence's content, or half lost
     if kind in ("reword", "formal") and _SUBJECT_WORDS.search(new) and not _SUBJECT_WORDS.search(original):
@@ -676,7 +680,7 @@ def candidate_problem(
         return "stand-in left"  # a “甲” not put back, or one the model made up (乙被评为丙)
     if any(new.count(x) < original.count(x) for x in set(_MASKED.findall(original))):
         return "numbers"  # XX / ＊＊ stand for a name or a figure the writer masked: kept as written
-    if kind == "reword" and _CLAIM.search(new) and not _CLAIM.search(original):
+    if kind == "reword" and _CLAIM.search(new) and not _CLAIM.search(original.replace("都", "全部")):
         return "claims a result"  # 深入推进…采购 → …采购取得实质性进展: a result nobody reported
     if any(p not in original for p in _PERIOD.findall(new)):
         return "new period"  # 全年社会消费品零售总额 → 今年上半年…: another span for the same figure
@@ -867,6 +871,11 @@ def _words(text: str) -> set[str]:
     return _bigrams(_canonical(_QUOTED.sub("", text)), "\u4e00-\u9fff\ue000-\uf8ff")
 
 
+_SPOKEN_TOPIC = re.compile(
+    r"^(?:然后|还有就是|另外|再就是|至于)?[\u4e00-\u9fff]{1,6}?(?:这一块|这块|这方面)$"
+)
+
+
 def lost_clause(original: str, new: str) -> str:
     """A clause of `original` (LOST_CLAUSE characters or more, quoted names aside) of which not one
     two-character word is left in `new`: what it said is gone (围绕乡村振兴，我们推动… → 我们聚焦于…;
@@ -874,6 +883,8 @@ def lost_clause(original: str, new: str) -> str:
     object; a clause whose quoted name is kept has kept what it said."""
     have = _words(new)
     for clause in clauses_of(original)[0]:
+        if _SPOKEN_TOPIC.match(clause):
+            continue  # 然后就业这块: a spoken topic change, its topic said by what follows
         if any(q in new for q in _QUOTED.findall(clause)):
             continue  # its name is kept: 深入开展“甲”活动 → 以“甲”为抓手 says it with other words
         if cjk_len(_QUOTED.sub("", clause)) >= LOST_CLAUSE and not _words(clause) & have:
@@ -1144,7 +1155,8 @@ def figure_moved(original: str, new: str) -> str:
         # a count before its noun (11个乡镇) stays beside that noun, after it or before (乡镇11个)
         noun = _noun_after(original, at + len(figure))
         if noun and not any(
-            noun in new[p + len(figure) : p + len(figure) + 4] or noun in new[max(0, p - 8) : p]
+            _pairs(noun)
+            & (_pairs(new[p + len(figure) : p + len(figure) + 5]) | _pairs(new[max(0, p - 8) : p]))
             for p in spots
         ):
             return figure
@@ -1158,11 +1170,21 @@ def figure_moved(original: str, new: str) -> str:
 
 
 def _noun_after(text: str, end: int) -> str:
-    """The first two characters of the noun a count stands before (11个乡镇 → 乡镇), or ""."""
+    """The words a count stands before (11个乡镇建成 → 乡镇建成: up to five characters), or ""."""
     if not re.search(r"[个家人名所项场处起件户例次]$", text[:end]):
         return ""  # (a rate or an amount: 100%的行政村 is said either way round)
-    m = re.match(r"[\u4e00-\u9fff]{2}", text[end:])
+    m = re.match(r"[\u4e00-\u9fff]{2,5}", text[end:])
     return m.group(0) if m and not re.match(r"(?:以上|以下|左右|同比|比上|较上|的)", m.group(0)) else ""
+
+
+def _pairs(text: str) -> set[str]:
+    """Two-character runs of Chinese, synonyms alike (a noun found by any of its words: 专场招聘会 by 招聘)."""
+    t = _canonical(text)
+    return {
+        t[k : k + 2]
+        for k in range(len(t) - 1)
+        if re.fullmatch(r"[\u4e00-\u9fff\ue000-\uf8ff]{2}", t[k : k + 2])
+    }
 
 
 def _list_swapped(clauses: list[str], names: dict[str, tuple[str, str]], bare: Callable[[str], str]) -> str:

@@ -1433,3 +1433,19 @@ def test_a_rate_made_a_share_of_something_is_a_figure_moved() -> None:
     assert figure_moved(s, "55%的常规种植牙总费用平均降幅，口腔服务告别“万元”时代。") == "55％"
     assert figure_moved(s, "常规种植牙总费用实现55%的平均降幅，口腔服务告别“万元”时代。") == ""
     assert figure_moved("化解率达到95.7%。", "实现95.7%的化解率。") == ""
+
+
+def test_a_spoken_sentence_may_lose_its_filler_not_its_facts() -> None:
+    from assistant.rewrite_methods import Ctx, candidate_problem, numbers_in
+
+    def problem(original: str, new: str) -> str:
+        ctx = Ctx(model=None, system="", keep=numbers_in(original), allowed=set(numbers_in(original)))  # type: ignore[arg-type]
+        return candidate_problem(ctx, "reword", original, original, new, 1.0)
+
+    s = "然后就业这块，我们办了8场专场招聘会，帮助460名退役军人找到了工作。"
+    assert problem(s, "举办8场招聘会，助力460名退役军人找到了工作。") == ""  # (the topic clause is filler)
+    assert problem(s, "举办8场招聘会。").startswith(("numbers", "too short"))
+    t = "还有就是优抚金，我们全年发了5600万元，都是按时足额发到位的，所以大家的满意度还是挺高的。"
+    # 都是按时足额 said as 全部按时足额 claims nothing new; cutting it does lose a fact
+    assert problem(t, "此外，优抚金年内已发放5600万元，全部按时足额发放到位，群众满意度较高。") == ""
+    assert problem(t, "今年已发放5600万元优抚金，满意度很高。") == "too short"

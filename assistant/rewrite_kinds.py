@@ -129,6 +129,13 @@ _ACTION_OBJECT = re.compile(
     r"^(?:" + _COUNT_AFTER.pattern.split("(?P<v>")[1].split(")")[0] + r"|查处|改建|改造|化解|联系|整改|提升|"
     r"建设|推进|帮助|服务|指导|督促|修缮|维修|培训|处理|解决|救治|帮扶|治理|清理|开通|完成)"
 )
+
+
+def opens_with_action(text: str) -> bool:
+    """Whether `text` begins with an action verb (解决, 查处, 建设…): no noun."""
+    return bool(_ACTION_OBJECT.match(text))
+
+
 _ADVERB_OPEN = re.compile(
     r"^(?:全年|年内|共|累计|共计|先后|依法|深入|扎实|持续|严格|临时|积极|主动|及时|全面|集中)"
 )

@@ -51,6 +51,7 @@ from assistant.rewrite_kinds import (
     length_problem,
     length_score,
     numbers_in,
+    opens_with_action,
     order_free_similarity,
     similarity,
     speaks_first_person,
@@ -708,6 +709,8 @@ def candidate_problem(
         return f"figure moved {moved}"  # 制度42项，增收节支4720万元 → 4720万元制度，增收节支42项
     if turns_round(original, new):
         return "direction reversed"  # 从“以治病为中心”向“以健康为中心”, or 降低报销比例
+    if moved := change_moved(original, new) or count_noun_changed(original, new):
+        return f"figure moved {moved}"  # 同比增长9.4% now of 慰问人次; 问题80多个 → 80多个企业
     if gone := lost_comparator(original, new):
         return f"comparator lost {gone}"  # 同比增长5.2% → 增长了5.2%: a change with no base
     if broken := broken_clause(original, new):
@@ -822,7 +825,9 @@ def mend_fixed(original: str, new: str) -> str:
 
 
 _PERSON = re.compile(r"局领导|局长|领导班子|主要负责人|分管领导|主任|书记|局机关")
-_PERIOD = re.compile(r"上半年|下半年|[一二三四]季度|前三季度|年初|年底|年末|\d{1,2}月")
+_PERIOD = re.compile(
+    r"上半年|下半年|[一二三四]季度|前三季度|年初|年底|年末|\d{1,2}月|(?:^|(?<=[，。；]))(?:去年|前年)(?!同期)"
+)  # (去年 as the time of the work, not 比去年: a comparison)
 _TURN = re.compile(r"(“[^“”]{1,20}”)(?:转变|转型|迈进|延伸|拓展|转化)")  # 由“甲”向“乙”转变
 
 
@@ -839,7 +844,8 @@ FAITHFUL = 0.55  # share of characters a rewording of one sentence still has in 
 
 _COUNT = re.compile(
     r"[零一二两三四五六七八九十百千万]+(?:[名人次个家项场批件起条所座例]|期(?!间))"
-)  # not 八一期间
+    r"|[一二两三四五六七八九十]+(?:成|倍|番)|[一二三四五六七八九十]+分之[一二三四五六七八九十]+|一半|过半|近半"
+)  # not 八一期间; 一成多 → 三分之一 is another figure
 
 
 def _canonical(text: str) -> str:
@@ -1032,12 +1038,24 @@ _METRIC = re.compile(
 )
 
 
+# A metric named in front of its change: 全县固定资产投资同比增长8.3% (by its last four characters).
+_CHANGE_METRIC = re.compile(
+    r"(?:^|[，。；：”])([\u4e00-\u9fff]{2,20}?)(?:同比|较上年|比上年|较去年|比去年)"
+    r"(?:增长|提高|提升|下降|减少|增加|上升|降低)了?\d"
+)
+
+
 def lost_metric(original: str, new: str) -> str:
     """The name of a figure's metric that `new` no longer says (synonyms of the word table aside)."""
     have = _canonical(new).replace("的", "")
     # the metric's last six characters: 县域内就诊率 whole, …总费用平均降幅 by its head noun; a metric
     # said twice (食堂“明厨亮灶”覆盖率, 快检覆盖率) must still be said twice
     said = _canonical(original).replace("的", "")
+    for m in _CHANGE_METRIC.finditer(original):  # (全县固定资产投资同比增长8.3% → 投资总额同比增长8.3%)
+        name = re.sub(rf"^(?:{TIME_WORDS})", "", m.group(1))  # (全年投诉件: 投诉件 → 投诉量 is the same)
+        words = _pairs(name)
+        if len(words) >= 2 and len(words & _pairs(new)) < len(words) / 2:
+            return m.group(1)
     for m in _METRIC.finditer(original):
         names = m.group(1).split("、")  # (按期受理率、按期办结率分别达到…: each one)
         for k, name in enumerate(names):
@@ -1265,6 +1283,73 @@ def lost_comparator(original: str, new: str) -> str:
         written = re.compile(r"(?<![\d.])" + re.escape(m.group(0)) + r"(?![\d.])")
         spots = [w.start() for w in written.finditer(new)]
         if spots and not any(compared(new, p) for p in spots):
+            return m.group(0)
+    return ""
+
+
+_CHANGE_AT = re.compile(
+    r"(?:同比|较上年|比上年|较去年|比去年)(?:同期)?(?:增长|提高|提升|下降|减少|增加|上升|降低)了?"
+    r"(\d+(?:\.\d+)?(?:个百分点|[%％]))"
+)
+
+
+def change_moved(original: str, new: str) -> str:
+    """A change that leans on the figure before it (发放帮扶资金286万元，同比增长9.4%) said of another
+    figure (慰问1850人次，同比增长9.4%，发放帮扶资金286万元): in `new` the figure it measures must stand
+    just before it in its sentence, or just after it (同比增长9.4%至286万元; 较上年增长7.9%，达1260万元)."""
+    for m in _CHANGE_AT.finditer(original):
+        lead = re.split(r"[，。；]", original[: m.start()])[-1]
+        if lead or "分别" in original[max(0, m.start() - 4) : m.end()]:
+            continue  # named in its own clause (全县固定资产投资同比增长…): lost_metric's
+        sentence = re.split(r"[。；！？]", original[: m.start()])[-1]
+        before = [f for f in _FIGURE_AT.findall(sentence) if not re.search(f + "年", sentence)]
+        if not before:
+            continue
+        base, change = before[-1], m.group(1)
+        for w in re.finditer(r"(?<![\d.])" + re.escape(change), new):
+            said = re.split(r"[。；！？]", new[: w.start()])[-1]
+            figures = [f for f in _FIGURE_AT.findall(said) if not re.search(f + "年", said)]
+            after = new[w.end() : w.end() + 14]  # (…，年内共计约5800人次)
+            if (
+                base not in new
+                or (figures and figures[-1] == base)
+                or re.match(
+                    r"(?:，?(?:累计|共计|总计|年内|全年)?(?:增长|提高|提升|增加|增)?(?:至|到|达到|达|为|共计|共|计|约)*)"
+                    + re.escape(base),
+                    after,
+                )
+            ):
+                continue
+            return change
+    return ""
+
+
+# A count's thing (问题80多个, 检查企业186家): what stands beside the count, within a few characters.
+_COUNT_OF = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?:余|多)?[个家人名所项场处起件户例次]")
+
+
+def count_noun_changed(original: str, new: str) -> str:
+    """A count that `new` says of another thing: 协调解决问题80多个 → 协助80多个企业解决…. Where `new` puts
+    the count before a noun, that noun shares a word with what stood beside the count in the original."""
+    for m in _COUNT_OF.finditer(original):
+        n = m.group(1)
+        if original.count(n) != 1 or new.count(n) != 1:
+            continue
+        beside = (  # (its clause, a list's 、 kept: 解决融资、用工这些问题80多个 is of 融资 too)
+            re.split(r"[，。；]", original[: m.start()])[-1]
+            + re.split(r"[，。；、]", original[m.end() :])[0][:5]
+        )
+        w = _COUNT_OF.search(new, new.index(n) - 1 if new.index(n) else 0)
+        if not w or w.group(1) != n:
+            continue
+        noun = re.match(r"[\u4e00-\u9fff]{2,4}", new[w.end() :])
+        if not noun or re.match(r"(?:以上|以下|左右|同比|比上|较上|的)", noun.group(0)):
+            continue
+        # its words, a verb after it aside (80多个企业解决了: 企业; 210余场科学讲座: 讲座 is 科普讲座's)
+        thing = noun.group(0)
+        thing = thing[: next((k for k in range(1, len(thing)) if opens_with_action(thing[k:])), len(thing))]
+        words = _pairs(thing)
+        if words and not words & _pairs(beside) and words & _pairs(original):  # (居民 for 户: no other thing)
             return m.group(0)
     return ""
 

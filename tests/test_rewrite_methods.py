@@ -1449,3 +1449,40 @@ def test_a_spoken_sentence_may_lose_its_filler_not_its_facts() -> None:
     # 都是按时足额 said as 全部按时足额 claims nothing new; cutting it does lose a fact
     assert problem(t, "此外，优抚金年内已发放5600万元，全部按时足额发放到位，群众满意度较高。") == ""
     assert problem(t, "今年已发放5600万元优抚金，满意度很高。") == "too short"
+
+
+def test_checks_from_reading_the_session_10_blind_run() -> None:
+    """Each passed every check in a blind run and was wrong."""
+    from assistant.rewrite_methods import (
+        Ctx,
+        candidate_problem,
+        change_moved,
+        count_noun_changed,
+        lost_metric,
+        numbers_in,
+    )
+
+    def problem(original: str, new: str) -> str:
+        ctx = Ctx(model=None, system="", keep=numbers_in(original), allowed=set(numbers_in(original)))  # type: ignore[arg-type]
+        return candidate_problem(ctx, "reword", original, original, new, 1.0)
+
+    # a growth said of the figure before it moved to another figure
+    s = "全年开展困难职工帮扶慰问1850人次，发放帮扶资金286万元，同比增长9.4%。"
+    assert change_moved(s, "年内组织困难职工帮扶慰问1850人次，同比增长9.4%，发放帮扶资金286万元。") == "9.4%"
+    assert change_moved(s, "年内组织帮扶慰问1850人次，发放帮扶资金同比增长9.4%至286万元。") == ""
+    assert (
+        change_moved("收缴易地建设费1260万元，较上年增长7.9%。", "易地建设费较上年增长7.9%，达1260万元。")
+        == ""
+    )
+    # a count said of another thing the text counts (居民 for 户 is no other thing)
+    t = "全年走访民营企业300多家，协调解决融资、用工这些问题80多个。"
+    assert count_noun_changed(t, "走访300多家民营企业，协助80多个企业解决融资和用工难题。") == "80多个"
+    assert count_noun_changed(t, "走访300多家民营企业，协调解决80多个融资、用工问题。") == ""
+    assert count_noun_changed("春节期间看望了3200多户。", "春节期间共探访3200多户居民。") == ""
+    # a metric named before its change, lost (全县固定资产投资 → 投资总额); another year; a figure in words
+    u = "全县固定资产投资同比增长8.3%，增速居全市第二位。"
+    assert lost_metric(u, "县内投资总额同比增长8.3%，位居全市第二位。") == "全县固定资产投资"
+    assert lost_metric(u, "全县固定资产投资比上年增长8.3%，位居全市第二位。") == ""
+    assert problem(u, "去年，全县固定资产投资比上年增长8.3%，位居全市第二位。") == "new period"
+    v = "会员企业有1200家左右，比去年多了一成多。"
+    assert problem(v, "会员企业约1200家，比去年增长了三分之一。") == "numbers"

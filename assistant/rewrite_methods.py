@@ -367,7 +367,7 @@ def compress(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generat
             new
             and _numbers_ok(s, new, ctx)
             and keeps_sense(s, new)
-            and not figure_moved(s, new)
+            and not (figure_moved(s, new) or change_moved(s, new) or count_noun_changed(s, new))
             and cjk_len(s) * 0.35 <= cjk_len(new) < cjk_len(s)
         ):
             out[i] = new

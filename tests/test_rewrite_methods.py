@@ -1486,3 +1486,16 @@ def test_checks_from_reading_the_session_10_blind_run() -> None:
     assert problem(u, "去年，全县固定资产投资比上年增长8.3%，位居全市第二位。") == "new period"
     v = "会员企业有1200家左右，比去年多了一成多。"
     assert problem(v, "会员企业约1200家，比去年增长了三分之一。") == "numbers"
+
+
+def test_compress_keeps_a_growth_with_the_figure_it_measures(fake_chat) -> None:
+    text = (
+        "（二）帮扶职工“暖人心”。县总工会坚持把服务职工作为工作主线，持续深化“工会进万企”行动。"
+        "全年开展困难职工帮扶慰问1850人次，发放帮扶资金286万元，同比增长9.4%。"
+        "职工法律援助案件办结率达到100%。"
+    )
+    moved = "开展帮扶慰问1850人次，同比增长9.4%，发放资金286万元。"  # shorter, every figure, the growth moved
+    fake_chat.enqueue(*[moved] * 8)
+    res = rewrite_text(get_settings(), text, "压缩到80字", model=fake_chat, seed=1)
+    assert "1850人次，同比增长9.4%" not in res.text
+    assert "286万元，同比增长9.4%" in res.text

@@ -657,6 +657,14 @@ def candidate_problem(
         return "new subject"  # 我局聚焦… → 局领导聚焦…: the unit's work said to be one person's
     if (m := re.match(r"全[县市区省]", new)) and m.group(0) not in original:
         return "new subject"  # 我们以创建… → 全县以创建…: the county did not do the bureau's work
+    if (m := _GOVERNMENT.search(new)) and m.group(0) not in original:
+        return "unit renamed"  # 县文联争取… → 县政府争取…: the work said to be another body's
+    if "我局" in new and "我局" not in original and not ctx.memo.get("bureau", True):
+        return "unit renamed"  # a 中心 or a 联合会 is no 局
+    if re.search(r"(?:约|大约|大概)\d+(?:\.\d+)?[^\d，。；]{0,3}左右", new) and not re.search(
+        r"(?:约|大约|大概)\d+(?:\.\d+)?[^\d，。；]{0,3}左右", original
+    ):
+        return "numbers"  # 约9.3%左右: a qualifier said twice
     if renamed_unit(original, new, kind == "first_person"):
         return "unit renamed"  # 县文化和旅游局 → 文化局, or 作为县交通运输局 (a name never given)
     if any(m not in new for m in _MOTTO.findall(original)):
@@ -681,7 +689,11 @@ def candidate_problem(
         return "stand-in left"  # a “甲” not put back, or one the model made up (乙被评为丙)
     if any(new.count(x) < original.count(x) for x in set(_MASKED.findall(original))):
         return "numbers"  # XX / ＊＊ stand for a name or a figure the writer masked: kept as written
-    if kind == "reword" and _CLAIM.search(new) and not _CLAIM.search(original.replace("都", "全部")):
+    if (
+        kind == "reword"
+        and _CLAIM.search(new)
+        and not _CLAIM.search(re.sub(r"(?<!基本)(?<!大)都", "全部", original))
+    ):
         return "claims a result"  # 深入推进…采购 → …采购取得实质性进展: a result nobody reported
     if any(p not in original for p in _PERIOD.findall(new)):
         return "new period"  # 全年社会消费品零售总额 → 今年上半年…: another span for the same figure
@@ -824,6 +836,7 @@ def mend_fixed(original: str, new: str) -> str:
     return new
 
 
+_GOVERNMENT = re.compile(r"[县市区省州](?:委|政府|人大|政协)|党委|政府")
 _PERSON = re.compile(r"局领导|局长|领导班子|主要负责人|分管领导|主任|书记|局机关")
 _PERIOD = re.compile(
     r"上半年|下半年|[一二三四]季度|前三季度|年初|年底|年末|\d{1,2}月|(?:^|(?<=[，。；]))(?:去年|前年)(?!同期)"
@@ -964,7 +977,7 @@ def mend_qualifiers(original: str, new: str) -> str:
         tail = new[at + len(n) : at + len(n) + 6]
         if re.match(r"[^\d，。；、]{0,4}?(以上|左右|余|多)", tail):
             continue  # said after the figure instead (约2.1万 = 2.1万左右)
-        soft = re.search(r"(?:达到|达)$", new[:at]) if q in ("超过", "逾") else None
+        soft = re.search(r"(?:达到|达|突破)$", new[:at]) if q in ("超过", "逾") else None
         new = new[: soft.start() if soft else at] + q + new[at:]  # (达超过6万 is no Chinese)
     return new
 
@@ -1330,20 +1343,27 @@ _COUNT_OF = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?:余|多)?[个家人名所�
 
 def count_noun_changed(original: str, new: str) -> str:
     """A count that `new` says of another thing: 协调解决问题80多个 → 协助80多个企业解决…. Where `new` puts
-    the count before a noun, that noun shares a word with what stood beside the count in the original."""
+    the count before a noun, that noun shares a word with what stood beside the count in the original;
+    where after one, those words share one with the original's list item (乡镇14个、银行网点8家)."""
     for m in _COUNT_OF.finditer(original):
         n = m.group(1)
-        if original.count(n) != 1 or new.count(n) != 1:
+        alone = re.compile(r"(?<![\d.])" + re.escape(n) + r"(?![\d.])")
+        if len(alone.findall(original)) != 1 or len(alone.findall(new)) != 1:
             continue
         beside = (  # (its clause, a list's 、 kept: 解决融资、用工这些问题80多个 is of 融资 too)
             re.split(r"[，。；]", original[: m.start()])[-1]
             + re.split(r"[，。；、]", original[m.end() :])[0][:5]
         )
-        w = _COUNT_OF.search(new, new.index(n) - 1 if new.index(n) else 0)
+        w = _COUNT_OF.search(new, alone.search(new).start())  # type: ignore[union-attr]
         if not w or w.group(1) != n:
             continue
         noun = re.match(r"[\u4e00-\u9fff]{2,4}", new[w.end() :])
         if not noun or re.match(r"(?:以上|以下|左右|同比|比上|较上|的)", noun.group(0)):
+            # said after its thing (银行网点8家 → 窗口8家): that thing is the original's, or none it names
+            said = _pairs(re.split(r"[，。；、]", new[: w.start()])[-1][-4:])
+            item = _pairs(re.split(r"[，。；、]", original[: m.start()])[-1])
+            if said and not said & item and said & _pairs(original):
+                return m.group(0)
             continue
         # its words, a verb after it aside (80多个企业解决了: 企业; 210余场科学讲座: 讲座 is 科普讲座's)
         thing = noun.group(0)
@@ -1531,6 +1551,7 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
     max_sim = MAX_SIM.get(kind, 0.95)
     ctx.whole_text = spec.sentence is None
     unit = writer_unit(parts.body)
+    ctx.memo["bureau"] = bool(unit)  # (a 中心's or a 会's text: 我局 is another unit)
     if spec.sentence is not None:
         max_sim = min(max_sim, 0.8)
     out = list(sents)
@@ -1969,6 +1990,8 @@ def formal_words(text: str) -> str:
     text = re.sub(r"还有就是([^，。；]{1,6})，", r"此外，\1方面，", text)
     text = re.sub(r"还有就是，?", "此外，", text)
     text = re.sub(r"办了(\d+(?:\.\d+)?场)", r"举办\1", text)  # 办了8场招聘会: events are held
+    text = re.sub(r"搞了(?:一)?个", "开展了", text)  # 搞了个“…”行动 (not 开展个)
+    text = re.sub(r"差不多(?=\d)", "约", text)  # 差不多860个 is 约, not 基本
     text = re.sub(r"率有(\d)", r"率达\1", text)  # 成功率有97.3% → 成功率达97.3%
     text = re.sub(
         r"给([^，。；给]{1,8}?)(办理|办|发放|发|送|提供|解决)", r"为\1\2", text
@@ -2405,9 +2428,10 @@ def change_to(sentence: str) -> str:
     for j in range(len(clauses) - 1):
         a, b = _VALUE_CLAUSE.match(clauses[j]), _CHANGE_CLAUSE.match(clauses[j + 1])
         if a and b and not a.group("m").endswith(("同比", "增长", "提高")):
-            joined = (
-                f"{a.group('lead')}{a.group('m')}{b.group('by')}{b.group('v')}{b.group('d')}至{a.group('n')}"
-            )
+            # a qualifier stays with its figure (资金约560万元 → 资金同比增长11.2%至约560万元)
+            q = re.search(r"(?:大约|大概|约|近|超过|超|逾)$", a.group("m"))
+            m = a.group("m")[: q.start()] if q else a.group("m")
+            joined = f"{a.group('lead')}{m}{b.group('by')}{b.group('v')}{b.group('d')}至{q.group(0) if q else ''}{a.group('n')}"
             return "，".join([*clauses[:j], joined, *clauses[j + 2 :]]) + end
     return sentence
 

@@ -1499,3 +1499,43 @@ def test_compress_keeps_a_growth_with_the_figure_it_measures(fake_chat) -> None:
     res = rewrite_text(get_settings(), text, "压缩到80字", model=fake_chat, seed=1)
     assert "1850人次，同比增长9.4%" not in res.text
     assert "286万元，同比增长9.4%" in res.text
+
+
+def test_checks_from_reading_session_10_s_second_blind_run() -> None:
+    from assistant.rewrite_methods import (
+        Ctx,
+        candidate_problem,
+        change_to,
+        count_noun_changed,
+        formal_words,
+        mend_qualifiers,
+        numbers_in,
+    )
+
+    def problem(original: str, new: str, bureau: bool = True) -> str:
+        ctx = Ctx(model=None, system="", keep=numbers_in(original), allowed=set(numbers_in(original)))  # type: ignore[arg-type]
+        ctx.memo["bureau"] = bureau
+        return candidate_problem(ctx, "reword", original, original, new, 1.0)
+
+    # a count said after another thing of the list (银行网点8家 → 窗口8家)
+    s = "我们将服务窗口延伸至乡镇14个、银行网点8家，办理时限压缩至1个工作日以内。"
+    assert count_noun_changed(s, "将银行网点延伸至乡镇14个、窗口8家，办理时限压缩至1个工作日内。") == "8家"
+    assert count_noun_changed(s, "服务窗口延伸至14个乡镇、8家银行网点，办理时限压缩至1个工作日内。") == ""
+    # the work given to another body; 我局 for a 中心's text; a qualifier said twice; 基本都 is no 全部
+    assert (
+        problem("县文联争取文化项目扶持资金约190万元。", "县政府积极争取文化项目扶持资金约190万元。")
+        == "unit renamed"
+    )
+    assert (
+        problem("我们走进学校、社区开展活动62场。", "我局走进学校、社区开展活动62场。", bureau=False)
+        == "unit renamed"
+    )
+    assert problem("成交金额比去年涨了9.3%左右。", "成交金额比去年增长约9.3%左右。") == "numbers"
+    assert (
+        problem("全年受理投诉37件，基本都办结了。", "年内共受理投诉37件，已全部办结。") == "claims a result"
+    )
+    # code keeps a qualifier with its figure, says 搞了个 and 差不多860个 formally, and 突破 as the 超过 it was
+    assert change_to("争取项目资金约560万元，同比增长11.2%。") == "争取项目资金同比增长11.2%至约560万元。"
+    assert formal_words("我们搞了个“保证金减负”行动，交易项目差不多860个。").count("开展") == 1
+    assert "约860个" in formal_words("交易项目差不多860个。")
+    assert mend_qualifiers("粉丝总量超过58万人。", "粉丝总量突破58万人。") == "粉丝总量超过58万人。"

@@ -1435,36 +1435,35 @@ def test_a_rate_made_a_share_of_something_is_a_figure_moved() -> None:
     assert figure_moved("化解率达到95.7%。", "实现95.7%的化解率。") == ""
 
 
-def test_a_spoken_sentence_may_lose_its_filler_not_its_facts() -> None:
+def sample_problem(original: str, new: str, bureau: bool = True) -> str:
+    """Why candidate_problem rejects `new` as a new wording of `original` ("" = it passes)."""
     from assistant.rewrite_methods import Ctx, candidate_problem, numbers_in
 
-    def problem(original: str, new: str) -> str:
-        ctx = Ctx(model=None, system="", keep=numbers_in(original), allowed=set(numbers_in(original)))  # type: ignore[arg-type]
-        return candidate_problem(ctx, "reword", original, original, new, 1.0)
+    ctx = Ctx(model=None, system="", keep=numbers_in(original), allowed=set(numbers_in(original)))  # type: ignore[arg-type]
+    ctx.memo["bureau"] = bureau
+    return candidate_problem(ctx, "reword", original, original, new, 1.0)
+
+
+def test_a_spoken_sentence_may_lose_its_filler_not_its_facts() -> None:
 
     s = "然后就业这块，我们办了8场专场招聘会，帮助460名退役军人找到了工作。"
-    assert problem(s, "举办8场招聘会，助力460名退役军人找到了工作。") == ""  # (the topic clause is filler)
-    assert problem(s, "举办8场招聘会。").startswith(("numbers", "too short"))
+    assert (
+        sample_problem(s, "举办8场招聘会，助力460名退役军人找到了工作。") == ""
+    )  # (the topic clause is filler)
+    assert sample_problem(s, "举办8场招聘会。").startswith(("numbers", "too short"))
     t = "还有就是优抚金，我们全年发了5600万元，都是按时足额发到位的，所以大家的满意度还是挺高的。"
     # 都是按时足额 said as 全部按时足额 claims nothing new; cutting it does lose a fact
-    assert problem(t, "此外，优抚金年内已发放5600万元，全部按时足额发放到位，群众满意度较高。") == ""
-    assert problem(t, "今年已发放5600万元优抚金，满意度很高。") == "too short"
+    assert sample_problem(t, "此外，优抚金年内已发放5600万元，全部按时足额发放到位，群众满意度较高。") == ""
+    assert sample_problem(t, "今年已发放5600万元优抚金，满意度很高。") == "too short"
 
 
 def test_checks_from_reading_the_session_10_blind_run() -> None:
     """Each passed every check in a blind run and was wrong."""
     from assistant.rewrite_methods import (
-        Ctx,
-        candidate_problem,
         change_moved,
         count_noun_changed,
         lost_metric,
-        numbers_in,
     )
-
-    def problem(original: str, new: str) -> str:
-        ctx = Ctx(model=None, system="", keep=numbers_in(original), allowed=set(numbers_in(original)))  # type: ignore[arg-type]
-        return candidate_problem(ctx, "reword", original, original, new, 1.0)
 
     # a growth said of the figure before it moved to another figure
     s = "全年开展困难职工帮扶慰问1850人次，发放帮扶资金286万元，同比增长9.4%。"
@@ -1483,9 +1482,9 @@ def test_checks_from_reading_the_session_10_blind_run() -> None:
     u = "全县固定资产投资同比增长8.3%，增速居全市第二位。"
     assert lost_metric(u, "县内投资总额同比增长8.3%，位居全市第二位。") == "全县固定资产投资"
     assert lost_metric(u, "全县固定资产投资比上年增长8.3%，位居全市第二位。") == ""
-    assert problem(u, "去年，全县固定资产投资比上年增长8.3%，位居全市第二位。") == "new period"
+    assert sample_problem(u, "去年，全县固定资产投资比上年增长8.3%，位居全市第二位。") == "new period"
     v = "会员企业有1200家左右，比去年多了一成多。"
-    assert problem(v, "会员企业约1200家，比去年增长了三分之一。") == "numbers"
+    assert sample_problem(v, "会员企业约1200家，比去年增长了三分之一。") == "numbers"
 
 
 def test_compress_keeps_a_growth_with_the_figure_it_measures(fake_chat) -> None:
@@ -1503,19 +1502,11 @@ def test_compress_keeps_a_growth_with_the_figure_it_measures(fake_chat) -> None:
 
 def test_checks_from_reading_session_10_s_second_blind_run() -> None:
     from assistant.rewrite_methods import (
-        Ctx,
-        candidate_problem,
         change_to,
         count_noun_changed,
         formal_words,
         mend_qualifiers,
-        numbers_in,
     )
-
-    def problem(original: str, new: str, bureau: bool = True) -> str:
-        ctx = Ctx(model=None, system="", keep=numbers_in(original), allowed=set(numbers_in(original)))  # type: ignore[arg-type]
-        ctx.memo["bureau"] = bureau
-        return candidate_problem(ctx, "reword", original, original, new, 1.0)
 
     # a count said after another thing of the list (银行网点8家 → 窗口8家)
     s = "我们将服务窗口延伸至乡镇14个、银行网点8家，办理时限压缩至1个工作日以内。"
@@ -1523,16 +1514,17 @@ def test_checks_from_reading_session_10_s_second_blind_run() -> None:
     assert count_noun_changed(s, "服务窗口延伸至14个乡镇、8家银行网点，办理时限压缩至1个工作日内。") == ""
     # the work given to another body; 我局 for a 中心's text; a qualifier said twice; 基本都 is no 全部
     assert (
-        problem("县文联争取文化项目扶持资金约190万元。", "县政府积极争取文化项目扶持资金约190万元。")
+        sample_problem("县文联争取文化项目扶持资金约190万元。", "县政府积极争取文化项目扶持资金约190万元。")
         == "unit renamed"
     )
     assert (
-        problem("我们走进学校、社区开展活动62场。", "我局走进学校、社区开展活动62场。", bureau=False)
+        sample_problem("我们走进学校、社区开展活动62场。", "我局走进学校、社区开展活动62场。", bureau=False)
         == "unit renamed"
     )
-    assert problem("成交金额比去年涨了9.3%左右。", "成交金额比去年增长约9.3%左右。") == "numbers"
+    assert sample_problem("成交金额比去年涨了9.3%左右。", "成交金额比去年增长约9.3%左右。") == "numbers"
     assert (
-        problem("全年受理投诉37件，基本都办结了。", "年内共受理投诉37件，已全部办结。") == "claims a result"
+        sample_problem("全年受理投诉37件，基本都办结了。", "年内共受理投诉37件，已全部办结。")
+        == "claims a result"
     )
     # code keeps a qualifier with its figure, says 搞了个 and 差不多860个 formally, and 突破 as the 超过 it was
     assert change_to("争取项目资金约560万元，同比增长11.2%。") == "争取项目资金同比增长11.2%至约560万元。"

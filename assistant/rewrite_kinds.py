@@ -119,14 +119,15 @@ def change_similarity(original: str, new: str) -> float:
 # A count said after its object (检查社会单位1372家): an action verb whose object is a thing counted;
 # a list item after it may leave the verb out (开展学习12次、主题党日活动24次).
 _COUNTED = r"(?P<obj>[\u4e00-\u9fff“”·]{2,12}?)(?P<n>\d+(?:\.\d+)?)(?P<q>余|多)?(?P<cl>[家个项场处起件户所人名次条座支批期])$"
-_COUNT_AFTER = re.compile(
-    r"^(?P<pre>(?:全年|年内|共|累计|共计|先后|依法|深入|扎实|持续|严格|临时)*)"
-    r"(?P<v>新建|建成|检查|督改|整改|查处|查办|举办|开展|走访|慰问|办理|受理|调解|化解|排查|创建|培育|"
-    r"引进|设立|配备|营救|救助|审计|抽检|处置|收录|立案|召开|组建|成立|建立|打造)" + _COUNTED
+_COUNT_LEADS = "全年|年内|共|累计|共计|先后|依法|深入|扎实|持续|严格|临时"
+_COUNT_VERBS = (
+    "新建|建成|检查|督改|整改|查处|查办|举办|开展|走访|慰问|办理|受理|调解|化解|排查|创建|培育|"
+    "引进|设立|配备|营救|救助|审计|抽检|处置|收录|立案|召开|组建|成立|建立|打造"
 )
+_COUNT_AFTER = re.compile(rf"^(?P<pre>(?:{_COUNT_LEADS})*)(?P<v>{_COUNT_VERBS})" + _COUNTED)
 _COUNT_ITEM = re.compile("^(?P<pre>)(?P<v>)" + _COUNTED)
 _ACTION_OBJECT = re.compile(
-    r"^(?:" + _COUNT_AFTER.pattern.split("(?P<v>")[1].split(")")[0] + r"|查处|改建|改造|化解|联系|整改|提升|"
+    rf"^(?:{_COUNT_VERBS}|查处|改建|改造|化解|联系|整改|提升|"
     r"建设|推进|帮助|服务|指导|督促|修缮|维修|培训|处理|解决|救治|帮扶|治理|清理|开通|完成)"
 )
 
@@ -136,9 +137,7 @@ def opens_with_action(text: str) -> bool:
     return bool(_ACTION_OBJECT.match(text))
 
 
-_ADVERB_OPEN = re.compile(
-    r"^(?:全年|年内|共|累计|共计|先后|依法|深入|扎实|持续|严格|临时|积极|主动|及时|全面|集中)"
-)
+_ADVERB_OPEN = re.compile(rf"^(?:{_COUNT_LEADS}|积极|主动|及时|全面|集中)")
 
 
 def count_first(sentence: str) -> str:
@@ -163,10 +162,8 @@ def count_first(sentence: str) -> str:
     clauses, end = clauses_of(sentence)
     out = []
     for clause in clauses:
-        items, unit = (
-            re.split(r"([、；])", clause),
-            "",
-        )  # (unit: the classifier of the list's last count fronted)
+        items = re.split(r"([、；])", clause)
+        unit = ""  # the classifier of the list's last count fronted
         for k in range(0, len(items), 2):
             if k and items[k - 1] == "；":
                 unit = ""
@@ -174,14 +171,12 @@ def count_first(sentence: str) -> str:
             # an item with no verb of its own follows a fronted count of the same kind (学习12次、活动24次),
             # not an action with its adverb (临时查封21家)
             bare = _COUNT_ITEM.match(item) if unit and not _ADVERB_OPEN.match(item) else None
-            done = front(_COUNT_AFTER.match(item)) or (
-                front(bare) if bare and bare.group("cl") == unit else None
-            )
-            if done:
-                unit = (_COUNT_AFTER.match(item) or bare).group("cl")  # type: ignore[union-attr]
-            elif re.search(r"\d", item):
-                unit = ""
-            items[k] = done or item
+            for m in (_COUNT_AFTER.match(item), bare if bare and bare.group("cl") == unit else None):
+                if done := front(m):
+                    items[k], unit = done, m.group("cl")  # type: ignore[union-attr]
+                    break
+            else:
+                unit = "" if re.search(r"\d", item) else unit
         out.append("".join(items))
     return "，".join(out) + end
 

@@ -628,7 +628,8 @@ def candidate_problem(
         return "split"  # one sentence in, one out (the text's sentences are counted by follow-ups)
     if cjk_len(new) > cjk_len(original) * 1.8 + 10:
         return "too long"
-    if cjk_len(new) < cjk_len(original) * (0.6 if spoken(original) >= 2 else 0.75):
+    chatty = spoken(original) >= 2  # (spoken filler may go: its words are no content)
+    if cjk_len(new) < cjk_len(original) * (0.6 if chatty else 0.75):
         return (
             "too short"  # a clause lost is not a rewording (spoken filler left out is: 然后…这块，我们办了)
         )
@@ -645,7 +646,7 @@ def candidate_problem(
         return "copies the example"
     # (述职 and formal: against code's sentence, which the model was given: 想办法 → 研究措施 is no loss)
     # (spoken text against its words without the filler: 还有就是…所以大家的满意度还是挺高的)
-    said = _SPOKEN.sub("", original) if spoken(original) >= 2 else original
+    said = _SPOKEN.sub("", original) if chatty else original
     recall, precision = content_overlap(seed if kind in ("first_person", "formal") else said, new)
     if recall < FAITHFUL or precision < FAITHFUL:
         return f"not faithful {recall:.2f}/{precision:.2f}"  # another sentence's content, or half lost
@@ -661,9 +662,7 @@ def candidate_problem(
         return "unit renamed"  # 县文联争取… → 县政府争取…: the work said to be another body's
     if "我局" in new and "我局" not in original and not ctx.memo.get("bureau", True):
         return "unit renamed"  # a 中心 or a 联合会 is no 局
-    if re.search(r"(?:约|大约|大概)\d+(?:\.\d+)?[^\d，。；]{0,3}左右", new) and not re.search(
-        r"(?:约|大约|大概)\d+(?:\.\d+)?[^\d，。；]{0,3}左右", original
-    ):
+    if _TWICE_QUALIFIED.search(new) and not _TWICE_QUALIFIED.search(original):
         return "numbers"  # 约9.3%左右: a qualifier said twice
     if renamed_unit(original, new, kind == "first_person"):
         return "unit renamed"  # 县文化和旅游局 → 文化局, or 作为县交通运输局 (a name never given)
@@ -836,6 +835,7 @@ def mend_fixed(original: str, new: str) -> str:
     return new
 
 
+_TWICE_QUALIFIED = re.compile(r"(?:约|大约|大概)\d+(?:\.\d+)?[^\d，。；]{0,3}左右")
 _GOVERNMENT = re.compile(r"[县市区省州](?:委|政府|人大|政协)|党委|政府")
 _PERSON = re.compile(r"局领导|局长|领导班子|主要负责人|分管领导|主任|书记|局机关")
 _PERIOD = re.compile(
@@ -945,6 +945,11 @@ def _new_qualifier(old: str, new: str) -> bool:
     return bool(added) or bool(lost)
 
 
+def _alone(number: str) -> re.Pattern[str]:
+    """`number` written as a whole number (not the 26 of 126, nor the 8 of 3.86)."""
+    return re.compile(r"(?<![\d.])" + re.escape(number) + r"(?![\d.])")
+
+
 # a qualifier that stands before a figure, as a formal sentence writes it (大概 → 约)
 _QUALIFIER_BEFORE = {"大概": "约", "大约": "约", "差不多": "约", "将近": "近", "接近": "近", "超": "超过"}
 _QUALIFIER_BEFORE |= {q: q for q in ("约", "近", "超过", "逾", "不到", "不足")}
@@ -958,7 +963,7 @@ def mend_qualifiers(original: str, new: str) -> str:
     for m in _QUALIFIED.finditer(original):
         n, q = m.group(1), m.group(2)
         gap = original[m.end(1) : m.start(2)]
-        spots = [x for x in re.finditer(r"(?<![\d.])" + re.escape(n) + r"(?![\d.])", new)]
+        spots = list(_alone(n).finditer(new))
         if len(spots) != 1 or original.count(n) != 1:
             continue
         at = spots[0].end()
@@ -968,7 +973,7 @@ def mend_qualifiers(original: str, new: str) -> str:
         new = new[: at + len(gap)] + q + new[at + len(gap) :]
     for m in _BEFORE.finditer(original):
         q, n = _QUALIFIER_BEFORE.get(m.group(1), ""), m.group(2)
-        spots = [x for x in re.finditer(r"(?<![\d.])" + re.escape(n) + r"(?![\d.])", new)]
+        spots = list(_alone(n).finditer(new))
         if not q or len(spots) != 1 or original.count(n) != 1:
             continue
         at = spots[0].start()
@@ -1051,11 +1056,11 @@ _METRIC = re.compile(
 )
 
 
+# A change measured against last year (同比增长, 较上年提高…).
+_AGAINST = "(?:同比|较上年|比上年|较去年|比去年)"
+_CHANGED = "(?:增长|提高|提升|下降|减少|增加|上升|降低)了?"
 # A metric named in front of its change: 全县固定资产投资同比增长8.3% (by its last four characters).
-_CHANGE_METRIC = re.compile(
-    r"(?:^|[，。；：”])([\u4e00-\u9fff]{2,20}?)(?:同比|较上年|比上年|较去年|比去年)"
-    r"(?:增长|提高|提升|下降|减少|增加|上升|降低)了?\d"
-)
+_CHANGE_METRIC = re.compile(r"(?:^|[，。；：”])([\u4e00-\u9fff]{2,20}?)" + _AGAINST + _CHANGED + r"\d")
 
 
 def lost_metric(original: str, new: str) -> str:
@@ -1064,10 +1069,11 @@ def lost_metric(original: str, new: str) -> str:
     # the metric's last six characters: 县域内就诊率 whole, …总费用平均降幅 by its head noun; a metric
     # said twice (食堂“明厨亮灶”覆盖率, 快检覆盖率) must still be said twice
     said = _canonical(original).replace("的", "")
+    new_words = _pairs(new)
     for m in _CHANGE_METRIC.finditer(original):  # (全县固定资产投资同比增长8.3% → 投资总额同比增长8.3%)
         name = re.sub(rf"^(?:{TIME_WORDS})", "", m.group(1))  # (全年投诉件: 投诉件 → 投诉量 is the same)
         words = _pairs(name)
-        if len(words) >= 2 and len(words & _pairs(new)) < len(words) / 2:
+        if len(words) >= 2 and len(words & new_words) < len(words) / 2:
             return m.group(1)
     for m in _METRIC.finditer(original):
         names = m.group(1).split("、")  # (按期受理率、按期办结率分别达到…: each one)
@@ -1293,17 +1299,14 @@ def lost_comparator(original: str, new: str) -> str:
     for m in _FIGURE_AT.finditer(original):
         if not compared(original, m.start()):
             continue
-        written = re.compile(r"(?<![\d.])" + re.escape(m.group(0)) + r"(?![\d.])")
+        written = _alone(m.group(0))
         spots = [w.start() for w in written.finditer(new)]
         if spots and not any(compared(new, p) for p in spots):
             return m.group(0)
     return ""
 
 
-_CHANGE_AT = re.compile(
-    r"(?:同比|较上年|比上年|较去年|比去年)(?:同期)?(?:增长|提高|提升|下降|减少|增加|上升|降低)了?"
-    r"(\d+(?:\.\d+)?(?:个百分点|[%％]))"
-)
+_CHANGE_AT = re.compile(_AGAINST + "(?:同期)?" + _CHANGED + r"(\d+(?:\.\d+)?(?:个百分点|[%％]))")
 
 
 def change_moved(original: str, new: str) -> str:
@@ -1347,7 +1350,7 @@ def count_noun_changed(original: str, new: str) -> str:
     where after one, those words share one with the original's list item (乡镇14个、银行网点8家)."""
     for m in _COUNT_OF.finditer(original):
         n = m.group(1)
-        alone = re.compile(r"(?<![\d.])" + re.escape(n) + r"(?![\d.])")
+        alone = _alone(n)
         if len(alone.findall(original)) != 1 or len(alone.findall(new)) != 1:
             continue
         beside = (  # (its clause, a list's 、 kept: 解决融资、用工这些问题80多个 is of 融资 too)

@@ -582,6 +582,7 @@ def _no_number_clauses(sentence: str) -> str:
 # formal / reword / 述职 voice: several samples a sentence (other seeds, hotter), the best one that
 # passes the sentence checks kept. The prompt prefix is cached, so each extra sample costs its own tokens.
 SAMPLE_TEMPS = (0.7, 0.9, 1.1)
+NAMED_SAMPLES = 5  # a named sentence's (or clause group's) samples: 0.7, 0.9, 1.1, 0.85, 1.05
 _MARKER_OPEN = re.compile(
     r"^(?:[一二三四五六七八九十]是|其[一二三四五六七八九十]|第[一二三四五六七八九十]|首先|其次|再次|最后)"
 )
@@ -624,6 +625,10 @@ def candidate_problem(
         return "broken tail"  # …改革，进一步。
     if any(re.search(r"(?:大约|大概|约|近|超过|达到|累计)$", c) for c in clauses_of(new)[0]):
         return "broken tail"  # …2.1万平方米的总面积大约。: a qualifier with no figure after it
+    if any(_DANGLING.search(c) for c in clauses_of(new)[0]) and not any(
+        _DANGLING.search(c) for c in clauses_of(original)[0]
+    ):
+        return "broken tail"  # 将乡镇14个…的服务窗口延伸至: a 至/于/把 with nothing after it
     if len(re.findall(r"[。！？]", new)) > max(1, len(re.findall(r"[。！？]", original))):
         return "split"  # one sentence in, one out (the text's sentences are counted by follow-ups)
     if cjk_len(new) > cjk_len(original) * 1.8 + 10:
@@ -745,6 +750,10 @@ def candidate_problem(
     if sim >= max_sim or (not whole and similarity(original, new) >= max(max_sim, RAW_MAX_SIMILARITY)):
         return f"similar {sim:.2f}"  # last: a "similar" sample passed every other check
     return ""
+
+
+# a clause cannot end on these: 延伸至, 得益于, 把 (截至 and 甚至 never end one either)
+_DANGLING = re.compile(r"(?:至|于|把)$")
 
 
 def change_sim(kind: str, max_sim: float, original: str, new: str) -> float:
@@ -1182,7 +1191,8 @@ def figure_moved(original: str, new: str) -> str:
         # a figure that sums a list (发放城乡低保金、特困供养金1.38亿元) keeps every item of it:
         # the amount said of 低保金 alone is a wrong figure
         before = re.split(r"[，。；：]", original[:at])[-1]
-        items = [bare(x)[-3:] for x in before.split("、")]
+        # (an item with a figure of its own is a fact of its own: 终端46个、观测点12个 is no sum)
+        items = [bare(x)[-3:] for x in before.split("、") if not re.search(r"\d", x)]
         if (
             len(items) > 1
             and "分别" not in before
@@ -1562,6 +1572,8 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
     # a sentence); each sentence gets several samples, the best passing one kept.
     accepted: dict[int, str] = ctx.memo.setdefault("sentences", {})
     samples = len(SAMPLE_TEMPS) if kind in ("formal", "reword", "first_person") else SENTENCE_TRIES
+    if kind == "reword" and spec.sentence is not None:
+        samples = NAMED_SAMPLES  # one sentence asked for: the model may take a few more tries at it
     # code's change first (述职: a 我 added to the first two sentences that open with a verb, not every one)
     seeds: list[str] = []
     for k, x in enumerate(sents):
@@ -1596,14 +1608,17 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
         if len(chunks) > 1:
             # a long sentence goes clause group by clause group: a 1.5B model asked for a
             # 90-character sentence drops clauses; asked for 30 characters it rewords them
-            pieces = []
+            pieces, keys = [], []
             for k, c in enumerate(chunks):
                 key = 1000 * (i + 1) + k + 500 * retry_small  # (the retry's groups are others)
                 got = accepted.get(key) or _sample_unit(
                     ctx, kind, key, c, _code_seed(kind, c, unit=unit), how, max_sim, attempt, samples
                 )
                 pieces.append(got)
+                keys.append(key)
             out[i] = "，".join(pieces)
+            if kind == "reword" and spec.sentence is not None:
+                out[i] = _newest_join(ctx, s, chunks, keys, pieces, unit)
             if near := ctx.memo.get("near", {}).get(i):  # the first try's whole-sentence wording
                 newest = min(near, key=lambda c: change_sim(kind, max_sim, s, c))
                 if change_sim(kind, max_sim, s, newest) < change_sim(kind, max_sim, s, out[i]):
@@ -1719,7 +1734,11 @@ def _sample_unit(
         structural = kind == "reword" and restructure(reword_words(s), minor=False) != reword_words(s)
         _consider(*look, seed_text, -1, near_ok=structural)
     for t in range(samples if not attempt else min(samples, 2)):
-        temp = SAMPLE_TEMPS[t] + 0.1 * attempt if samples == len(SAMPLE_TEMPS) else ctx.temp(attempt, t)
+        if samples >= len(SAMPLE_TEMPS):  # (past the list: its temperatures again, a little warmer)
+            n = len(SAMPLE_TEMPS)
+            temp = SAMPLE_TEMPS[t % n] + 0.15 * (t // n) + 0.1 * attempt
+        else:
+            temp = ctx.temp(attempt, t)
         biased = (kind == "reword" and (t or attempt)) or (attempt and kind != "first_person")
         source, ask_how = seed_text, how
         if kind in ("reword", "formal") and t:
@@ -1799,6 +1818,9 @@ def long_chunks(sentence: str, long: int = LONG_SENTENCE, chunk: int = CHUNK) ->
     if len(groups) > 1 and plain_len(groups[-1]) < 8:  # a short tail joins the group before it
         tail = groups.pop()  # (popped first: `groups[-2] += …pop()` wrote over the group before)
         groups[-1] += "，" + tail
+    if len(groups) > 1 and plain_len(groups[0]) < 8:  # so does a short head (今年以来 alone: 今年)
+        head = groups.pop(0)
+        groups[0] = head + "，" + groups[0]
     return groups
 
 
@@ -1850,6 +1872,38 @@ def _consider(
     if near_ok and kind in NEAR_SIM and why.startswith("similar") and sim < NEAR_SIM[kind]:
         near.setdefault(i, []).append(new)
     return False
+
+
+def _newest_join(ctx: Ctx, s: str, chunks: list[str], keys: list[int], pieces: list[str], unit: str) -> str:
+    """A named sentence said a clause group at a time: where its groups' picked wordings, joined,
+    are not new enough as a sentence (verify's bound, less the margin), the combination of each
+    group's passing, near, code and original wordings that passes every check as a whole sentence
+    and keeps most of its content (one group copied and another reworded may be enough; each group
+    picked on its own was not)."""
+    target = SENTENCE_MAX_SIMILARITY - WHOLE_MARGIN
+    joined = "，".join(pieces)
+    if not candidate_problem(ctx, "reword", s, s, joined, target):
+        return joined
+    passing: dict[int, list[str]] = ctx.memo.get("passing", {})
+    near: dict[int, list[str]] = ctx.memo.get("near", {})
+    options = [
+        list(dict.fromkeys([p, *passing.get(k, []), *near.get(k, []), _code_seed("reword", c, unit=unit), c]))
+        for c, k, p in zip(chunks, keys, pieces, strict=True)
+    ]
+    best: tuple[tuple[float, float], str] | None = None
+    for combo in itertools.islice(itertools.product(*options), JOIN_COMBINATIONS):
+        new = "，".join(combo)
+        if new == joined or candidate_problem(ctx, "reword", s, s, new, target):
+            continue
+        score = (content_overlap(s, new)[0], -change_similarity(s, new))
+        if best is None or score > best[0]:
+            best = (score, new)
+    if best:
+        log.debug("reword named sentence joined anew: %s", best[1])
+    return best[1] if best else joined
+
+
+JOIN_COMBINATIONS = 512  # (a few groups of a few wordings each; the bound only guards a freak case)
 
 
 def _regroup(parts: Parts, flat: list[str]) -> list[list[str]]:

@@ -1531,3 +1531,53 @@ def test_checks_from_reading_session_10_s_second_blind_run() -> None:
     assert formal_words("我们搞了个“保证金减负”行动，交易项目差不多860个。").count("开展") == 1
     assert "约860个" in formal_words("交易项目差不多860个。")
     assert mend_qualifiers("粉丝总量超过58万人。", "粉丝总量突破58万人。") == "粉丝总量超过58万人。"
+
+
+def test_a_list_of_counts_each_with_its_own_figure_is_no_sum() -> None:
+    from assistant.rewrite_methods import figure_moved
+
+    s = "新建地震预警终端46个、宏观观测点12个，台网运行率达到99.2%。"
+    assert figure_moved(s, "新建46个地震预警终端和12个宏观观测点，台网运行率达99.2%。") == ""
+    # a figure that sums its list still keeps every item of it
+    assert figure_moved("发放城乡低保金、特困供养金1.38亿元。", "发放特困供养金1.38亿元。") == "1.38亿元"
+
+
+def test_a_short_head_of_a_long_sentence_joins_the_next_group() -> None:
+    from assistant.rewrite_methods import long_chunks
+
+    s = "今年以来，杉浦市防震减灾服务中心持续加强监测预警能力建设，新建地震预警终端46个、宏观观测点12个，台网运行率达到99.2%。"
+    chunks = long_chunks(s, 40, 24)
+    assert chunks[0].startswith("今年以来，杉浦市") and "，".join(chunks) == s
+
+
+def test_a_clause_left_hanging_on_a_preposition_is_broken() -> None:
+    s = "我们将服务窗口延伸至乡镇14个、银行网点8家，网上办理率达到85.3%。"
+    assert (
+        sample_problem(s, "将乡镇14个、银行网点8家的服务窗口延伸至，网上办理率达到85.3%。") == "broken tail"
+    )
+    assert sample_problem(s, "服务窗口延伸至乡镇14个、银行网点8家，网上办理率达到85.3%。") != "broken tail"
+
+
+def test_a_named_sentence_said_in_groups_is_joined_from_the_newest_wordings() -> None:
+    """The groups picked one by one (a copy, a reworded one) are not new enough as a sentence; the last
+    group's near wording makes it so, and every joined sentence is checked whole (one with a new 余 is
+    not taken, though it changed more)."""
+    from assistant.rewrite_kinds import SENTENCE_MAX_SIMILARITY, change_similarity
+    from assistant.rewrite_methods import Ctx, _newest_join, long_chunks, numbers_in
+
+    s = (
+        "我们深入开展“文艺轻骑兵·送戏下乡”活动，组织文艺小分队走进偏远乡村巡回演出74场，"
+        "惠及基层群众超过4.2万人次，群众满意度达到96.5%。"
+    )
+    chunks = long_chunks(s, 40, 24)
+    assert len(chunks) == 3
+    ctx = Ctx(model=None, system="", keep=numbers_in(s), allowed=set(numbers_in(s)))  # type: ignore[arg-type]
+    middle = "组织文艺小分队深入偏远乡村开展巡回演出74场"
+    stray = "4.2万余人次基层群众从中受益，满意度达96.5%。"
+    good = "超过4.2万人次基层群众从中受益，群众满意度达96.5%。"
+    ctx.memo["near"] = {1001: [middle], 1002: [stray, good]}
+    pieces = [chunks[0], middle, chunks[2]]
+    assert change_similarity(s, "，".join(pieces)) >= SENTENCE_MAX_SIMILARITY
+    got = _newest_join(ctx, s, chunks, [1000, 1001, 1002], pieces, "")
+    assert got.endswith("，" + middle + "，" + good)  # (the first group as written, or code's words for it)
+    assert change_similarity(s, got) < SENTENCE_MAX_SIMILARITY

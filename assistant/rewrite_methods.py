@@ -2026,6 +2026,7 @@ _FORMAL_MAP = {
     "深入推进": "纵深推进",
     "逐步": "稳步",
 }
+_BY_A_LOT = {"少": "减少", "多": "增多", "好": "好转", "高": "提高", "快": "加快", "低": "降低"}
 _FORMAL_RE = re.compile("|".join(sorted(map(re.escape, _FORMAL_MAP), key=len, reverse=True)))
 
 
@@ -2049,6 +2050,9 @@ def formal_words(text: str) -> str:
     text = re.sub(r"办了(\d+(?:\.\d+)?场)", r"举办\1", text)  # 办了8场招聘会: events are held
     text = re.sub(r"搞了(?:一)?个", "开展了", text)  # 搞了个“…”行动 (not 开展个)
     text = re.sub(r"差不多(?=\d)", "约", text)  # 差不多860个 is 约, not 基本
+    # a change said by its size: 投诉少了很多 → 投诉明显减少 (not 少了大量)
+    text = re.sub(r"([少多好高快低])了(?:很多|好多|不少)", lambda m: "明显" + _BY_A_LOT[m.group(1)], text)
+    text = re.sub(r"([两三四五六几])块(?=工作|事)", r"\1方面", text)  # 两块工作 → 两方面工作
     text = re.sub(r"率有(\d)", r"率达\1", text)  # 成功率有97.3% → 成功率达97.3%
     text = re.sub(
         r"给([^，。；给]{1,8}?)(办理|办|发放|发|送|提供|解决)", r"为\1\2", text

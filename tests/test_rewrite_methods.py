@@ -1581,3 +1581,12 @@ def test_a_named_sentence_said_in_groups_is_joined_from_the_newest_wordings() ->
     got = _newest_join(ctx, s, chunks, [1000, 1001, 1002], pieces, "")
     assert got.endswith("，" + middle + "，" + good)  # (the first group as written, or code's words for it)
     assert change_similarity(s, got) < SENTENCE_MAX_SIMILARITY
+
+
+def test_formal_words_say_a_change_by_its_size_and_parts_of_work_formally() -> None:
+    from assistant.rewrite_methods import formal_words
+
+    assert formal_words("群众的投诉也少了很多。") == "群众的投诉也明显减少。"  # (not 少了大量)
+    assert formal_words("办事效率快了不少。") == "办事效率明显加快。"
+    assert "主要开展了两方面工作" in formal_words("今年主要搞了两块工作，一块是帮企业纾困。")
+    assert formal_words("很多群众受益。") == "大量群众受益。"  # 很多 before a noun as before

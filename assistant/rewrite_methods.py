@@ -37,6 +37,8 @@ from assistant.rewrite_kinds import (
     RAW_MAX_SIMILARITY,
     SENTENCE_MAX_SIMILARITY,
     TIME_WORDS,
+    UNIT_NAME,
+    UNIT_TAIL,
     WHO_WORDS,
     Parts,
     RewriteSpec,
@@ -778,8 +780,6 @@ def candidate_ok(
 
 _ECHO = re.compile(r"【|】|改写|原句|原文|示例|改后")
 _SUBJECT_WORDS = re.compile(r"我们|我局|本局|我单位|本单位|局党组|我司|本人|我县|我市|我区|我省|我国")
-_UNIT_TAIL = "(?:局|委|社|馆|中心)"  # 县医保局, 市国资委, 县供销合作社, 县档案馆, 市公积金管理中心
-_UNIT_NAME = re.compile(r"[县市区省州][\u4e00-\u9fff]{1,10}?" + _UNIT_TAIL)
 # A fixed pair (or list) of four-character phrases at a clause's end: 坚持尽力而为、量力而行，
 _MOTTO = re.compile(
     r"((?:[\u4e00-\u9fff]{4}、)+[\u4e00-\u9fff]{4})(?=[，。；]|$)"
@@ -791,7 +791,7 @@ def renamed_unit(original: str, new: str, speaks: bool = False) -> bool:
     way (县文化和旅游局 → 文化局); 市民政局 → 民政局 (the place left out) is the same unit. In 述职
     voice (`speaks`) the unit may become 我. Another place in front of the unit, or a 厅 the original
     never named, is a renamed unit too."""
-    old, now = set(_UNIT_NAME.findall(original)), set(_UNIT_NAME.findall(new))
+    old, now = set(UNIT_NAME.findall(original)), set(UNIT_NAME.findall(new))
     # the place in front of a unit (蓉江市商务局 → 成都市商务局: the regex sees 市商务局 in both)
     places = set(_PLACE.findall(new)) - set(_PLACE.findall(original))
     hall = "厅" in new and "厅" not in original  # a body never named (县人社局 → 县人社局人社厅)
@@ -809,11 +809,11 @@ def renamed_unit(original: str, new: str, speaks: bool = False) -> bool:
     )
 
 
-_PLACE = re.compile(r"([\u4e00-\u9fff]{2})(?=[市县区州][\u4e00-\u9fff]{1,10}?" + _UNIT_TAIL + ")")
+_PLACE = re.compile(r"([\u4e00-\u9fff]{2})(?=[市县区州][\u4e00-\u9fff]{1,10}?" + UNIT_TAIL + ")")
 
 
 _OPENING_UNIT = re.compile(
-    r"^((?:今年以来|全年|今年|[^，。；]{0,8}年(?:以来)?)，)?(" + _UNIT_NAME.pattern + ")"
+    r"^((?:今年以来|全年|今年|[^，。；]{0,8}年(?:以来)?)，)?(" + UNIT_NAME.pattern + ")"
 )
 
 
@@ -833,7 +833,7 @@ def mend_fixed(original: str, new: str) -> str:
         m
         and new
         and m.group(2)[1:] not in new  # (市民政局 → 民政局 is the same unit)
-        and not _UNIT_NAME.search(new)
+        and not UNIT_NAME.search(new)
         and not _SUBJECT_WORDS.search(new)
         and not _PERSON.search(new)
     ):

@@ -155,3 +155,17 @@ def test_a_count_before_what_it_counts_and_the_order_free_measure_undoes_it() ->
     assert count_first("城镇新增就业2860人，收录条目1260条。") == "城镇新增就业2860人，收录条目1260条。"
     # the same words with the count moved are a new order, not new words
     assert order_free_similarity(s, count_first(s)) == 1.0
+
+
+def test_the_writers_unit_named_alike_is_no_wording_to_change() -> None:
+    """A unit's name kept in both texts counts as one character (as a quoted name does): a short
+    sentence that is half its unit's name is judged on what it says."""
+    from assistant.rewrite_kinds import change_similarity, similarity
+
+    s = "璞岭县融媒体中心坚持移动优先，推动报、台、网、端深度融合。"
+    new = "璞岭县融媒体中心以移动优先为方向，着力推进报、台、网、端深度融合。"
+    assert change_similarity(s, new) < 0.8 <= similarity(s, new)
+    # a name the new text does not keep verbatim is text like any other
+    dropped = "融媒体中心以移动优先为方向，着力推进报、台、网、端深度融合。"
+    assert change_similarity(s, dropped) == similarity(s, dropped)
+    assert change_similarity(s, s) == 1.0

@@ -112,6 +112,8 @@ class Ctx:
         logit_bias: dict[int, float] | None = None,
         shots: Sequence[tuple[str, str]] = (),
         system: str | None = None,
+        figure_lock: Sequence[str] | None = None,
+        no_latin: bool = False,
     ) -> str:
         """One short completion (a sentence, a heading): no streaming needed, code checks it.
         `shots` are worked examples as earlier turns (user prompt, answer): a 1.5B model follows
@@ -129,6 +131,10 @@ class Ctx:
             kwargs["grammar"] = grammar
         if logit_bias and llm_supports_grammar(self.model):
             kwargs["logit_bias"] = logit_bias
+        if figure_lock is not None and llm_supports_grammar(self.model):
+            kwargs["figure_lock"] = list(figure_lock)  # digits only as these (assistant.llm.figure_gate)
+            if no_latin:
+                kwargs["no_latin"] = True
         turns: list[Any] = [SystemMessage(content=self.system if system is None else system)]
         for question, answer in shots:
             turns += [HumanMessage(content=question), AIMessage(content=answer)]
@@ -584,6 +590,8 @@ def _no_number_clauses(sentence: str) -> str:
 # formal / reword / 述职 voice: several samples a sentence (other seeds, hotter), the best one that
 # passes the sentence checks kept. The prompt prefix is cached, so each extra sample costs its own tokens.
 SAMPLE_TEMPS = (0.7, 0.9, 1.1)
+_FIGURE = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?[%％‰]?")  # a figure as the figure gate locks it
+_WIDE_DIGIT = re.compile(r"[０-９]")  # (written so, a figure is left unlocked: the gate reads ASCII strings)
 NAMED_SAMPLES = 5  # a named sentence's (or clause group's) samples: 0.7, 0.9, 1.1, 0.85, 1.05
 _MARKER_OPEN = re.compile(
     r"^(?:[一二三四五六七八九十]是|其[一二三四五六七八九十]|第[一二三四五六七八九十]|首先|其次|再次|最后)"
@@ -809,7 +817,10 @@ def renamed_unit(original: str, new: str, speaks: bool = False) -> bool:
     )
 
 
-_PLACE = re.compile(r"([\u4e00-\u9fff]{2})(?=[市县区州][\u4e00-\u9fff]{1,10}?" + UNIT_TAIL + ")")
+# (全县各村社 names no place: no place name ends in 全/本/各/该/我)
+_PLACE = re.compile(
+    r"([\u4e00-\u9fff](?![全本各该我])[\u4e00-\u9fff])(?=[市县区州][\u4e00-\u9fff]{1,10}?" + UNIT_TAIL + ")"
+)
 
 
 _OPENING_UNIT = re.compile(
@@ -848,8 +859,9 @@ _TWICE_QUALIFIED = re.compile(r"(?:约|大约|大概)\d+(?:\.\d+)?[^\d，。；]
 _GOVERNMENT = re.compile(r"[县市区省州](?:委|政府|人大|政协)|党委|政府")
 _PERSON = re.compile(r"局领导|局长|领导班子|主要负责人|分管领导|主任|书记|局机关")
 _PERIOD = re.compile(
-    r"上半年|下半年|[一二三四]季度|前三季度|年初|年底|年末|\d{1,2}月|(?:^|(?<=[，。；]))(?:去年|前年)(?!同期)"
-)  # (去年 as the time of the work, not 比去年: a comparison)
+    r"上半年|下半年|[一二三四]季度|前三季度|年初|年底|年末|\d{1,2}月|近几?年来?|多年来|"
+    r"(?:^|(?<=[，。；]))(?:去年|前年)(?!同期)"
+)  # (去年 as the time of the work, not 比去年: a comparison; 近年来 is not 今年以来)
 _TURN = re.compile(r"(“[^“”]{1,20}”)(?:转变|转型|迈进|延伸|拓展|转化)")  # 由“甲”向“乙”转变
 
 
@@ -1758,6 +1770,10 @@ def _sample_unit(
             logit_bias=avoid_copy_bias(ctx, s) if biased else None,
             shots=shots,
             system=render("rewrite_sentence_system") if shots else None,
+            # the sentence's own figures are the only digits it may write (a sample with a figure of
+            # its own was thrown away), and no English where it had none (46个 earthquake预警终端)
+            figure_lock=None if _WIDE_DIGIT.search(shown) else _FIGURE.findall(shown),
+            no_latin=not re.search(r"[A-Za-z]", s),
         )
         # a name's quotes written twice (“甲””和…) once
         new = re.sub(r"([“”])\1+", r"\1", unmask_names(as_sentence(raw, s), names))

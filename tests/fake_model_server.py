@@ -63,7 +63,10 @@ class FakeLlama:
         if kw.get("grammar") is not None:
             reply = "约束"
         if kw.get("logits_processor"):  # the figure gate: say which figures it locks
-            reply = "锁：" + "、".join(s.decode() for s in kw["logits_processor"][0].strings)
+            gate = kw["logits_processor"][0]
+            reply = (
+                "锁：" + "、".join(s.decode() for s in gate.strings) + ("" if gate.latin else "，无拉丁字母")
+            )
         for piece in self._pieces(reply, kw.get("max_tokens")):
             delta = {"content": piece} if piece else {}
             yield {"choices": [{"delta": delta, "finish_reason": None if piece else "stop"}]}

@@ -324,6 +324,14 @@ def test_constrained_backends_get_a_grammar_and_a_copy_bias() -> None:
     # the first sample is free; the later ones may not open as the original did
     assert "logit_bias" not in model.call_kwargs[0]
     assert model.call_kwargs[1]["logit_bias"] == {ord("坚"): -100.0, ord("持"): -100.0}
+    # a sentence's samples may write its own figures as their only digits, and no Latin letter
+    # where it had none; one with a Latin name keeps its letters open
+    model = Constrained()
+    rewrite_text(get_settings(), "新建预警终端46个，台网运行率达到99.2%。", "换个说法", model=model, seed=1)
+    assert model.call_kwargs[0]["figure_lock"] == ["46", "99.2%"] and model.call_kwargs[0]["no_latin"]
+    model = Constrained()
+    rewrite_text(get_settings(), "全县建成5G基站120个。", "换个说法", model=model, seed=1)
+    assert model.call_kwargs[0]["figure_lock"] == ["5", "120"] and "no_latin" not in model.call_kwargs[0]
 
 
 def test_add_figures_rejects_a_sentence_the_model_rewrote_around_the_figure(fake_chat) -> None:
@@ -1590,3 +1598,16 @@ def test_formal_words_say_a_change_by_its_size_and_parts_of_work_formally() -> N
     assert formal_words("办事效率快了不少。") == "办事效率明显加快。"
     assert "主要开展了两方面工作" in formal_words("今年主要搞了两块工作，一块是帮企业纾困。")
     assert formal_words("很多群众受益。") == "大量群众受益。"  # 很多 before a noun as before
+
+
+def test_the_whole_county_is_no_place_and_recent_years_are_no_this_year() -> None:
+    from assistant.rewrite_methods import renamed_unit
+
+    s = "组织文艺小分队走进全县各村社巡回演出74场。"
+    assert not renamed_unit(s, "组织文艺小分队深入全县各村社开展巡回演出74场。")
+    assert renamed_unit("蓉江市商务局开展活动。", "成都市商务局开展活动。")  # another place still is
+    s = "今年以来，防震减灾服务中心持续加强监测预警能力建设，新建预警终端46个。"
+    assert (
+        sample_problem(s, "近年来，防震减灾服务中心不断强化监测预警能力建设，新建预警终端46个。")
+        == "new period"
+    )

@@ -73,6 +73,7 @@ def test_streams_through_the_model_process(model, isolated_data_dir: Path) -> No
     assert info["pid"] == model.supervisor.pid and info["pid"] != os.getpid()
     assert model.invoke(PROMPT, grammar='root ::= "约束"').content == "约束"  # extras reach the engine
     assert model.invoke(PROMPT, figure_lock=["截至2024年", "186家"]).content == "锁：2024年、186家"
+    assert model.invoke(PROMPT, figure_lock=["186家"], no_latin=True).content == "锁：186家，无拉丁字母"
 
 
 def test_crash_mid_stream_is_one_line_and_the_next_request_works(model, fake_env: Path, monkeypatch) -> None:

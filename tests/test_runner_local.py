@@ -1,5 +1,5 @@
 """Smoke, with the real local model: sampling extras through the model process (a GBNF grammar, a
-logit bias on the digit tokens, the figure gate), the tokenizer over the boundary, and the saved system-prompt state
+logit bias on the digit tokens, the figure gate, with Latin letters kept out too), the tokenizer over the boundary, and the saved system-prompt state
 that lets a new process skip evaluating it (same greedy reply as evaluating it)."""
 
 from __future__ import annotations
@@ -43,6 +43,14 @@ def test_grammar_constrains_the_reply(local) -> None:
 def test_the_figure_gate_lets_digits_out_only_as_the_figures(local) -> None:
     reply = local.invoke(ASK, max_tokens=40, figure_lock=["50.12万人"]).content
     assert "50.12万人" in reply and not re.search(r"[0-9０-９]", reply.replace("50.12万人", "")), reply
+
+
+def test_the_figure_gate_can_keep_latin_letters_out(local) -> None:
+    english = [SystemMessage(content=SYSTEM), HumanMessage(content="把“地震预警终端”翻译成英文，只写英文。")]
+    free = local.invoke(english, max_tokens=20).content
+    kept = local.invoke(english, max_tokens=20, figure_lock=[], no_latin=True).content
+    assert re.search(r"[A-Za-z]", free), free  # asked for English, it writes it
+    assert kept and not re.search(r"[A-Za-z]", kept), kept
 
 
 def test_logit_bias_keeps_digits_out(local) -> None:

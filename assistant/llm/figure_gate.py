@@ -7,7 +7,8 @@ Outside a figure, every token that holds a digit is masked except a digit that s
 out, only tokens that continue one of the strings it began are open, to the string's end (its unit
 included: "50.12" cannot become "50.12亿元"). Tokens that would break a Chinese draft's form
 (line breaks, 【】, markdown, spaces) are masked throughout, and a number's other spellings (%, $,
-百分之…) outside a figure.
+百分之…) outside a figure. With `latin=False`, so is every token that holds a Latin letter (a
+rewritten Chinese sentence that had none: the 1.5B model's "earthquake预警终端").
 
 A GBNF grammar can say the same (`number_grammar`, for engines that take a grammar but no logits
 processor, and bench/grammar_speed.py's comparison), but llama-cpp-python checks every token of the
@@ -28,6 +29,7 @@ _BANNED = re.compile(rb"[\n\r\t #*`]|\xe3\x80[\x90\x91]")  # line breaks, space,
 # "$X" or "百分之五" instead.
 _NUMBERISH = re.compile(b"|".join(re.escape(w.encode()) for w in ("$", "%", "％", "‰", "百分")))
 _LONGEST = 16  # bytes: no token of a figure's continuation is longer
+_LATIN = re.compile(rb"[A-Za-z]")  # (a 1.5B model writes 地震 as "earthquake" in a Chinese sentence)
 
 
 @dataclass
@@ -39,6 +41,7 @@ class Vocab:
     digit: Any = None  # bool mask: the piece holds a digit
     banned: Any = None  # bool mask: never in a draft
     numberish: Any = None  # bool mask: a number's sign or spelled-out form, outside a figure
+    latin: Any = None  # bool mask: the piece holds a Latin letter
 
     @classmethod
     def of(cls, pieces: Sequence[bytes]) -> Vocab:
@@ -48,6 +51,7 @@ class Vocab:
         v.digit = np.zeros(len(v.pieces), dtype=bool)
         v.banned = np.zeros(len(v.pieces), dtype=bool)
         v.numberish = np.zeros(len(v.pieces), dtype=bool)
+        v.latin = np.zeros(len(v.pieces), dtype=bool)
         for i, p in enumerate(v.pieces):
             if not p:
                 continue
@@ -57,6 +61,8 @@ class Vocab:
                 v.banned[i] = True
             if _NUMBERISH.search(p):
                 v.numberish[i] = True
+            if _LATIN.search(p):
+                v.latin[i] = True
             if len(p) <= _LONGEST:
                 v.index.setdefault(p, []).append(i)
         return v
@@ -89,10 +95,11 @@ def _from_first_digit(s: str) -> bytes:
 class FigureGate:
     """One reply's gate (it keeps the reply's state): pass as `logits_processor=[gate]`."""
 
-    def __init__(self, vocab: Vocab, allowed: Sequence[str]) -> None:
+    def __init__(self, vocab: Vocab, allowed: Sequence[str], latin: bool = True) -> None:
         import numpy as np
 
         self.vocab = vocab
+        self.latin = latin  # False: no Latin letter anywhere (a Chinese sentence with none to keep)
         self.strings = [s for s in dict.fromkeys(_from_first_digit(a) for a in allowed) if s]
         self.start = np.zeros(len(vocab.pieces), dtype=bool)  # digit tokens that begin a string
         for s in self.strings:
@@ -100,6 +107,8 @@ class FigureGate:
                 if vocab.digit[i]:
                     self.start[i] = True
         self.free = ~(vocab.banned | vocab.numberish | (vocab.digit & ~self.start))  # open outside a figure
+        if not latin:
+            self.free &= ~vocab.latin
         self.seen: int | None = None  # tokens of input_ids already read (prompt included)
         self.partial: list[tuple[bytes, int]] = []  # (string, bytes matched) of the figure being written
         self.ended = False  # one string just ended where a longer one goes on ("2.3亿元" / "2.3亿元以上")

@@ -142,6 +142,7 @@ def generate(
     grammar: str | None = None,
     logit_bias: dict[int, float] | None = None,
     figure_lock: Sequence[str] | None = None,
+    no_latin: bool = False,
     cancelled: Callable[[], bool] | None = None,
     prompt_cache: Any = None,
     out: Generation | None = None,
@@ -161,7 +162,8 @@ def generate(
 
         from assistant.llm.figure_gate import FigureGate, vocab_of
 
-        extra["logits_processor"] = LogitsProcessorList([FigureGate(vocab_of(llm), figure_lock)])
+        gate = FigureGate(vocab_of(llm), figure_lock, latin=not no_latin)
+        extra["logits_processor"] = LogitsProcessorList([gate])
     prefill = bool(dicts) and dicts[-1]["role"] == "assistant" and formatter is not None
     delta: Callable[[dict[str, Any]], str | None]
     if prefill:
@@ -328,6 +330,7 @@ class LlamaChatModel(BaseChatModel):
                     grammar=kwargs.get("grammar"),
                     logit_bias=kwargs.get("logit_bias"),
                     figure_lock=kwargs.get("figure_lock"),
+                    no_latin=bool(kwargs.get("no_latin")),
                     cancelled=cancelled,
                     prompt_cache=cache,
                     out=done,

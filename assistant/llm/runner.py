@@ -457,6 +457,8 @@ class RunnerChat(OpenAICompatibleChat):
         }
         if kwargs.get("figure_lock") is not None:
             extra["figure_lock"] = list(kwargs.pop("figure_lock"))
+        if kwargs.pop("no_latin", False):
+            extra["no_latin"] = True
         for name in ("grammar", "logit_bias"):
             value = kwargs.pop(name, None)
             if value:

@@ -194,8 +194,13 @@ def _numbers_ok(old: str, new: str, ctx: Ctx) -> bool:
     ok = set(numbers_in(old)) | ctx.extra
     if not (all(n in present for n in need) and all(n in ok for n in present)):
         return False
-    kept = {(m.group(1), m.group(2)) for m in _QUALIFIED.finditer(new)}
-    if not all((m.group(1), m.group(2)) in kept for m in _QUALIFIED.finditer(old) if m.group(1) in need):
+    same = {"余": "多"}  # (140多场 = 140余场)
+    kept = {(m.group(1), same.get(m.group(2), m.group(2))) for m in _QUALIFIED.finditer(new)}
+    if not all(
+        (m.group(1), same.get(m.group(2), m.group(2))) in kept
+        for m in _QUALIFIED.finditer(old)
+        if m.group(1) in need
+    ):
         return False
     units = _units(new)
     if any(u != units.get(n, u) for n, u in _units(old).items()):
@@ -635,6 +640,10 @@ def candidate_problem(
         return "broken tail"  # …改革，进一步。
     if any(re.search(r"(?:大约|大概|约|近|超过|达到|累计)$", c) for c in clauses_of(new)[0]):
         return "broken tail"  # …2.1万平方米的总面积大约。: a qualifier with no figure after it
+    if re.search(r"(?:以来|年来)$", clauses_of(new)[0][-1]) and not re.search(
+        r"(?:以来|年来)$", clauses_of(original)[0][-1]
+    ):
+        return "broken tail"  # 共走访慰问320余户重点优抚对象一年来。: a time said after the sentence
     if any(_DANGLING.search(c) for c in clauses_of(new)[0]) and not any(
         _DANGLING.search(c) for c in clauses_of(original)[0]
     ):
@@ -709,6 +718,8 @@ def candidate_problem(
         and not _CLAIM.search(re.sub(r"(?<!基本)(?<!大)都", "全部", original))
     ):
         return "claims a result"  # 深入推进…采购 → …采购取得实质性进展: a result nobody reported
+    if _SOLVED.search(new) and not re.search("解决|化解", original):
+        return "claims a result"  # 问题得到有效缓解 → 问题得到切实解决
     if any(p not in original for p in _PERIOD.findall(new)):
         return "new period"  # 全年社会消费品零售总额 → 今年上半年…: another span for the same figure
     if _HEDGE.search(new) and not _HEDGE.search(original):
@@ -855,7 +866,9 @@ def mend_fixed(original: str, new: str) -> str:
     return new
 
 
-_TWICE_QUALIFIED = re.compile(r"(?:约|大约|大概)\d+(?:\.\d+)?[^\d，。；]{0,3}左右")
+_TWICE_QUALIFIED = re.compile(
+    r"(?:约|大约|大概)(?:\d+(?:\.\d+)?|[一二两三四五六七八九十]+成)[^\d，。；]{0,3}左右"
+)  # 约9.3%左右, 约两成左右
 _GOVERNMENT = re.compile(r"[县市区省州](?:委|政府|人大|政协)|党委|政府")
 _PERSON = re.compile(r"局领导|局长|领导班子|主要负责人|分管领导|主任|书记|局机关")
 _PERIOD = re.compile(
@@ -960,8 +973,17 @@ def _new_qualifier(old: str, new: str) -> bool:
     had, has = hard(old), hard(new)
     after = {(m.group(1), m.group(2)) for m in _QUALIFIED.finditer(new)}  # 超1.8亿元 = 1.8亿元以上
     also = {"超过": "以上", "约": "左右", "近": "左右"}  # 约2.1万 = 2.1万左右
-    lost = {(q, n) for q, n in had - has if (n, also.get(q, "")) not in after}
     was_after = {(m.group(1), m.group(2)) for m in _QUALIFIED.finditer(old)}
+
+    def more(n: str, said: set[tuple[str, str]]) -> bool:
+        return (n, "多") in said or (n, "余") in said
+
+    # (差不多140多场 → 140余场: the 约 of a figure already said to be "more than" is no fact)
+    lost = {
+        (q, n)
+        for q, n in had - has
+        if (n, also.get(q, "")) not in after and not (q == "约" and more(n, after) and more(n, was_after))
+    }
     added = {(q, n) for q, n in has - had if (n, also.get(q, "")) not in was_after}
     return bool(added) or bool(lost)
 
@@ -1021,6 +1043,9 @@ _CLAIM = re.compile(
     r"|(?:全部|圆满|顺利|全面)完成|成功(?!率)|全部|全都|均已|悉数|无一|百分之百"
 )
 _HEDGE = re.compile(r"预计|预期|有望|力争|争取|计划|拟")
+_SOLVED = re.compile(
+    r"得到[^，。；]{0,4}解决|(?:彻底|根本|全面)解决"
+)  # (a problem the writer never said solved)
 
 
 def one_sentence(original: str, new: str) -> str:
@@ -1057,9 +1082,18 @@ def keeps_sense(original: str, new: str) -> bool:
     return not (turns_round(original, new) or any(q not in original for q in _QUOTED.findall(new)))
 
 
+# A comparison made from last year's side (去年比今年少了两成): the same figure is then another
+# change (20% more is not 20% less the other way).
+_BASE_SWAPPED = re.compile(r"(?:去年|上年|前年)(?:同期)?(?:比|较)|(?:比|较)(?:今年|本年)")
+
+
 def turns_round(original: str, new: str) -> bool:
     """Whether `new` says a change or a goal of the original the other way round."""
-    return reverses(original, new) or bool(backwards(new) and not backwards(original))
+    return (
+        reverses(original, new)
+        or bool(backwards(new) and not backwards(original))
+        or bool(_BASE_SWAPPED.search(new) and not _BASE_SWAPPED.search(original))
+    )
 
 
 def reverses(original: str, new: str) -> bool:
@@ -2066,6 +2100,10 @@ def formal_words(text: str) -> str:
     text = re.sub(r"办了(\d+(?:\.\d+)?场)", r"举办\1", text)  # 办了8场招聘会: events are held
     text = re.sub(r"搞了(?:一)?个", "开展了", text)  # 搞了个“…”行动 (not 开展个)
     text = re.sub(r"差不多(?=\d)", "约", text)  # 差不多860个 is 约, not 基本
+    text = re.sub(
+        r"(?:差不多|大概|大约|约)(\d+(?:\.\d+)?)多(?=[\u4e00-\u9fff])", r"\1余", text
+    )  # 约140多场 → 140余场
+    text = re.sub(r"大概(?![\d约近])", "大致", text)  # 大概算了一下 (a hedge, not a figure's 约)
     # a change said by its size: 投诉少了很多 → 投诉明显减少 (not 少了大量)
     text = re.sub(r"([少多好高快低])了(?:很多|好多|不少)", lambda m: "明显" + _BY_A_LOT[m.group(1)], text)
     text = re.sub(r"([两三四五六几])块(?=工作|事)", r"\1方面", text)  # 两块工作 → 两方面工作
@@ -2233,7 +2271,14 @@ def _synonym_groups() -> dict[str, str]:
 _CANON = _synonym_groups()
 _CANON_RE = re.compile("|".join(sorted(map(re.escape, _CANON), key=len, reverse=True)))
 # (word, characters before it, characters after it) where it is part of a longer word
-_SYN_GUARD = {"持续": ("可", "保"), "积极": ("", "性"), "明显": ("", "的"), "有效": ("", "期性")}
+# (达到了 → 达了 is no Chinese)
+_SYN_GUARD = {
+    "持续": ("可", "保"),
+    "积极": ("", "性"),
+    "明显": ("", "的"),
+    "有效": ("", "期性"),
+    "达到": ("", "了"),
+}
 
 
 def reword_words(text: str, original: str | None = None) -> str:

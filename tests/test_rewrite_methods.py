@@ -1643,3 +1643,28 @@ def test_spoken_hedges_and_approximate_counts_said_formally() -> None:
     assert sample_problem("参与群众比去年多了两成左右。", "参与群众较去年增加约两成左右。") == "numbers"
     s = "一年来我共走访慰问重点优抚对象320余户。"
     assert sample_problem(s, "共走访慰问320余户重点优抚对象一年来。") == "broken tail"
+
+
+def test_a_sentences_facts_are_moved_once_so_the_new_order_search_ends(monkeypatch) -> None:
+    """A blind run hung here: a sentence's facts moved, then moved back, for ever (the text never got
+    new enough). Each sentence is now moved once."""
+    from assistant import rewrite_methods as m
+    from assistant.rewrite_kinds import parse_parts
+
+    calls = []
+
+    def swap(original: str, new: str, max_sim: float) -> str:
+        calls.append(new)
+        assert len(calls) < 50, "the search does not end"
+        a, _, b = new.rstrip("。").partition("，")
+        return f"{b}，{a}。"
+
+    monkeypatch.setattr(m, "order_clauses", swap)
+    monkeypatch.setattr(m, "change_similarity", lambda a, b: 0.8)  # never new enough as a whole
+    monkeypatch.setattr(m, "order_free_similarity", lambda a, b: 0.5)
+    monkeypatch.setattr(m, "candidate_problem", lambda *a, **k: "")
+    monkeypatch.setattr(m, "_measures_moved", lambda parts, out, target: list(out))
+    parts = parse_parts("全年新建农田4.2万亩，粮食产量18.5万吨。培训农民320人次，满意度96%。")
+    out = m._new_order_where_needed(None, parts, list(parts.sentences))  # type: ignore[arg-type]
+    assert out == ["粮食产量18.5万吨，全年新建农田4.2万亩。", "满意度96%，培训农民320人次。"]
+    assert len(calls) == 3  # two sentences tried, then the one left

@@ -644,6 +644,8 @@ def candidate_problem(
         r"(?:以来|年来)$", clauses_of(original)[0][-1]
     ):
         return "broken tail"  # 共走访慰问320余户重点优抚对象一年来。: a time said after the sentence
+    if _FIGURE_THEN_TIME.match(new) and not _FIGURE_THEN_TIME.match(original):
+        return "broken order"  # 486万人次年内共接待游客: the object made the subject of its verb
     if any(_DANGLING.search(c) for c in clauses_of(new)[0]) and not any(
         _DANGLING.search(c) for c in clauses_of(original)[0]
     ):
@@ -728,12 +730,9 @@ def candidate_problem(
         return "quoted name lost"  # a named campaign or system (“第一议题”) is kept as written
     if any(q not in original for q in _QUOTED.findall(new)):
         return "new quoted name"  # 开展了“提质降费专项治理”: a name the writer never gave
-    if (
-        "分别" in new
-        and "分别" not in original
-        and not re.search(r"分别[^，。；]*\d[^，。；\d]*[、和与及][^，。；]*\d", new)
-    ):
-        return "numbers"  # 春节和八一分别看望3200户: one total made a figure for each
+    if _lone_respectively(new) and not _lone_respectively(original):
+        # 春节和八一分别看望3200户: one total made a figure for each; 分别下降18.2%，同比减少21.4%: its list cut
+        return "numbers"
     if any(new.count(n) > original.count(n) for n in set(numbers_in(original))):
         return "figure repeated"  # 水利投资6.8亿元，同比增长12.4%，累计达到6.8亿元
     if any(new.count(q) > original.count(q) for q in set(_QUOTED.findall(original))):
@@ -773,6 +772,7 @@ def candidate_problem(
     return ""
 
 
+_FIGURE_THEN_TIME = re.compile(r"\d+(?:\.\d+)?(?:万|亿)?[\u4e00-\u9fff]{0,2}?(?:年内|全年|今年)")
 # a clause cannot end on these: 延伸至, 得益于, 把 (截至 and 甚至 never end one either)
 _DANGLING = re.compile(r"(?:至|于|把)$")
 
@@ -1039,10 +1039,19 @@ _DIRECTED = re.compile(
 _MASKED = re.compile(r"[Xx]{2,}|[＊*]{2,}|×{2,}")
 # a result claimed in so many words (取得明显成效, 成效显著, 显著提升)
 _CLAIM = re.compile(
-    r"取得[^，。；]{0,6}?(?:成效|进展|突破|成果|成绩)|成效(?:显著|明显|突出)|(?:显著|明显|大幅)(?:提升|提高|增强|改善)"
+    r"取得[^，。；]{0,6}?(?:成效|进展|突破|成果|成绩)|成效(?:显著|明显|突出)"
+    r"|(?:显著|明显|大幅)(?:提升|提高|增强|改善|加强|加快|好转)"
     r"|(?:全部|圆满|顺利|全面)完成|成功(?!率)|全部|全都|均已|悉数|无一|百分之百"
 )
-_HEDGE = re.compile(r"预计|预期|有望|力争|争取|计划|拟")
+_HEDGE = re.compile(r"预计|预期|有望|力争|争取|计划|拟|必须|应当")  # (a result made a forecast or a duty)
+_RESPECTIVELY = re.compile(r"分别[^，。；]*\d[^，。；\d]*[、和与及][^，。；]*\d")
+
+
+def _lone_respectively(text: str) -> bool:
+    """A 分别 with fewer than two figures after it in its clause."""
+    return text.count("分别") > len(_RESPECTIVELY.findall(text))
+
+
 _SOLVED = re.compile(
     r"得到[^，。；]{0,4}解决|(?:彻底|根本|全面)解决"
 )  # (a problem the writer never said solved)

@@ -1668,3 +1668,17 @@ def test_a_sentences_facts_are_moved_once_so_the_new_order_search_ends(monkeypat
     out = m._new_order_where_needed(None, parts, list(parts.sentences))  # type: ignore[arg-type]
     assert out == ["粮食产量18.5万吨，全年新建农田4.2万亩。", "满意度96%，培训农民320人次。"]
     assert len(calls) == 3  # two sentences tried, then the one left
+
+
+def test_checks_from_the_second_blind_run_of_session_11() -> None:
+    s = "我们压紧压实企业主体责任，全市生产安全事故起数和死亡人数同比分别下降18.2%和21.4%，未发生较大以上事故。"
+    cut = "压紧压实企业主体责任，全市生产安全事故起数和死亡人数同比分别下降18.2%，同比减少21.4%，未发生较大以上事故。"
+    assert sample_problem(s, cut) == "numbers"  # a 分别 list cut in two
+    duty = "企业主体责任必须严格压实，全市生产安全事故起数和死亡人数同比分别下降18.2%和21.4%，未发生较大以上事故。"
+    assert sample_problem(s, duty) == "hedged"  # work done made a duty
+    assert sample_problem("全年接待游客486万人次。", "486万人次年内共接待游客。") == "broken order"
+    s = "围绕“四好农村路”建设，新改建农村公路186公里。"
+    assert (
+        sample_problem(s, "聚焦“四好农村路”建设，新改建农村公路186公里，农村公路建设明显加强。")
+        == "claims a result"
+    )

@@ -368,6 +368,8 @@ def run_rewrite(
             ctx.notes.append("原文已是规范的公文表述，本次在保持公文语体的前提下调整了部分用词和句式")
     if spec.kind == "reword" and spec.sentence is None and not problems and reordered(text, out):
         ctx.notes.append("为避免与原文雷同，调整了几项措施的先后顺序，各句用词也已改写")
+    if spec.sentence is not None and any(p.check == "unchanged" for p in problems):
+        said += _one_figure_note(parts, spec.sentence)
     notes = list(dict.fromkeys(ctx.notes))
     if not changed:
         out = text
@@ -402,6 +404,20 @@ def run_rewrite(
         problems=[str(p) for p in problems],
         attempts=attempts,
     )
+
+
+def _one_figure_note(parts: Any, index: int) -> str:
+    """Why a named sentence could not be said anew, where it says little but a figure (森林抚育面积达1.1万亩
+    以上。): there is almost nothing else to word differently; what the writer can do instead."""
+    sents = parts.sentences
+    named = sents[index] if -len(sents) <= index < len(sents) else ""
+    words = re.sub(r"\d+(?:\.\d+)?[%％]?|[^\u4e00-\u9fff]", "", named)
+    if not re.search(r"\d", named) or len(words) > ONE_FIGURE_WORDS:
+        return ""
+    return "（这一句只陈述一项数据，可换的说法很少；可以整段“换个说法”，或直接修改这一句）"
+
+
+ONE_FIGURE_WORDS = 12  # Chinese characters besides the figures: 森林抚育面积达万亩以上 has 11
 
 
 _CHECKED: dict[str, tuple[str, ...]] = {

@@ -173,3 +173,16 @@ def test_formal_on_a_text_already_formal_says_why_little_changed(fake_chat) -> N
     fake_chat.enqueue(*[plain] * 8)
     res = rewrite_text(get_settings(), plain, "改得更正式一些", model=fake_chat, seed=1)
     assert "原文已是规范的公文表述" not in " ".join(res.notes)
+
+
+def test_a_named_sentence_that_is_one_figure_says_why_it_could_not_be_reworded(fake_chat) -> None:
+    """森林抚育面积达1.1万亩以上。 has almost nothing but its figure to word differently: the note says so
+    and what the writer can do instead; a longer sentence gets no such note."""
+    text = "全年完成营造林2.3万亩，林区防火形势总体平稳。森林抚育面积达1.1万亩以上。"
+    fake_chat.enqueue(*["森林抚育面积达1.1万亩以上。"] * 12)
+    res = rewrite_text(get_settings(), text, "第二句换个说法", model=fake_chat, seed=1)
+    assert not res.changed and res.text == text
+    assert "只陈述一项数据" in res.notes[-1] and "整段“换个说法”" in res.notes[-1]
+    fake_chat.enqueue(*["全年完成营造林2.3万亩，林区防火形势总体平稳。"] * 12)
+    res = rewrite_text(get_settings(), text, "第一句换个说法", model=fake_chat, seed=1)
+    assert not res.changed and "只陈述一项数据" not in " ".join(res.notes)

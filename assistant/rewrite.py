@@ -26,6 +26,8 @@ from assistant.draft import (
 )
 from assistant.prompts import render
 from assistant.rewrite_kinds import (
+    FIGURE,
+    Parts,
     Problem,
     RewriteSpec,
     number_counts,
@@ -33,6 +35,7 @@ from assistant.rewrite_kinds import (
     parse_parts,
     recognise,
     reordered,
+    sentence_at,
     similarity,
     verify,
 )
@@ -406,12 +409,11 @@ def run_rewrite(
     )
 
 
-def _one_figure_note(parts: Any, index: int) -> str:
+def _one_figure_note(parts: Parts, index: int) -> str:
     """Why a named sentence could not be said anew, where it says little but a figure (森林抚育面积达1.1万亩
     以上。): there is almost nothing else to word differently; what the writer can do instead."""
-    sents = parts.sentences
-    named = sents[index] if -len(sents) <= index < len(sents) else ""
-    words = re.sub(r"\d+(?:\.\d+)?[%％]?|[^\u4e00-\u9fff]", "", named)
+    named = sentence_at(parts, index)
+    words = re.sub(r"[^\u4e00-\u9fff]", "", FIGURE.sub("", named))
     if not re.search(r"\d", named) or len(words) > ONE_FIGURE_WORDS:
         return ""
     return "（这一句只陈述一项数据，可换的说法很少；可以整段“换个说法”，或直接修改这一句）"

@@ -101,7 +101,8 @@ def similarity(a: str, b: str) -> float:
 
 
 # What a rewrite keeps verbatim: a quoted name (“第一届…年会”) and a number with its percent sign.
-_KEPT = re.compile(r"“[^“”]{1,40}”|\d+(?:,\d{3})*(?:\.\d+)?[%％‰]?")
+FIGURE = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?[%％‰]?")  # a number with its percent sign, as written
+_KEPT = re.compile(r"“[^“”]{1,40}”|" + FIGURE.pattern)
 
 
 # A unit's name (县医保局, 市国资委, 县供销合作社, 县档案馆, 市公积金管理中心), and with its place in front
@@ -555,7 +556,7 @@ def verify(
     limit = MAX_SIMILARITY.get(spec.kind, 0.98)
     if spec.kind != "heading":
         if spec.sentence is not None and spec.kind in ("reword", "formal", "first_person", "free"):
-            old_s, new_s = _named(old_parts, spec.sentence), _named(new_parts, spec.sentence)
+            old_s, new_s = sentence_at(old_parts, spec.sentence), sentence_at(new_parts, spec.sentence)
             if old_s and (
                 not new_s
                 or change_similarity(old_s, new_s) >= SENTENCE_MAX_SIMILARITY
@@ -606,7 +607,8 @@ def _changed(kind: str, original: str, new: str, limit: float) -> bool:
     return raw < RAW_MAX_SIMILARITY and body < limit
 
 
-def _named(parts: Parts, index: int) -> str:
+def sentence_at(parts: Parts, index: int) -> str:
+    """The sentence a follow-up names (第二句: 1, 最后一句: -1), or "" where there is none."""
     sents = parts.sentences
     if not sents:
         return ""
@@ -667,6 +669,7 @@ def strip_marker(sentence: str) -> str:
 
 __all__ = [
     "CHIPS",
+    "FIGURE",
     "KINDS",
     "Parts",
     "Problem",
@@ -682,6 +685,7 @@ __all__ = [
     "order_free_similarity",
     "parse_parts",
     "recognise",
+    "sentence_at",
     "similarity",
     "split_units",
     "top_clauses",

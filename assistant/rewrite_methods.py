@@ -32,6 +32,7 @@ from assistant.llm import supports_grammar as llm_supports_grammar
 from assistant.prompts import render
 from assistant.rewrite_kinds import (
     COLLOQUIAL,
+    FIGURE,
     MAX_SIMILARITY,
     ORDER_FREE_MAX_SIMILARITY,
     RAW_MAX_SIMILARITY,
@@ -595,7 +596,6 @@ def _no_number_clauses(sentence: str) -> str:
 # formal / reword / 述职 voice: several samples a sentence (other seeds, hotter), the best one that
 # passes the sentence checks kept. The prompt prefix is cached, so each extra sample costs its own tokens.
 SAMPLE_TEMPS = (0.7, 0.9, 1.1)
-_FIGURE = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?[%％‰]?")  # a figure as the figure gate locks it
 _WIDE_DIGIT = re.compile(r"[０-９]")  # (written so, a figure is left unlocked: the gate reads ASCII strings)
 NAMED_SAMPLES = 5  # a named sentence's (or clause group's) samples: 0.7, 0.9, 1.1, 0.85, 1.05
 _MARKER_OPEN = re.compile(
@@ -636,19 +636,16 @@ def candidate_problem(
         return "numbers"
     if set(re.findall(r"[A-Za-z]{2,}", new)) - set(re.findall(r"[A-Za-z]{2,}", original)):
         return "foreign words"  # (reforms) English the original did not have
-    if cjk_len(clauses_of(new)[0][-1]) < 4 <= cjk_len(clauses_of(original)[0][-1]):
+    new_clauses, old_clauses = clauses_of(new)[0], clauses_of(original)[0]
+    if cjk_len(new_clauses[-1]) < 4 <= cjk_len(old_clauses[-1]):
         return "broken tail"  # …改革，进一步。
-    if any(re.search(r"(?:大约|大概|约|近|超过|达到|累计)$", c) for c in clauses_of(new)[0]):
+    if any(re.search(r"(?:大约|大概|约|近|超过|达到|累计)$", c) for c in new_clauses):
         return "broken tail"  # …2.1万平方米的总面积大约。: a qualifier with no figure after it
-    if re.search(r"(?:以来|年来)$", clauses_of(new)[0][-1]) and not re.search(
-        r"(?:以来|年来)$", clauses_of(original)[0][-1]
-    ):
+    if re.search(r"(?:以来|年来)$", new_clauses[-1]) and not re.search(r"(?:以来|年来)$", old_clauses[-1]):
         return "broken tail"  # 共走访慰问320余户重点优抚对象一年来。: a time said after the sentence
     if _FIGURE_THEN_TIME.match(new) and not _FIGURE_THEN_TIME.match(original):
         return "broken order"  # 486万人次年内共接待游客: the object made the subject of its verb
-    if any(_DANGLING.search(c) for c in clauses_of(new)[0]) and not any(
-        _DANGLING.search(c) for c in clauses_of(original)[0]
-    ):
+    if any(_DANGLING.search(c) for c in new_clauses) and not any(_DANGLING.search(c) for c in old_clauses):
         return "broken tail"  # 将乡镇14个…的服务窗口延伸至: a 至/于/把 with nothing after it
     if len(re.findall(r"[。！？]", new)) > max(1, len(re.findall(r"[。！？]", original))):
         return "split"  # one sentence in, one out (the text's sentences are counted by follow-ups)
@@ -1819,7 +1816,7 @@ def _sample_unit(
             system=render("rewrite_sentence_system") if shots else None,
             # the sentence's own figures are the only digits it may write (a sample with a figure of
             # its own was thrown away), and no English where it had none (46个 earthquake预警终端)
-            figure_lock=None if _WIDE_DIGIT.search(shown) else _FIGURE.findall(shown),
+            figure_lock=None if _WIDE_DIGIT.search(shown) else FIGURE.findall(shown),
             no_latin=not re.search(r"[A-Za-z]", s),
         )
         # a name's quotes written twice (“甲””和…) once

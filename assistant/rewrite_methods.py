@@ -17,6 +17,7 @@ tighter targets). Verification is the caller's (assistant.rewrite).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import re
@@ -24,6 +25,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.draft import DraftEvent, GenStats
@@ -54,6 +56,7 @@ from assistant.rewrite_kinds import (
     length_problem,
     length_score,
     numbers_in,
+    one_fact,
     opens_with_action,
     order_free_similarity,
     similarity,
@@ -265,6 +268,13 @@ SHOTS: dict[str, list[tuple[str, str]]] = {
             "围绕提升队伍整体素质，举办干部职工业务培训6期，累计参训320人次。",
         ),
     ],
+    # a named sentence that says one figure and little else: its metric said as a verb and object,
+    # or as a share (the model, shown only longer sentences, wrote 超过…以上 or copied)
+    "one_fact": [
+        ("全年新建改建农村公路里程达到126公里。", "年内新建改建农村公路126公里。"),
+        ("全县养老机构床位数达4200张。", "全县养老机构共有床位4200张。"),
+        ("城乡居民医保参保率达到97.2%。", "城乡居民参加医保的比例为97.2%。"),
+    ],
     # 述职: the model is given code's sentence (我 already the subject, or none yet) and smooths it
     "first_person": [
         (
@@ -297,11 +307,12 @@ SHOTS: dict[str, list[tuple[str, str]]] = {
 }
 
 
-def shot_turns(kind: str) -> list[tuple[str, str]]:
-    """The worked examples as (prompt, answer) turns, the prompt rendered like the real question."""
+def shot_turns(kind: str, shots: str = "") -> list[tuple[str, str]]:
+    """The worked examples (`shots`: another set than the kind's) as (prompt, answer) turns, the
+    prompt rendered like the real question."""
     return [
         (render("rewrite_sentence", sentence=q, how=HOW[kind], numbers=numbers_in(q), example=""), a)
-        for q, a in SHOTS.get(kind, [])
+        for q, a in SHOTS.get(shots or kind, [])
     ]
 
 
@@ -500,10 +511,29 @@ GENERIC_POINTS = (
 )
 
 
+@functools.cache
+def _common_bigrams() -> frozenset[str]:
+    path = Path(__file__).parent / "data" / "common_bigrams.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
+
+
+def topic_bigrams(text: str) -> set[str]:
+    """The text's two-character runs (within runs of Chinese, figures cut out) that are not common to
+    bureau reports of every kind: what the text is about."""
+    runs = re.findall(r"[\u4e00-\u9fff]+", FIGURE.sub(" ", text))
+    return {r[i : i + 2] for r in runs for i in range(len(r) - 1)} - _common_bigrams()
+
+
+SAME_TOPIC = 4  # topic bigrams a past passage shares with a paragraph (an unrelated one: 0–3 of ~100)
+
+
 def point_hints(ctx: Ctx, topic: str, existing: list[str], n: int) -> list[str]:
     """What each new point is about: opening clauses of how past reports filled in such a paragraph
-    (knowledge base), numbers and placeholders removed; generic moves when the KB has none."""
+    (knowledge base passages on its topic), numbers and placeholders removed; generic moves when
+    the KB has none."""
     hints: list[str] = []
+    parts_text = "".join(existing)
     if ctx.settings is not None:
         try:
             from assistant.draft import exemplar_view
@@ -512,8 +542,13 @@ def point_hints(ctx: Ctx, topic: str, existing: list[str], n: int) -> list[str]:
             hits = search(ctx.settings, topic, k=8, kb=ctx.kb)
         except Exception:  # no knowledge base, or a search problem: plan from the generic moves
             hits = []
+        about = topic_bigrams(topic + parts_text)
+        need = min(SAME_TOPIC, max(1, len(about) // 10))  # (a two-sentence paragraph says little)
         for hit in hits:
-            for s in split_units(exemplar_view(hit.text, "masked")):
+            view = exemplar_view(hit.text, "masked")
+            if len(about & topic_bigrams(view)) < need:
+                continue  # another matter (a grain paragraph, a 医保 knowledge base): its moves are not ours
+            for s in split_units(view):
                 clause = re.split(r"[，：；。]", strip_marker(s))[0]
                 if not (6 <= cjk_len(clause) <= 24) or re.search(r"\d", clause):
                     continue
@@ -560,7 +595,11 @@ def expand(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generator
             )
             p = _no_number_clauses(as_sentence(strip_marker(raw), "。"))
             fresh = similarity(p, hint) < 0.75 and cjk_len(p) >= max(16, cjk_len(hint) + 6)
-            if fresh and all(similarity(p, e) < 0.6 for e in [*sents, *points]):
+            if (
+                fresh
+                and not _new_name(parts.join(), p)
+                and all(similarity(p, e) < 0.6 for e in [*sents, *points])
+            ):
                 points.append(p)
                 yield DraftEvent("token", p)
                 break
@@ -582,6 +621,15 @@ def expand(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generator
     return parts.join(paras)
 
 
+def _new_name(text: str, point: str) -> bool:
+    """A point that names a campaign, a brand or a system in quotes the text never named (开展
+    “守牢粮仓”专项活动: a fact nobody gave), or whose quotes do not pair up."""
+    if point.count("“") != point.count("”") or re.search(r"“[^”]*“|”[^“]*”", point):
+        return True
+    named = set(re.findall(r"“([^”]+)”", text))
+    return any(name not in named for name in re.findall(r"“([^”]+)”", point))
+
+
 def _no_number_clauses(sentence: str) -> str:
     """A new point may not carry a number the user did not give: drop the clauses that do."""
     if not re.search(r"\d", sentence):
@@ -598,6 +646,7 @@ def _no_number_clauses(sentence: str) -> str:
 SAMPLE_TEMPS = (0.7, 0.9, 1.1)
 _WIDE_DIGIT = re.compile(r"[０-９]")  # (written so, a figure is left unlocked: the gate reads ASCII strings)
 NAMED_SAMPLES = 5  # a named sentence's (or clause group's) samples: 0.7, 0.9, 1.1, 0.85, 1.05
+NAMED_RETRY_LONG, NAMED_RETRY_CHUNK = 20, 18  # a named sentence's retry: groups of a clause or two
 _MARKER_OPEN = re.compile(
     r"^(?:[一二三四五六七八九十]是|其[一二三四五六七八九十]|第[一二三四五六七八九十]|首先|其次|再次|最后)"
 )
@@ -645,6 +694,8 @@ def candidate_problem(
         return "broken tail"  # 共走访慰问320余户重点优抚对象一年来。: a time said after the sentence
     if _FIGURE_THEN_TIME.match(new) and not _FIGURE_THEN_TIME.match(original):
         return "broken order"  # 486万人次年内共接待游客: the object made the subject of its verb
+    if astray := metric_astray(original, new):
+        return f"broken clause {astray}"  # 1.1万亩以上森林抚育面积。 / …已达78%，馆藏档案。
     if any(_DANGLING.search(c) for c in new_clauses) and not any(_DANGLING.search(c) for c in old_clauses):
         return "broken tail"  # 将乡镇14个…的服务窗口延伸至: a 至/于/把 with nothing after it
     if len(re.findall(r"[。！？]", new)) > max(1, len(re.findall(r"[。！？]", original))):
@@ -769,6 +820,24 @@ def candidate_problem(
     return ""
 
 
+def metric_astray(original: str, new: str) -> str:
+    """A clause of `new` in which a metric's name (森林抚育面积 of 森林抚育面积达1.1万亩以上) has no verb:
+    the name said after its figure (1.1万亩以上森林抚育面积), or a piece of it left as a clause of
+    its own (档案的数字化率已达78%，馆藏档案)."""
+    names = {m.group(1) for m in _METRIC.finditer(original)}
+    said = set(clauses_of(original)[0])
+    for c in clauses_of(new)[0]:
+        if c in said or re.fullmatch(rf"(?:{TIME_WORDS})", c):
+            continue  # (全年， of 全年市属国企资产总额达到684亿元 is a time, not a piece of the name)
+        for name in names:
+            head = rf"^(?:约|近|超过|超|逾)?{FIGURE.pattern}[万亿]?[\u4e00-\u9fff]{{0,3}}?(?:以上|余|多)?的?"
+            if re.match(head + re.escape(name) + "$", c):
+                return c
+            if not re.search(r"\d", c) and 2 <= cjk_len(c) < cjk_len(name) and c in name:
+                return c
+    return ""
+
+
 _FIGURE_THEN_TIME = re.compile(r"\d+(?:\.\d+)?(?:万|亿)?[\u4e00-\u9fff]{0,2}?(?:年内|全年|今年)")
 # a clause cannot end on these: 延伸至, 得益于, 把 (截至 and 甚至 never end one either)
 _DANGLING = re.compile(r"(?:至|于|把)$")
@@ -865,7 +934,8 @@ def mend_fixed(original: str, new: str) -> str:
 
 _TWICE_QUALIFIED = re.compile(
     r"(?:约|大约|大概)(?:\d+(?:\.\d+)?|[一二两三四五六七八九十]+成)[^\d，。；]{0,3}左右"
-)  # 约9.3%左右, 约两成左右
+    r"|(?:超过|超|逾|突破)了?\d+(?:\.\d+)?[^\d，。；]{0,3}(?:以上|余|多)"
+)  # 约9.3%左右, 约两成左右, 超过了1.1万亩以上
 _GOVERNMENT = re.compile(r"[县市区省州](?:委|政府|人大|政协)|党委|政府")
 _PERSON = re.compile(r"局领导|局长|领导班子|主要负责人|分管领导|主任|书记|局机关")
 _PERIOD = re.compile(
@@ -1124,9 +1194,13 @@ _CHANGED = "(?:增长|提高|提升|下降|减少|增加|上升|降低)了?"
 _CHANGE_METRIC = re.compile(r"(?:^|[，。；：”])([\u4e00-\u9fff]{2,20}?)" + _AGAINST + _CHANGED + r"\d")
 
 
+_MEASURE_WORD = re.compile(r"(?:面积|数量|总量|人数|里程)$")
+_RATE_AS = re.compile(r"(?<=[\u4e00-\u9fff])(?:比例|比率)")
+
+
 def lost_metric(original: str, new: str) -> str:
     """The name of a figure's metric that `new` no longer says (synonyms of the word table aside)."""
-    have = _canonical(new).replace("的", "")
+    have = _RATE_AS.sub("率", _canonical(new).replace("的", ""))  # (数字化率 → 数字化比例: the same)
     # the metric's last six characters: 县域内就诊率 whole, …总费用平均降幅 by its head noun; a metric
     # said twice (食堂“明厨亮灶”覆盖率, 快检覆盖率) must still be said twice
     said = _canonical(original).replace("的", "")
@@ -1140,6 +1214,9 @@ def lost_metric(original: str, new: str) -> str:
         names = m.group(1).split("、")  # (按期受理率、按期办结率分别达到…: each one)
         for k, name in enumerate(names):
             head = _canonical(name.replace("的", ""))[-6:]
+            bare = _MEASURE_WORD.sub("", head)  # (森林抚育面积达… → 完成森林抚育…: the unit says it)
+            if len(bare) >= 2 and bare != head and have.count(bare) >= said.count(bare):
+                continue
             if len(head) >= 2 and have.count(head) < said.count(head):
                 shared = next((n for n in range(len(name)) if name[: n + 1] != names[0][: n + 1]), len(name))
                 if k and shared and "、" + _canonical(name[shared:]) in have:
@@ -1653,10 +1730,14 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
         # one named sentence must change more (below 0.8 on its own): smaller groups; so does the
         # retry of a sentence the first try could not say anew (a 1.5B model drops the end of a
         # 70-character sentence full of names, not of a 30-character one)
-        retry_small = bool(attempt) and kind == "reword" and spec.sentence is None
+        retry_small = bool(attempt) and kind == "reword"
         if kind in ("reword", "formal"):
             small = spec.sentence is not None or retry_small
             chunks = long_chunks(s, 40, 24) if small else long_chunks(s)
+            if retry_small and spec.sentence is not None:
+                # a named sentence the first try could not say anew as a whole: its clause groups
+                # one by one (a 1.5B model rewords 全年完成…1.8万吨 alone, copies it beside 储备规模…)
+                chunks = long_chunks(s, NAMED_RETRY_LONG, NAMED_RETRY_CHUNK)
         if len(chunks) > 1:
             # a long sentence goes clause group by clause group: a 1.5B model asked for a
             # 90-character sentence drops clauses; asked for 30 characters it rewords them
@@ -1782,6 +1863,8 @@ def _sample_unit(
     passing: list[str] = []
     near: dict[int, list[str]] = ctx.memo.setdefault("near", {})
     shots = shot_turns(kind) if kind in SHOTS else []
+    if kind == "reword" and not ctx.whole_text and one_fact(s):
+        shots = shot_turns(kind, "one_fact")
     look = (ctx, kind, i, s, seed_text, max_sim, avoid, passing, near)
     # code's own change is a candidate too (new wording: synonyms and a new order of the
     # measures; formal: the phrase table); it counts only if it differs enough
@@ -1789,7 +1872,8 @@ def _sample_unit(
         # word swaps alone are no rewrite; a new sentence structure by code is (near, at least)
         structural = kind == "reword" and restructure(reword_words(s), minor=False) != reword_words(s)
         _consider(*look, seed_text, -1, near_ok=structural)
-    for t in range(samples if not attempt else min(samples, 2)):
+    named = kind == "reword" and not ctx.whole_text  # (a named sentence's retry samples as many)
+    for t in range(samples if not attempt or named else min(samples, 2)):
         if samples >= len(SAMPLE_TEMPS):  # (past the list: its temperatures again, a little warmer)
             n = len(SAMPLE_TEMPS)
             temp = SAMPLE_TEMPS[t % n] + 0.15 * (t // n) + 0.1 * attempt

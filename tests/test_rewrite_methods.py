@@ -10,7 +10,15 @@ import pytest
 
 from assistant.rewrite import rewrite_text, stream_rewrite
 from assistant.rewrite_kinds import cjk_len, is_pair_heading, length_score, parse_parts
-from assistant.rewrite_methods import centrality, first_person_fallback, heading_candidate, renumber
+from assistant.rewrite_methods import (
+    GENERIC_POINTS,
+    _new_name,
+    centrality,
+    first_person_fallback,
+    heading_candidate,
+    metric_astray,
+    renumber,
+)
 from core.settings import get_settings
 
 TEXT = (
@@ -92,6 +100,35 @@ def test_expand_hints_come_from_the_knowledge_base(fake_chat, fake_doc) -> None:
     hints = [p.split("【本句要写】")[1].split("\n")[0] for p in prompts(fake_chat) if "【本句要写】" in p]
     assert hints and any("医保基金监管专项检查" in h or "打击欺诈骗保" in h for h in hints)
     assert not any(ch.isdigit() for h in hints for ch in h)  # last year's numbers never shown
+
+
+def test_expand_takes_no_hints_from_passages_on_another_matter(fake_chat, fake_doc) -> None:
+    from index.ingest import ingest_chunks
+
+    settings = get_settings(kb="kb1")
+    ingest_chunks(settings, [fake_doc()], kb="kb1")  # a 医保 knowledge base
+    forest = (
+        "（一）守护青山“绿屏障”。县林业局全年完成植树造林1.6万亩，森林抚育面积0.8万亩。"
+        "扎实开展松材线虫病防治，清理病死松树约2.1万株。深入推进森林防火网格化管理，"
+        "全县连续9年未发生重大森林火灾，森林覆盖率提高到61.2%。"
+    )
+    rewrite_text(settings, forest, "扩写到220字", model=fake_chat, seed=1, kb="kb1")
+    hints = [p.split("【本句要写】")[1].split("\n")[0] for p in prompts(fake_chat) if "【本句要写】" in p]
+    assert hints and all(h in GENERIC_POINTS for h in hints), hints  # no 医保 moves in a forest paragraph
+    # (the same knowledge base still fills in a paragraph on its own matter: the test above)
+
+
+def test_expand_drops_a_point_that_names_what_nobody_gave(fake_chat) -> None:
+    short = "（三）守牢粮仓“压舱石”。县粮食局全年完成储备粮轮换1.8万吨。新建低温仓容约2.4万吨。"
+    fake_chat.enqueue(
+        "局党组强化党建引领，开展“守牢粮仓”压舱石”专项活动，凝聚干事创业合力。",  # quotes astray
+        "打造“禾心书屋”宣传阵地，定期开展粮食安全知识进村入户宣传活动。",  # a name nobody gave
+        "严格落实粮食储存管理责任，定期开展库存检查，确保储备粮数量真实、质量良好。",
+    )
+    res = rewrite_text(get_settings(), short, "扩写到80字", model=fake_chat, seed=1)
+    assert "严格落实粮食储存管理责任" in res.text
+    assert "禾心书屋" not in res.text and "专项活动" not in res.text
+    assert _new_name(short, "开展“守牢粮仓”专项活动。") and not _new_name(short, "守好“压舱石”。")
 
 
 # --- sentence by sentence -------------------------------------------------------------------------
@@ -1450,6 +1487,29 @@ def sample_problem(original: str, new: str, bureau: bool = True) -> str:
     ctx = Ctx(model=None, system="", keep=numbers_in(original), allowed=set(numbers_in(original)))  # type: ignore[arg-type]
     ctx.memo["bureau"] = bureau
     return candidate_problem(ctx, "reword", original, original, new, 1.0)
+
+
+def test_a_one_fact_sentence_is_said_anew_not_padded() -> None:
+    s = "森林抚育面积达1.1万亩以上。"
+    assert sample_problem(s, "森林抚育面积已经超过了1.1万亩以上。")  # 超过…以上: qualified twice
+    assert not sample_problem("馆藏档案数字化率达到78%。", "馆藏档案数字化比例为78%。").startswith("metric")
+    assert sample_problem("馆藏档案数字化率达到78%。", "馆藏档案数字化程度为78%。").startswith("metric")
+    # a metric's name with no verb: after its figure, or a piece of it left as a clause
+    assert sample_problem(s, "1.1万亩以上的森林抚育面积。").startswith("broken clause")
+    assert sample_problem("馆藏档案数字化率达到78%。", "档案的数字化率已达78%，馆藏档案。").startswith(
+        "broken"
+    )
+    assert not sample_problem(s, "完成森林抚育1.1万亩以上。")
+    assert not metric_astray("全年市属国企资产总额达到684亿元。", "全年，市属国企资产总额达到684亿元。")
+
+
+def test_a_named_one_fact_sentence_is_shown_one_fact_examples(fake_chat) -> None:
+    text = "全年完成营造林2.3万亩，林区防火形势总体平稳。森林抚育面积达1.1万亩以上。"
+    fake_chat.enqueue("完成森林抚育1.1万亩以上。")
+    res = rewrite_text(get_settings(), text, "第二句换个说法", model=fake_chat, seed=1)
+    assert res.passed and res.text.endswith("完成森林抚育1.1万亩以上。"), res.problems
+    shown = " ".join(m.content for m in fake_chat.calls[0])
+    assert "全县养老机构共有床位4200张" in shown
 
 
 def test_a_spoken_sentence_may_lose_its_filler_not_its_facts() -> None:

@@ -26,12 +26,12 @@ from assistant.draft import (
 )
 from assistant.prompts import render
 from assistant.rewrite_kinds import (
-    FIGURE,
     Parts,
     Problem,
     RewriteSpec,
     number_counts,
     numbers_in,
+    one_fact,
     parse_parts,
     recognise,
     reordered,
@@ -412,14 +412,9 @@ def run_rewrite(
 def _one_figure_note(parts: Parts, index: int) -> str:
     """Why a named sentence could not be said anew, where it says little but a figure (森林抚育面积达1.1万亩
     以上。): there is almost nothing else to word differently; what the writer can do instead."""
-    named = sentence_at(parts, index)
-    words = re.sub(r"[^\u4e00-\u9fff]", "", FIGURE.sub("", named))
-    if not re.search(r"\d", named) or len(words) > ONE_FIGURE_WORDS:
+    if not one_fact(sentence_at(parts, index)):
         return ""
     return "（这一句只陈述一项数据，可换的说法很少；可以整段“换个说法”，或直接修改这一句）"
-
-
-ONE_FIGURE_WORDS = 12  # Chinese characters besides the figures: 森林抚育面积达万亩以上 has 11
 
 
 _CHECKED: dict[str, tuple[str, ...]] = {

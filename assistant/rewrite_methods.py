@@ -595,8 +595,10 @@ def expand(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generator
             )
             p = _no_number_clauses(as_sentence(strip_marker(raw), "。"))
             fresh = similarity(p, hint) < 0.75 and cjk_len(p) >= max(16, cjk_len(hint) + 6)
+            listed = re.search(r"[一二三四五六七八九十]是", p)  # (code owns the 一是/二是)
             if (
                 fresh
+                and not listed
                 and not _new_name(parts.join(), p)
                 and all(similarity(p, e) < 0.6 for e in [*sents, *points])
             ):
@@ -789,6 +791,8 @@ def candidate_problem(
         return f"metric lost {lost}"  # 县域内就诊率 → 就诊率: the figure now says another thing
     if moved := figure_moved(original, new):
         return f"figure moved {moved}"  # 城市…覆盖率达92%，农村…达75% → 农村…达92%
+    if cut := figure_name_cut(original, new):
+        return f"metric lost {cut}"  # 规模化供水工程覆盖人口 → 覆盖人口 (said after the 普及率: now its)
     if moved := figure_context_lost(original, new):
         return f"figure moved {moved}"  # 制度42项，增收节支4720万元 → 4720万元制度，增收节支42项
     if turns_round(original, new):
@@ -879,6 +883,8 @@ def renamed_unit(original: str, new: str, speaks: bool = False) -> bool:
     old, now = set(UNIT_NAME.findall(original)), set(UNIT_NAME.findall(new))
     # the place in front of a unit (蓉江市商务局 → 成都市商务局: the regex sees 市商务局 in both)
     places = set(_PLACE.findall(new)) - set(_PLACE.findall(original))
+    # a place name cut (嵖溧市水利局 → 溧市水利局: the model dropped a rare character)
+    cut = any(re.search(f"(?<!{p[0]}){p[1]}[市县区州]", new) for p in set(_PLACE.findall(original)))
     hall = "厅" in new and "厅" not in original  # a body never named (县人社局 → 县人社局人社厅)
     # the county's bureau made the nation's or a province's (芷阳县烟草专卖局 → 中国烟草专卖局)
     higher = any(
@@ -888,6 +894,7 @@ def renamed_unit(original: str, new: str, speaks: bool = False) -> bool:
     return (
         bool(now - old)
         or bool(places)
+        or cut
         or hall
         or higher
         or (not speaks and any(u[1:] not in new for u in old - now))
@@ -1420,6 +1427,32 @@ def figure_context_lost(original: str, new: str) -> str:
         was = bare("，".join(olds))
         if news and len(_words(was)) >= 2 and not any(shares(was, bare(c)) for c in news):
             return figure
+    return ""
+
+
+def _named_before(text: str, figure: str) -> list[str]:
+    """What each clause that states `figure` names in front of it (规模化供水工程覆盖人口 of …近46万人)."""
+    at = re.compile(r"(?<![\d.])" + re.escape(figure) + r"(?![\d.]*\d)")
+    out = []
+    for c in re.split(r"[，。；：]", _QUOTED.sub("“”", half_width_digits(text)).replace(",", "")):
+        if m := at.search(c):
+            out.append(_TO_FIGURE.sub("", c[: m.start()]))
+    return out
+
+
+def figure_name_cut(original: str, new: str) -> str:
+    """The head of a figure's name dropped, with nothing of it said elsewhere in the sentence:
+    规模化供水工程覆盖人口近46万人 → 覆盖人口近46万人 (now read as the 普及率's). Returns what was dropped."""
+    for figure in dict.fromkeys(numbers_in(original)):
+        for old in _named_before(original, figure):
+            for now in _named_before(new, figure):
+                if cjk_len(now) < 2 or now == old or not old.endswith(now):
+                    continue
+                dropped = _LEAD_WORDS.sub("", old[: -len(now)])
+                if UNIT_NAME.search(dropped) or re.search(r"[了着过]$", dropped):
+                    continue  # the unit made 本人 (述职), or a verb's clause said another way (联系了县里…)
+                if cjk_len(dropped) >= 4 and not _bigrams(dropped) & _bigrams(new):
+                    return dropped
     return ""
 
 

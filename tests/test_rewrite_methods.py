@@ -14,6 +14,7 @@ from assistant.rewrite_methods import (
     GENERIC_POINTS,
     _new_name,
     centrality,
+    figure_name_cut,
     first_person_fallback,
     heading_candidate,
     metric_astray,
@@ -123,11 +124,12 @@ def test_expand_drops_a_point_that_names_what_nobody_gave(fake_chat) -> None:
     fake_chat.enqueue(
         "局党组强化党建引领，开展“守牢粮仓”压舱石”专项活动，凝聚干事创业合力。",  # quotes astray
         "打造“禾心书屋”宣传阵地，定期开展粮食安全知识进村入户宣传活动。",  # a name nobody gave
+        "严格资金管理；一是完善储备网络，二是定期开展质量检查。",  # its own 一是/二是: code owns them
         "严格落实粮食储存管理责任，定期开展库存检查，确保储备粮数量真实、质量良好。",
     )
-    res = rewrite_text(get_settings(), short, "扩写到80字", model=fake_chat, seed=1)
+    res = rewrite_text(get_settings(), short, "扩写到120字", model=fake_chat, seed=1)
     assert "严格落实粮食储存管理责任" in res.text
-    assert "禾心书屋" not in res.text and "专项活动" not in res.text
+    assert "禾心书屋" not in res.text and "专项活动" not in res.text and "一是" not in res.text
     assert _new_name(short, "开展“守牢粮仓”专项活动。") and not _new_name(short, "守好“压舱石”。")
 
 
@@ -1501,6 +1503,20 @@ def test_a_one_fact_sentence_is_said_anew_not_padded() -> None:
     )
     assert not sample_problem(s, "完成森林抚育1.1万亩以上。")
     assert not metric_astray("全年市属国企资产总额达到684亿元。", "全年，市属国企资产总额达到684亿元。")
+
+
+def test_a_figure_keeps_the_whole_name_of_what_it_counts() -> None:
+    s = "农村自来水普及率达到98.6%，较上年提高1.4个百分点，规模化供水工程覆盖人口近46万人。"
+    cut = "农村自来水普及率比上年提升1.4个百分点，至98.6%，覆盖人口近46万人。"  # now the 普及率's
+    assert sample_problem(s, cut) == "metric lost 规模化供水工程"
+    assert not figure_name_cut(
+        s, "规模化供水工程覆盖近46万人口，农村自来水普及率比上年提升1.4个百分点至98.6%。"
+    )
+    # a place name cut short is another unit (嵖溧市 → 溧市: a rare character dropped)
+    unit = "嵖溧市水利局深入推进农村供水保障工程，全年投入资金1.36亿元。"
+    assert (
+        sample_problem(unit, "溧市水利局积极投入资金1.36亿元，扎实推进农村供水保障工程。") == "unit renamed"
+    )
 
 
 def test_a_named_one_fact_sentence_is_shown_one_fact_examples(fake_chat) -> None:

@@ -740,6 +740,10 @@ def candidate_problem(
         return "unit renamed"  # a 中心 or a 联合会 is no 局
     if _TWICE_QUALIFIED.search(new) and not _TWICE_QUALIFIED.search(original):
         return "numbers"  # 约9.3%左右: a qualifier said twice
+    if unit_as_place(original, new):
+        return (
+            "broken construction"  # 岈洧区体育局健全…体系 → 体系在岈洧区体育局不断健全: the doer made a place
+        )
     if renamed_unit(original, new, kind == "first_person"):
         return "unit renamed"  # 县文化和旅游局 → 文化局, or 作为县交通运输局 (a name never given)
     if any(m not in new for m in _MOTTO.findall(original)):
@@ -780,6 +784,8 @@ def candidate_problem(
         return "quoted name lost"  # a named campaign or system (“第一议题”) is kept as written
     if any(q not in original for q in _QUOTED.findall(new)):
         return "new quoted name"  # 开展了“提质降费专项治理”: a name the writer never gave
+    if alone := list_item_alone(original, new):
+        return f"figure moved {alone}"  # 新建A17个、B26.5公里 → B26.5公里，新建A17个: B no longer new
     if _lone_respectively(new) and not _lone_respectively(original):
         # 春节和八一分别看望3200户: one total made a figure for each; 分别下降18.2%，同比减少21.4%: its list cut
         return "numbers"
@@ -873,6 +879,16 @@ _SUBJECT_WORDS = re.compile(r"我们|我局|本局|我单位|本单位|局党组
 _MOTTO = re.compile(
     r"((?:[\u4e00-\u9fff]{4}、)+[\u4e00-\u9fff]{4})(?=[，。；]|$)"
 )  # (a clause group ends with no mark)
+
+
+def unit_as_place(original: str, new: str) -> bool:
+    """The writer's unit, the doer in the original, said as where the work happened (在…局)."""
+    for m in UNIT_NAME.finditer(original):
+        place = "".join(_PLACE.findall(original[max(0, m.start() - 2) : m.end()]))  # (岈洧 of 岈洧区体育局)
+        at = re.compile(f"在(?:{re.escape(place)})?{re.escape(m.group(0))}")
+        if at.search(new) and not at.search(original):
+            return True
+    return False
 
 
 def renamed_unit(original: str, new: str, speaks: bool = False) -> bool:
@@ -1119,6 +1135,30 @@ _CLAIM = re.compile(
 )
 _HEDGE = re.compile(r"预计|预期|有望|力争|争取|计划|拟|必须|应当")  # (a result made a forecast or a duty)
 _RESPECTIVELY = re.compile(r"分别[^，。；]*\d[^，。；\d]*[、和与及][^，。；]*\d")
+
+
+_DOING = (
+    r"新改建|新建|新增|改造|改建|建成|建设|完成|发放|查处|检查|举办|组织|开展|培训|接收|开通|设立|实施|排查|"
+    r"整治|整改|清理|收购|投入|打造|创建|引进|帮扶|走访|慰问|救助|受理|办结|调解|化解|抽查|罚没|办理|接待"
+)
+_DONE_LIST = re.compile(
+    rf"(?P<verb>{_DOING})(?P<first>[^，。；、\d]{{1,16}}?\d[^，。；、]{{0,8}}?)、(?P<rest>[^，。；]+)"
+)
+
+
+def list_item_alone(original: str, new: str) -> str:
+    """An item of a list that one verb governs (新建社区运动场17个、健身步道26.5公里) said in `new` as a
+    clause of its own, with no verb (…，健身步道26.5公里，新建17个…): the new 步道 now read as all of them."""
+    for m in _DONE_LIST.finditer(original):
+        for item in m.group("rest").split("、"):
+            if not re.search(r"\d", item) or re.match(rf"(?:{_DOING})", item):
+                break  # (检查企业…、排查隐患…: each item its own verb)
+            k = new.find(item)
+            if k > 0 and new[: k - 1].endswith(m.group("verb") + m.group("first")):
+                break  # 、 written as ， (接收档案1.2万卷，照片档案3400余张): the list as it was
+            if k == 0 or (k > 0 and new[k - 1] in "，。；"):
+                return item
+    return ""
 
 
 def _lone_respectively(text: str) -> bool:

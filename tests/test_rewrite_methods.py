@@ -17,8 +17,10 @@ from assistant.rewrite_methods import (
     figure_name_cut,
     first_person_fallback,
     heading_candidate,
+    list_item_alone,
     metric_astray,
     renumber,
+    unit_as_place,
 )
 from core.settings import get_settings
 
@@ -1516,6 +1518,18 @@ def test_a_figure_keeps_the_whole_name_of_what_it_counts() -> None:
     unit = "嵖溧市水利局深入推进农村供水保障工程，全年投入资金1.36亿元。"
     assert (
         sample_problem(unit, "溧市水利局积极投入资金1.36亿元，扎实推进农村供水保障工程。") == "unit renamed"
+    )
+
+
+def test_a_list_keeps_its_verb_and_the_unit_stays_the_doer() -> None:
+    s = "岈洧区体育局持续完善全民健身公共服务体系，新建社区多功能运动场17个、健身步道26.5公里。"
+    alone = "岈洧区体育局持续完善全民健身公共服务体系，健身步道26.5公里，新建17个社区多功能运动场。"
+    assert sample_problem(s, alone) == "figure moved 健身步道26.5公里"  # the 步道 no longer new
+    assert not list_item_alone(s, s.replace("、", "，"))  # 、 written as ，: the list as it was
+    place = "全民健身公共服务体系在岈洧区体育局不断健全，新建社区多功能运动场17个、健身步道26.5公里。"
+    assert sample_problem(s, place) == "broken construction"
+    assert not unit_as_place(
+        "本人自担任滹岱县退役军人事务局局长以来。", "在担任滹岱县退役军人事务局局长以来。"
     )
 
 

@@ -1836,6 +1836,8 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
         out[0] = first_person_fallback(out[0])
     if kind == "reword" and spec.sentence is None:
         out = _new_order_where_needed(ctx, parts, _more_change_where_needed(ctx, sents, out))
+    if kind == "formal" and spec.sentence is None:
+        out = _more_formal_change_where_needed(ctx, sents, out)
     return parts.join(_regroup(parts, out))
 
 
@@ -1874,6 +1876,29 @@ def _more_change_where_needed(ctx: Ctx, sents: list[str], out: list[str]) -> lis
         _, i, alt = min(options)
         out[i] = alt
         log.debug("reword s%d more change: %s", i, alt)
+    return out
+
+
+def _more_formal_change_where_needed(ctx: Ctx, sents: list[str], out: list[str]) -> list[str]:
+    """A text already formal: each sentence got its most faithful passing wording, and together they
+    may change too little to be a rewrite (verify's bound, less the margin). Then the sentence whose
+    other wording (passing, or near: every check but the change) lowers the text's similarity most
+    takes it, one at a time, none with more spoken Chinese than it had."""
+    passing: dict[int, list[str]] = ctx.memo.get("passing", {})
+    near: dict[int, list[str]] = ctx.memo.get("near", {})
+    body, out = "".join(sents), list(out)
+    target = MAX_SIMILARITY["formal"] - WHOLE_MARGIN
+    while similarity(body, "".join(out)) >= target:
+        options = []
+        for i in range(len(sents)):
+            for alt in dict.fromkeys([*passing.get(i, []), *near.get(i, [])]):
+                if alt != out[i] and spoken(alt) <= spoken(out[i]):
+                    options.append((similarity(body, "".join([*out[:i], alt, *out[i + 1 :]])), i, alt))
+        if not options or min(options)[0] >= similarity(body, "".join(out)):
+            break
+        _, i, alt = min(options)
+        out[i] = alt
+        log.debug("formal s%d more change: %s", i, alt)
     return out
 
 
@@ -1999,13 +2024,14 @@ def _sample_unit(
         # with no spoken Chinese left; a new wording samples on until one is clearly new
         if (
             (ok and kind not in ("reword", "formal"))
-            or (kind == "formal" and any(spoken(c) == 0 for c in passing))
+            # (a sentence already formal: a second wording, for the whole text's change)
+            or (kind == "formal" and any(spoken(c) == 0 for c in passing) and (spoken(s) or len(passing) > 1))
             or (kind == "reword" and any(change_similarity(s, c) < max_sim - 0.1 for c in passing))
         ):
             break
     if passing:
         accepted[i] = _pick(kind, s, passing, max_sim)
-        if kind == "reword":  # (kept for _more_change_where_needed, which only a new wording uses)
+        if kind in ("reword", "formal"):  # (kept for _more_change_where_needed)
             ctx.memo.setdefault("passing", {})[i] = list(passing)
         return accepted[i]
     if near.get(i):

@@ -1772,3 +1772,20 @@ def test_checks_from_the_second_blind_run_of_session_11() -> None:
         sample_problem(s, "聚焦“四好农村路”建设，新改建农村公路186公里，农村公路建设明显加强。")
         == "claims a result"
     )
+
+
+def test_a_text_already_formal_takes_the_wording_that_changes_it_enough(fake_chat) -> None:
+    """Each sentence gets its most faithful passing wording; where a text already formal then changes
+    too little as a whole, a sentence's other wording (passing every check) is taken instead."""
+    s0 = "全县储备规模稳定在6.5万吨以上。"
+    text = f"（一）守牢粮仓“压舱石”。{s0}全县收购农户余粮3.2亿斤，同比增长6.7%，有效维护了种粮农民利益，粮食安全保障能力明显增强。"
+    fake_chat.enqueue(
+        s0,
+        s0,
+        s0,
+        "全县收购农户余粮3.2亿斤，同比增长6.7%，有效维护种粮农民利益，粮食安全保障能力显著增强。",
+        "全县共收购农户余粮3.2亿斤，同比增长6.7%，切实保障种粮农民合法权益，粮食安全保障水平全面提升。",
+    )
+    res = rewrite_text(get_settings(), text, "改得更正式一些", model=fake_chat, seed=1)
+    assert res.passed and "切实保障种粮农民合法权益" in res.text, res.problems
+    assert len(fake_chat.calls) == 5  # a second wording was asked for although the first passed

@@ -15,6 +15,7 @@ matches ../shared/eval/quality.py exactly; product code never reads ../shared).
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -116,13 +117,20 @@ UNIT_NAME = re.compile(r"[县市区省州][\u4e00-\u9fff]{1,10}?" + UNIT_TAIL)
 _PLACED_UNIT = re.compile(r"(?:[\u4e00-\u9fff]{2})?" + UNIT_NAME.pattern)
 
 
+@functools.lru_cache(maxsize=256)
+def _placed_units(original: str) -> tuple[str, ...]:
+    """The writer's unit names in `original`, longest first (read once an original: change_similarity
+    is asked of every sample against the same sentence)."""
+    return tuple(sorted(set(_PLACED_UNIT.findall(original)), key=len, reverse=True))
+
+
 def change_similarity(original: str, new: str) -> float:
     """Character similarity of what a new wording can change: each quoted name and number (kept
     verbatim by every rewrite), and the writer's unit named alike in both (璞岭县融媒体中心: a name,
     not a wording), counted as one character, the same one in both texts. A paragraph that is half
     conference names and figures is otherwise held to 0.75 by text it must not touch."""
     table: dict[str, str] = {}
-    units = sorted({u for u in _PLACED_UNIT.findall(original) if u in new}, key=len, reverse=True)
+    units = [u for u in _placed_units(original) if u in new]
 
     def mask(text: str) -> str:
         for u in units:

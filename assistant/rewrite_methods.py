@@ -1132,6 +1132,7 @@ _CLAIM = re.compile(
     r"取得[^，。；]{0,6}?(?:成效|进展|突破|成果|成绩)|成效(?:显著|明显|突出)"
     r"|(?:显著|明显|大幅)(?:提升|提高|增强|改善|加强|加快|好转)"
     r"|(?:全部|圆满|顺利|全面)完成|成功(?!率)|全部|全都|均已|悉数|无一|百分之百"
+    r"|受益(?:明显|显著|匪浅)|(?:明显|显著)受益"
 )
 _HEDGE = re.compile(r"预计|预期|有望|力争|争取|计划|拟|必须|应当")  # (a result made a forecast or a duty)
 _RESPECTIVELY = re.compile(r"分别[^，。；]*\d[^，。；\d]*[、和与及][^，。；]*\d")
@@ -2860,6 +2861,8 @@ def add_figures(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gene
             and _numbers_ok(s, new, ctx)
             and new[:4] == s[:4]
             and similarity(s, rest) >= 0.8
+            # not made a modifier of another thing (持续提升参保率99.91%的气象预报预警能力)
+            and not re.search(re.escape(f.text) + "的", new)
         )
         ctx.extra = saved
         if not ok:

@@ -380,6 +380,11 @@ def test_add_figures_rejects_a_sentence_the_model_rewrote_around_the_figure(fake
     fake_chat.enqueue("参保率99.91%的全体党员发出实干争先动员令，成立党员志愿服务队。")
     res = rewrite_text(get_settings(), text, "加上参保率99.91%", model=fake_chat, seed=1)
     assert res.text.startswith("向全体党员发出实干争先动员令，成立党员志愿服务队，参保率99.91%。")
+    # the figure made a modifier of another thing: code adds it as a clause instead
+    text = "县气象局持续提升气象预报预警能力。全年发布预警信号212期。"
+    fake_chat.enqueue("县气象局持续提升参保率99.91%的气象预报预警能力。")
+    res = rewrite_text(get_settings(), text, "加上参保率99.91%", model=fake_chat, seed=1)
+    assert res.text.startswith("县气象局持续提升气象预报预警能力，参保率99.91%。"), res.text
 
 
 # --- new wording: code's transforms, the checks on a sample, the choice -------------------------------

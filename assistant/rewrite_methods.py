@@ -774,6 +774,12 @@ def candidate_problem(
         and not _CLAIM.search(re.sub(r"(?<!基本)(?<!大)都", "全部", original))
     ):
         return "claims a result"  # 深入推进…采购 → …采购取得实质性进展: a result nobody reported
+    if (
+        "基本" in original
+        and not re.search("基本|大部分|大多|多数", new)
+        and re.search("均|全部|全都|都", new)
+    ):
+        return "claims a result"  # 快递点基本上都有了 → 快递点均已全部启用: the hedge dropped
     if _SOLVED.search(new) and not re.search("解决|化解", original):
         return "claims a result"  # 问题得到有效缓解 → 问题得到切实解决
     if any(p not in original for p in _PERIOD.findall(new)):
@@ -963,7 +969,7 @@ _GOVERNMENT = re.compile(r"[县市区省州](?:委|政府|人大|政协)|党委|
 _PERSON = re.compile(r"局领导|局长|领导班子|主要负责人|分管领导|主任|书记|局机关")
 _PERIOD = re.compile(
     r"上半年|下半年|[一二三四]季度|前三季度|年初|年底|年末|\d{1,2}月|近几?年来?|多年来|"
-    r"(?:^|(?<=[，。；]))(?:去年|前年)(?!同期)"
+    r"(?:^|(?<=[，。；]))在?(?:去年|前年)(?!同期)"
 )  # (去年 as the time of the work, not 比去年: a comparison; 近年来 is not 今年以来)
 _TURN = re.compile(r"(“[^“”]{1,20}”)(?:转变|转型|迈进|延伸|拓展|转化)")  # 由“甲”向“乙”转变
 
@@ -2287,6 +2293,11 @@ def formal_words(text: str) -> str:
     """The phrase table applied in one pass (通过…来… → 通过…; 把…搞好 → 做好…). 大家 is left to the
     model: it is the staff in one sentence and the people served in the next."""
     text = re.sub(r"通过([^，。；]{1,20}?)来", r"通过\1", text)
+    text = re.sub(r"(今年以来|今年|全年|年内)这块", r"\1", text)  # (今年这块: not 今年方面)
+    text = re.sub(r"主要就是", "主要", text)
+    text = re.sub(r"(?:估计有|估计)(?=\d)", "约", text)  # 拉动消费估计有1.2个亿 → 约1.2亿
+    text = re.sub(r"(\d)个亿", r"\1亿", text)
+    text = re.sub(r"(?<=[\d\u4e00-\u9fff])吧(?=[，。；]|$)", "", text)  # a spoken 吧 at a clause's end
     # a spoken topic change: 然后就业这块，/ 还有就是优抚金， → 此外，就业方面，
     text = re.sub(r"(?:然后|还有就是|另外)([^，。；]{1,8})这块", r"此外，\1方面", text)
     text = re.sub(r"还有就是([^，。；]{1,6})，", r"此外，\1方面，", text)

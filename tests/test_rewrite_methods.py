@@ -1794,3 +1794,17 @@ def test_a_text_already_formal_takes_the_wording_that_changes_it_enough(fake_cha
     res = rewrite_text(get_settings(), text, "改得更正式一些", model=fake_chat, seed=1)
     assert res.passed and "切实保障种粮农民合法权益" in res.text, res.problems
     assert len(fake_chat.calls) == 5  # a second wording was asked for although the first passed
+
+
+def test_spoken_notes_made_formal_keep_their_hedges_and_lose_their_particles() -> None:
+    from assistant.rewrite_methods import formal_words
+
+    s = "我们商务局今年这块主要就是抓电商和消费。然后消费券也发了两轮，一共拉动消费估计有1.2个亿吧。"
+    assert formal_words(s) == "我们商务局今年主要抓电商和消费。随后消费券也发放两轮，一共拉动消费约1.2亿。"
+    hedged = "村里的快递点现在基本上都有了，覆盖率到了九成多。"
+    assert sample_problem(hedged, "村里的快递点现在均已建成，覆盖率到了九成多。") == "claims a result"
+    assert sample_problem(hedged, "大部分村里都建起了快递点，覆盖率达到九成多。") != "claims a result"
+    # 今年 said as 去年 (在去年，…) is another period, even where 去年 is compared with later on
+    assert (
+        sample_problem("我们商务局今年主要抓电商和消费。", "在去年，商务局主要抓电商和消费。") == "new period"
+    )

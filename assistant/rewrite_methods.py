@@ -2192,6 +2192,9 @@ _VERB_OPEN = re.compile(
 _NAMED_UNIT = re.compile(
     r"^((?:今年以来|全年|今年|[^，。；]{0,8}年(?:以来)?)，)?[\u4e00-\u9fff]{2,10}?(?:局|委员会|中心|办公室)"
 )
+_I_UNIT = re.compile(
+    r"(?<![自在])我(?:们)?[\u4e00-\u9fff]{0,3}?[县市区][\u4e00-\u9fff]{1,10}?(?:局|委|馆|中心|协|联|会)(?![局会心委])(?:这块，?)?"
+)
 _LEAD = re.compile(r"^((?:今年以来|全年|今年|任职以来|[^，。；]{0,8}年(?:以来)?|\d{1,2}月份?)，)")
 
 
@@ -2200,6 +2203,7 @@ def first_person_words(sentence: str, n_done: int = 0) -> str:
     a verb phrase (坚持…/推动…) gets the subject 我 (the first two such sentences, not every one);
     全年/今年以来 stay in front."""
     new = _UNIT.sub(lambda m: m.group(1) + (m.group(2) or "") + "我", sentence)
+    new = _I_UNIT.sub("我", new)  # 我们崞沭县商务局今年… → 我今年… (not 我崞沭县商务局)
     named = _NAMED_UNIT.match(new)
     if named and _VERB_OPEN.match(new[named.end() :]):  # 青禾县医保局坚持… → 我坚持…
         new = (named.group(1) or "") + "我" + new[named.end() :]

@@ -224,6 +224,9 @@ def test_code_transforms_for_formal_reword_and_first_person() -> None:
     assert first_person_words("全年，坚持从严治党。") == "全年，我坚持从严治党。"
     assert first_person_words("青禾县医保局坚持应保尽保，全力推进参保。") == "我坚持应保尽保，全力推进参保。"
     assert first_person_words("县医保局官网上线。") == "县医保局官网上线。"
+    # spoken notes name the unit after 我们: the writer speaks, not 我崞沭县商务局
+    assert first_person_words("我们崞沭县商务局这块今年主要抓电商。") == "我今年主要抓电商。"
+    assert first_person_words("本人自担任滹岱县民政局局长以来。") == "本人自担任滹岱县民政局局长以来。"
     assert first_person_words("向全体党员发出动员令。") == "我向全体党员发出动员令。"
     assert first_person_words("5月，组织现场践学活动。") == "5月，我组织现场践学活动。"
     assert first_person_words("组织开展志愿活动36场。") == "我组织开展志愿活动36场。"

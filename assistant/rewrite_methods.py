@@ -572,7 +572,7 @@ def expand(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generator
     per = POINT_CHARS if attempt == 0 else POINT_CHARS - 10
     n = max(1, min(6, round(need / per)))
     topic = parts.heading_text or (re.split(r"[，。；]", sents[0])[0] if sents else "本项工作")
-    hints = point_hints(ctx, topic + " " + parts.body[:60], sents, n)
+    hints = point_hints(ctx, topic + " " + parts.body[:60], sents, n + 2 * attempt)  # (the retry: others)
     context = parts.body[:160]
     # Points written on the first pass are kept for the retry, which only adds what is missing.
     points: list[str] = ctx.memo.setdefault("points", [])
@@ -586,16 +586,17 @@ def expand(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generator
             continue
         used.add(hint)
         prompt = render("rewrite_point", context=context, hint=hint, topic=topic, n=per)
-        for t in range(1 + attempt):
+        for t in range(2 + attempt):  # (a second try where the first only echoed its hint)
             raw = ctx.ask(
                 prompt,
                 chars=per,
                 temperature=ctx.temp(attempt, t),
                 seed=ctx.seed + 17 * k + t + 1000 * attempt,
             )
-            p = _no_number_clauses(as_sentence(strip_marker(raw), "。"))
+            p = _no_number_clauses(as_sentence(_point_sentence(strip_marker(raw), hint), "。"))
             fresh = similarity(p, hint) < 0.75 and cjk_len(p) >= max(16, cjk_len(hint) + 6)
             listed = re.search(r"[一二三四五六七八九十]是", p)  # (code owns the 一是/二是)
+            log.debug("expand point %d t%d [%s] %s", k, t, hint, p)
             if (
                 fresh
                 and not listed
@@ -621,6 +622,14 @@ def expand(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generator
         body = last[: len(last) - len(closing)]
         paras[-1] = [*body, *points, *closing]
     return parts.join(paras)
+
+
+def _point_sentence(raw: str, hint: str) -> str:
+    """A point's one sentence: the first of the answer's that is more than its hint written back
+    (强化督促检查，抓好问题整改。严格落实… → 严格落实…), its own 二是/三是 left out (code owns the markers)."""
+    said = [x for x in re.findall(r"[^。！？]+[。！？]?", raw.strip()) if cjk_len(x) >= 8]
+    first = next((x for x in said if similarity(x.strip("。！？"), hint) < 0.75), said[0] if said else raw)
+    return re.sub(r"(?<=[，；])[一二三四五六七八九十]是", "", first)
 
 
 def _new_name(text: str, point: str) -> bool:
@@ -934,9 +943,24 @@ _OPENING_UNIT = re.compile(
 )
 
 
+_NAMED_PLACE = re.compile(r"[\u4e00-\u9fff]{2}" + UNIT_NAME.pattern)  # 崆瀍县粮食和物资储备局
+
+
+def _mend_place(unit: str, new: str) -> str:
+    """The writer's unit with one character of its place garbled (崆瀍县… → 崆山县…: a rare character the
+    model cannot write) put back as written; another place (成都市…) is left for the checks."""
+    place, rest = unit[:2], unit[2:]
+
+    def back(m: re.Match[str]) -> str:
+        got = m.group(0)
+        return place if got != place and (got[0] == place[0] or got[1] == place[1]) else got
+
+    return re.sub(f"[\u4e00-\u9fff]{{2}}(?={re.escape(rest)})", back, new)
+
+
 def mend_fixed(original: str, new: str) -> str:
     """What a sample must keep, put back where the model slipped: a fixed principle's phrases in
-    the writer's order (量力而行、尽力而为 → 尽力而为、量力而行), and the unit that opened the
+    the writer's order (量力而行、尽力而为 → 尽力而为、量力而行), a place name garbled by one character, and the unit that opened the
     sentence (县文化和旅游局坚持… → 以文塑旅…: the unit written in front again) where the sample
     names no unit and no other subject."""
     for motto in _MOTTO.findall(original):
@@ -945,6 +969,8 @@ def mend_fixed(original: str, new: str) -> str:
         found = re.search(one + ("、" + one) * (len(pieces) - 1), new)
         if motto not in new and found and sorted(found.group(0).split("、")) == sorted(pieces):
             new = new[: found.start()] + motto + new[found.end() :]
+    for u in dict.fromkeys(_NAMED_PLACE.findall(original)):
+        new = _mend_place(u, new)
     m = _OPENING_UNIT.match(original)
     if (
         m

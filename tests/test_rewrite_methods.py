@@ -1811,3 +1811,28 @@ def test_spoken_notes_made_formal_keep_their_hedges_and_lose_their_particles() -
     assert (
         sample_problem("我们商务局今年主要抓电商和消费。", "在去年，商务局主要抓电商和消费。") == "new period"
     )
+
+
+def test_a_place_name_garbled_by_one_character_is_put_back() -> None:
+    from assistant.rewrite_methods import mend_fixed
+
+    o = "崆瀍县粮食和物资储备局始终把保障粮食安全作为首要职责。"
+    assert mend_fixed(o, "年内，崆山县粮食和物资储备局始终将保障粮食安全作为首要职责。").startswith(
+        "年内，崆瀍县粮食"
+    )
+    assert mend_fixed(o, "成都市粮食和物资储备局始终将保障粮食安全作为首要职责。").startswith(
+        "成都市"
+    )  # another place
+
+
+def test_an_expand_point_is_one_sentence_beyond_its_hint(fake_chat) -> None:
+    from assistant.rewrite_methods import _point_sentence
+
+    hint = "强化督促检查，抓好问题整改"
+    assert _point_sentence("强化督促检查，抓好问题整改。严格落实储备轮换政策，定期抽查库存质量。", hint) == (
+        "严格落实储备轮换政策，定期抽查库存质量。"
+    )
+    assert (
+        _point_sentence("建立库存监测机制，二是定期开展质量检查。", hint)
+        == "建立库存监测机制，定期开展质量检查。"
+    )

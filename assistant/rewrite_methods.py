@@ -597,9 +597,11 @@ def expand(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generator
             fresh = similarity(p, hint) < 0.75 and cjk_len(p) >= max(16, cjk_len(hint) + 6)
             listed = re.search(r"[一二三四五六七八九十]是", p)  # (code owns the 一是/二是)
             log.debug("expand point %d t%d [%s] %s", k, t, hint, p)
+            planned = any(w.search(p) and not w.search(parts.body) for w in _NOT_OURS)  # 我们将完善…
             if (
                 fresh
                 and not listed
+                and not planned
                 and not _new_name(parts.join(), p)
                 and all(similarity(p, e) < 0.6 for e in [*sents, *points])
             ):
@@ -2844,7 +2846,14 @@ def heading(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generato
             grammar=PAIR_GRAMMAR if i < HEADING_SAMPLES - 1 else None,
         )
         h = heading_candidate(raw)
-        if is_pair_heading(h) and similarity(h, old) < 0.8 and h not in passing and not re.search(r"\d", h):
+        log.debug("heading t%d %s (off topic: %s)", i, h, off_topic_heading(h, body + old))
+        if (
+            is_pair_heading(h)
+            and similarity(h, old) < 0.8
+            and h not in passing
+            and not re.search(r"\d", h)
+            and not off_topic_heading(h, body + old)
+        ):
             passing.append(h)
             yield DraftEvent("info", f"候选标题：{h}")
             if len(passing) >= 2:
@@ -2857,6 +2866,26 @@ def heading(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generato
     if parts.heading:
         return parts.join(heading=marker + best)
     return best + "\n" + body
+
+
+# the stock verbs and aims of 对仗 headings: about no matter in particular
+_STOCK_HEADING_WORDS = frozenset(
+    "强化 守牢 织密 筑牢 深化 惠及 底线 民生 提质 增效 夯实 聚焦 引领 护航 赋能 兜牢 兜底 扎牢 压实 落实 "
+    "优化 暖心 惠民 便民 为民 实干 担当 监管 服务 保障 提升 推进 创新 发展 安全 质量 效能 根基 基础".split()
+)
+
+
+def off_topic_heading(heading: str, text: str) -> list[str]:
+    """The words of a 对仗 heading (each four-character half read as two words) that name a matter the
+    text never says, where the heading says none of the text's own (织密参保，守牢救助 from a 医保
+    style profile over a paragraph on 快递进村); [] for a heading on the text's matter or a stock one."""
+    halves = [x for x in re.split(r"[，,、 　]", heading) if x]
+    words = [x[k : k + 2] for x in halves for k in range(0, len(x) - 1, 2)]
+    said = _bigrams(text)
+    if any(w in said for w in words):
+        return []
+    foreign = [w for w in words if w not in _STOCK_HEADING_WORDS and w not in _common_bigrams()]
+    return foreign if len(foreign) >= 2 else []
 
 
 # --- add figures / merge / split ---------------------------------------------------------------------------

@@ -1843,14 +1843,24 @@ def test_a_heading_on_another_matter_is_no_candidate(fake_chat) -> None:
 
     body = "县邮政管理局深入推进快递进村工程，建成村级寄递物流综合服务站186个。行业安全形势总体平稳。"
     assert off_topic_heading("织密参保，守牢救助", body) == ["参保", "救助"]  # a 医保 heading
-    assert not off_topic_heading("快递进村，安全寄递", body) and not off_topic_heading("强化监管，守牢底线", body)
+    assert not off_topic_heading("快递进村，安全寄递", body) and not off_topic_heading(
+        "强化监管，守牢底线", body
+    )
     fake_chat.enqueue("织密参保，守牢救助", "快递进村，便民寄递", "畅通寄递，服务群众")
-    res = rewrite_text(get_settings(), "（一）畅通寄递“最后一公里”。" + body, "把标题改成对仗的八字句", model=fake_chat, seed=1)
+    res = rewrite_text(
+        get_settings(),
+        "（一）畅通寄递“最后一公里”。" + body,
+        "把标题改成对仗的八字句",
+        model=fake_chat,
+        seed=1,
+    )
     assert res.passed and "参保" not in res.text, res.problems
 
 
 def test_an_expand_point_says_what_was_done_not_a_plan(fake_chat) -> None:
-    short = "（一）畅通寄递“最后一公里”。县邮政管理局全年建成村级寄递物流综合服务站186个。行业安全形势总体平稳。"
+    short = (
+        "（一）畅通寄递“最后一公里”。县邮政管理局全年建成村级寄递物流综合服务站186个。行业安全形势总体平稳。"
+    )
     fake_chat.enqueue(
         "我们将完善寄递安全监管机制，明确各环节的责任分工，确保寄递服务质量和安全。",
         "严格督促快递企业网点开展自查自纠，逐一落实整改措施，守牢寄递安全底线。",

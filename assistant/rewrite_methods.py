@@ -384,13 +384,17 @@ def compress(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generat
                 chars=cjk_len(s),
                 temperature=ctx.temp(attempt),
                 seed=ctx.seed + i + 1000 * attempt,
+                no_latin=not re.search(r"[A-Za-z]", s),  # (嵝浈县侨联 → leo县侨联)
             ),
             s,
         )
         new = mend_qualifiers(s, new) if new else new
+        for unit in _NAMED_PLACE.findall(s):
+            new = _mend_place(unit, new)
         if (
             new
             and _numbers_ok(s, new, ctx)
+            and not garbled(s, new)
             and keeps_sense(s, new)
             and not (figure_moved(s, new) or change_moved(s, new) or count_noun_changed(s, new))
             and cjk_len(s) * 0.35 <= cjk_len(new) < cjk_len(s)
@@ -643,6 +647,17 @@ def _new_name(text: str, point: str) -> bool:
     return any(name not in named for name in re.findall(r"“([^”]+)”", point))
 
 
+_DOUBLED = re.compile(r"([\u4e00-\u9fff]{2})\1")  # 侨眷侨眷
+
+
+def garbled(original: str, new: str) -> bool:
+    """Letters the original did not have (leo县侨联 for 嵝浈县侨联), or a word written twice over
+    (归侨侨眷 → 侨眷侨眷) where the original had none: a model's slip, not a wording."""
+    latin = set(re.findall(r"[A-Za-z]+", new)) - set(re.findall(r"[A-Za-z]+", original))
+    doubled = {m.group(0) for m in _DOUBLED.finditer(new)} - {m.group(0) for m in _DOUBLED.finditer(original)}
+    return bool(latin or doubled)
+
+
 def _no_number_clauses(sentence: str) -> str:
     """A new point may not carry a number the user did not give: drop the clauses that do."""
     if not re.search(r"\d", sentence):
@@ -801,6 +816,10 @@ def candidate_problem(
         return "quoted name lost"  # a named campaign or system (“第一议题”) is kept as written
     if any(q not in original for q in _QUOTED.findall(new)):
         return "new quoted name"  # 开展了“提质降费专项治理”: a name the writer never gave
+    if garbled(original, new):
+        return "garbled"  # leo县侨联, 侨眷侨眷
+    if _FIGURE_OF_FIGURE.search(new) and not _FIGURE_OF_FIGURE.search(original):
+        return "figure moved"  # 参与人数超过65万人次的320名网络评论员队伍: one count made the other's
     if alone := list_item_alone(original, new):
         return f"figure moved {alone}"  # 新建A17个、B26.5公里 → B26.5公里，新建A17个: B no longer new
     if _lone_respectively(new) and not _lone_respectively(original):
@@ -1172,6 +1191,7 @@ _HEDGE = re.compile(r"预计|预期|有望|力争|争取|计划|拟|必须|应�
 _RESPECTIVELY = re.compile(r"分别[^，。；]*\d[^，。；\d]*[、和与及][^，。；]*\d")
 
 
+_FIGURE_OF_FIGURE = re.compile(r"\d[^，。；、\d]{0,6}的\d")
 _DOING = (
     r"新改建|新建|新增|改造|改建|建成|建设|完成|发放|查处|检查|举办|组织|开展|培训|接收|开通|设立|实施|排查|"
     r"整治|整改|清理|收购|投入|打造|创建|引进|帮扶|走访|慰问|救助|受理|办结|调解|化解|抽查|罚没|办理|接待"

@@ -1867,3 +1867,22 @@ def test_an_expand_point_says_what_was_done_not_a_plan(fake_chat) -> None:
     )
     res = rewrite_text(get_settings(), short, "扩写到100字", model=fake_chat, seed=1)
     assert "我们将" not in res.text and "自查自纠" in res.text
+
+
+def test_a_garbled_name_or_a_word_twice_is_no_wording(fake_chat) -> None:
+    from assistant.rewrite_methods import garbled
+
+    assert garbled("嵝浈县侨联坚持以侨为桥。", "leo县侨联坚持以侨为桥。")
+    assert garbled("走访慰问归侨侨眷430余户。", "走访慰问430余户侨眷侨眷。")
+    assert not garbled("依托“柘川供销e站”拓宽渠道。", "借助“柘川供销e站”拓宽渠道。")
+    s = "我们组建网络评论员队伍320人，举办网络文明主题活动48场，线上参与人数超过65万人次。"
+    # one count made the other's: 65万人次 now describes the 320 评论员
+    assert (
+        sample_problem(s, "线上参与人数超过65万人次的320名网络评论员队伍举办48场网络文明主题活动。")
+        == "figure moved"
+    )
+    # compress: a tightened sentence with letters in it is not taken
+    text = "（二）凝聚侨心“汇侨力”。嵝浈县侨联坚持以侨为桥、为侨服务，全年走访慰问归侨侨眷及海外侨胞亲属430余户，发放慰问金约26万元。我们新建基层侨联组织5个。"
+    fake_chat.enqueue("leo县侨联走访慰问归侨侨眷及海外侨胞亲属430余户，发放慰问金约26万元。")
+    res = rewrite_text(get_settings(), text, "压缩到60字左右", model=fake_chat, seed=1)
+    assert "leo" not in res.text

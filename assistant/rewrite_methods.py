@@ -818,6 +818,8 @@ def candidate_problem(
         return "new quoted name"  # 开展了“提质降费专项治理”: a name the writer never gave
     if garbled(original, new):
         return "garbled"  # leo县侨联, 侨眷侨眷
+    if _AMOUNT_DOES.search(new) and not _AMOUNT_DOES.search(original):
+        return "broken order"  # 发放慰问金约26万元 → 约26万元发放慰问金: a sum made the doer
     if _FIGURE_OF_FIGURE.search(new) and not _FIGURE_OF_FIGURE.search(original):
         return "figure moved"  # 参与人数超过65万人次的320名网络评论员队伍: one count made the other's
     if alone := list_item_alone(original, new):
@@ -1198,6 +1200,11 @@ _DOING = (
 )
 _DONE_LIST = re.compile(
     rf"(?P<verb>{_DOING})(?P<first>[^，。；、\d]{{1,16}}?\d[^，。；、]{{0,8}}?)、(?P<rest>[^，。；]+)"
+)
+
+
+_AMOUNT_DOES = re.compile(
+    rf"(?:^|[，；。])(?:约|近|超过)?\d+(?:\.\d+)?(?:万|亿)?(?:元|吨|公里|亩|平方米)(?:{_DOING})"
 )
 
 

@@ -1881,6 +1881,9 @@ def test_a_garbled_name_or_a_word_twice_is_no_wording(fake_chat) -> None:
         sample_problem(s, "线上参与人数超过65万人次的320名网络评论员队伍举办48场网络文明主题活动。")
         == "figure moved"
     )
+    # a sum made the doer of its own verb
+    paid = "县侨联全年走访慰问归侨侨眷430余户，发放慰问金约26万元。"
+    assert sample_problem(paid, "县侨联年内走访慰问430余户归侨侨眷，约26万元发放慰问金。") == "broken order"
     # compress: a tightened sentence with letters in it is not taken
     text = "（二）凝聚侨心“汇侨力”。嵝浈县侨联坚持以侨为桥、为侨服务，全年走访慰问归侨侨眷及海外侨胞亲属430余户，发放慰问金约26万元。我们新建基层侨联组织5个。"
     fake_chat.enqueue("leo县侨联走访慰问归侨侨眷及海外侨胞亲属430余户，发放慰问金约26万元。")

@@ -558,6 +558,8 @@ def point_hints(ctx: Ctx, topic: str, existing: list[str], n: int) -> list[str]:
                     continue
                 if any(similarity(clause, h) > 0.5 for h in hints):
                     continue
+                if topic_bigrams(clause) and not topic_bigrams(clause) & about:
+                    continue  # another unit's matter (医保…同步结算 in a passage on 防止返贫)
                 if any(similarity(clause, e) > 0.45 or clause in e for e in existing):
                     continue
                 hints.append(clause)
@@ -818,6 +820,10 @@ def candidate_problem(
         return "new quoted name"  # 开展了“提质降费专项治理”: a name the writer never gave
     if garbled(original, new):
         return "garbled"  # leo县侨联, 侨眷侨眷
+    if any(new.count(u) < original.count(u) for u in _FIGURE_UNITS):
+        return "numbers"  # 比上年提高5个百分点 → 提升5至62%: the figure's unit lost
+    if any(_UNIT_ALONE.fullmatch(c) for c in new_clauses if c not in old_clauses):
+        return "broken clause"  # …机制正式出台，岜渫县乡村振兴局，年内…: the unit left with no verb
     if _AMOUNT_DOES.search(new) and not _AMOUNT_DOES.search(original):
         return "broken order"  # 发放慰问金约26万元 → 约26万元发放慰问金: a sum made the doer
     if _FIGURE_OF_FIGURE.search(new) and not _FIGURE_OF_FIGURE.search(original):
@@ -1203,6 +1209,8 @@ _DONE_LIST = re.compile(
 )
 
 
+_FIGURE_UNITS = ("个百分点", "百分点", "%", "％", "‰")
+_UNIT_ALONE = re.compile(r"[\u4e00-\u9fff]{0,3}" + UNIT_NAME.pattern)
 _AMOUNT_DOES = re.compile(
     rf"(?:^|[，；。])(?:约|近|超过)?\d+(?:\.\d+)?(?:万|亿)?(?:元|吨|公里|亩|平方米)(?:{_DOING})"
 )

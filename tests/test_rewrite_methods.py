@@ -1884,6 +1884,17 @@ def test_a_garbled_name_or_a_word_twice_is_no_wording(fake_chat) -> None:
     # a sum made the doer of its own verb
     paid = "县侨联全年走访慰问归侨侨眷430余户，发放慰问金约26万元。"
     assert sample_problem(paid, "县侨联年内走访慰问430余户归侨侨眷，约26万元发放慰问金。") == "broken order"
+    # a figure's unit lost (5个百分点 → 5), and a unit left as a clause of its own
+    share = "其中产业项目资金占比达到62%，比上年提高5个百分点。"
+    assert sample_problem(share, "其中产业项目资金占比比上年提升5至62%。") == "numbers"
+    lone = "岜渫县乡村振兴局健全防止返贫动态监测机制，全年新识别监测对象312户，风险消除率达到87.4%。"
+    assert (
+        sample_problem(
+            lone,
+            "防止返贫动态监测机制进一步健全，岜渫县乡村振兴局，年内新识别监测对象312户，风险消除率已达87.4%。",
+        )
+        == "broken clause"
+    )
     # compress: a tightened sentence with letters in it is not taken
     text = "（二）凝聚侨心“汇侨力”。嵝浈县侨联坚持以侨为桥、为侨服务，全年走访慰问归侨侨眷及海外侨胞亲属430余户，发放慰问金约26万元。我们新建基层侨联组织5个。"
     fake_chat.enqueue("leo县侨联走访慰问归侨侨眷及海外侨胞亲属430余户，发放慰问金约26万元。")

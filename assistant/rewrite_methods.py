@@ -389,8 +389,7 @@ def compress(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generat
             s,
         )
         new = mend_qualifiers(s, new) if new else new
-        for unit in _NAMED_PLACE.findall(s):
-            new = _mend_place(unit, new)
+        new = mend_places(s, new)
         if (
             new
             and _numbers_ok(s, new, ctx)
@@ -558,7 +557,7 @@ def point_hints(ctx: Ctx, topic: str, existing: list[str], n: int) -> list[str]:
                     continue
                 if any(similarity(clause, h) > 0.5 for h in hints):
                     continue
-                if topic_bigrams(clause) and not topic_bigrams(clause) & about:
+                if (own := topic_bigrams(clause)) and not own & about:
                     continue  # another unit's matter (医保…同步结算 in a passage on 防止返贫)
                 if any(similarity(clause, e) > 0.45 or clause in e for e in existing):
                     continue
@@ -874,6 +873,10 @@ def candidate_problem(
     return ""
 
 
+# a figure with its unit and qualifier at a clause's start (1.1万亩以上的…)
+_FIGURE_HEAD = rf"^(?:约|近|超过|超|逾)?{FIGURE.pattern}[万亿]?[\u4e00-\u9fff]{{0,3}}?(?:以上|余|多)?的?"
+
+
 def metric_astray(original: str, new: str) -> str:
     """A clause of `new` in which a metric's name (森林抚育面积 of 森林抚育面积达1.1万亩以上) has no verb:
     the name said after its figure (1.1万亩以上森林抚育面积), or a piece of it left as a clause of
@@ -884,8 +887,7 @@ def metric_astray(original: str, new: str) -> str:
         if c in said or re.fullmatch(rf"(?:{TIME_WORDS})", c):
             continue  # (全年， of 全年市属国企资产总额达到684亿元 is a time, not a piece of the name)
         for name in names:
-            head = rf"^(?:约|近|超过|超|逾)?{FIGURE.pattern}[万亿]?[\u4e00-\u9fff]{{0,3}}?(?:以上|余|多)?的?"
-            if re.match(head + re.escape(name) + "$", c):
+            if re.match(_FIGURE_HEAD + re.escape(name) + "$", c):
                 return c
             if not re.search(r"\d", c) and 2 <= cjk_len(c) < cjk_len(name) and c in name:
                 return c
@@ -987,19 +989,25 @@ def _mend_place(unit: str, new: str) -> str:
     return re.sub(f"[\u4e00-\u9fff]{{2}}(?={re.escape(rest)})", back, new)
 
 
+def mend_places(original: str, new: str) -> str:
+    """Each of the original's placed unit names garbled by one character in `new` put back."""
+    for unit in dict.fromkeys(_NAMED_PLACE.findall(original)):
+        new = _mend_place(unit, new)
+    return new
+
+
 def mend_fixed(original: str, new: str) -> str:
     """What a sample must keep, put back where the model slipped: a fixed principle's phrases in
-    the writer's order (量力而行、尽力而为 → 尽力而为、量力而行), a place name garbled by one character, and the unit that opened the
-    sentence (县文化和旅游局坚持… → 以文塑旅…: the unit written in front again) where the sample
-    names no unit and no other subject."""
+    the writer's order (量力而行、尽力而为 → 尽力而为、量力而行), a place name garbled by one character,
+    and the unit that opened the sentence (县文化和旅游局坚持… → 以文塑旅…: the unit written in front
+    again) where the sample names no unit and no other subject."""
     for motto in _MOTTO.findall(original):
         pieces = motto.split("、")
         one = "(?:" + "|".join(map(re.escape, pieces)) + ")"
         found = re.search(one + ("、" + one) * (len(pieces) - 1), new)
         if motto not in new and found and sorted(found.group(0).split("、")) == sorted(pieces):
             new = new[: found.start()] + motto + new[found.end() :]
-    for u in dict.fromkeys(_NAMED_PLACE.findall(original)):
-        new = _mend_place(u, new)
+    new = mend_places(original, new)
     m = _OPENING_UNIT.match(original)
     if (
         m
@@ -2881,13 +2889,14 @@ def heading(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generato
             grammar=PAIR_GRAMMAR if i < HEADING_SAMPLES - 1 else None,
         )
         h = heading_candidate(raw)
-        log.debug("heading t%d %s (off topic: %s)", i, h, off_topic_heading(h, body + old))
+        astray = off_topic_heading(h, body + old)
+        log.debug("heading t%d %s (off topic: %s)", i, h, astray)
         if (
             is_pair_heading(h)
             and similarity(h, old) < 0.8
             and h not in passing
             and not re.search(r"\d", h)
-            and not off_topic_heading(h, body + old)
+            and not astray
         ):
             passing.append(h)
             yield DraftEvent("info", f"候选标题：{h}")
@@ -2904,49 +2913,11 @@ def heading(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generato
 
 
 # the stock verbs and aims of 对仗 headings: about no matter in particular
-_STOCK_HEADING_WORDS = frozenset(
-    [
-        "强化",
-        "守牢",
-        "织密",
-        "筑牢",
-        "深化",
-        "惠及",
-        "底线",
-        "民生",
-        "提质",
-        "增效",
-        "夯实",
-        "聚焦",
-        "引领",
-        "护航",
-        "赋能",
-        "兜牢",
-        "兜底",
-        "扎牢",
-        "压实",
-        "落实",
-        "优化",
-        "暖心",
-        "惠民",
-        "便民",
-        "为民",
-        "实干",
-        "担当",
-        "监管",
-        "服务",
-        "保障",
-        "提升",
-        "推进",
-        "创新",
-        "发展",
-        "安全",
-        "质量",
-        "效能",
-        "根基",
-        "基础",
-    ]
-)
+_STOCK_HEADING_WORDS = frozenset((
+    "强化", "守牢", "织密", "筑牢", "深化", "惠及", "底线", "民生", "提质", "增效", "夯实", "聚焦", "引领", "护航",
+    "赋能", "兜牢", "兜底", "扎牢", "压实", "落实", "优化", "暖心", "惠民", "便民", "为民", "实干", "担当", "监管",
+    "服务", "保障", "提升", "推进", "创新", "发展", "安全", "质量", "效能", "根基", "基础",
+))  # fmt: skip
 
 
 def off_topic_heading(heading: str, text: str) -> list[str]:

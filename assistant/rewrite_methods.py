@@ -1932,29 +1932,45 @@ def _closeness(sents: list[str], out: list[str]) -> float:
     )
 
 
+def _swap_until(
+    out: list[str],
+    alternatives: dict[int, list[str]],
+    closeness: Callable[[list[str]], float],
+    target: float,
+    allowed: Callable[[str, str], bool] = lambda alt, now: True,
+    what: str = "",
+) -> list[str]:
+    """While the text's `closeness` is at or over `target`, the one alternative wording (allowed in
+    place of the sentence's wording now) that lowers it most is swapped in, one sentence at a time;
+    a swap that lowers nothing is not made (a less faithful text for no gain)."""
+    out = list(out)
+    while (now := closeness(out)) >= target:
+        options = [
+            (closeness([*out[:i], alt, *out[i + 1 :]]), i, alt)
+            for i, alts in alternatives.items()
+            if i < len(out)
+            for alt in alts
+            if alt != out[i] and allowed(alt, out[i])
+        ]
+        if not options or min(options)[0] >= now:
+            break
+        _, i, out[i] = min(options)
+        log.debug("%s s%d more change: %s", what, i, out[i])
+    return out
+
+
 def _more_change_where_needed(ctx: Ctx, sents: list[str], out: list[str]) -> list[str]:
     """Each sentence got the passing wording that keeps most of its content; where the whole text
     is still too close to the original (`_closeness`), the sentence whose most different passing
     wording lowers that most takes it, one at a time, until the text is new enough (faithful where
     it can be)."""
     passing: dict[int, list[str]] = ctx.memo.get("passing", {})
-    out = list(out)
-    while _closeness(sents, out) >= 1:
-        options = []
-        for i, alts in passing.items():
-            if i < len(sents) and alts:
-                alt = min(
-                    alts,
-                    key=lambda c, s=sents[i]: (order_free_similarity(s, c), change_similarity(s, c)),
-                )
-                if alt != out[i]:
-                    options.append((_closeness(sents, [*out[:i], alt, *out[i + 1 :]]), i, alt))
-        if not options:
-            break
-        _, i, alt = min(options)
-        out[i] = alt
-        log.debug("reword s%d more change: %s", i, alt)
-    return out
+    most_different = {
+        i: [min(alts, key=lambda c, s=sents[i]: (order_free_similarity(s, c), change_similarity(s, c)))]
+        for i, alts in passing.items()
+        if i < len(sents) and alts
+    }
+    return _swap_until(out, most_different, lambda o: _closeness(sents, o), 1.0, what="reword")
 
 
 def _more_formal_change_where_needed(ctx: Ctx, sents: list[str], out: list[str]) -> list[str]:
@@ -1964,20 +1980,16 @@ def _more_formal_change_where_needed(ctx: Ctx, sents: list[str], out: list[str])
     takes it, one at a time, none with more spoken Chinese than it had."""
     passing: dict[int, list[str]] = ctx.memo.get("passing", {})
     near: dict[int, list[str]] = ctx.memo.get("near", {})
-    body, out = "".join(sents), list(out)
-    target = MAX_SIMILARITY["formal"] - WHOLE_MARGIN
-    while similarity(body, "".join(out)) >= target:
-        options = []
-        for i in range(len(sents)):
-            for alt in dict.fromkeys([*passing.get(i, []), *near.get(i, [])]):
-                if alt != out[i] and spoken(alt) <= spoken(out[i]):
-                    options.append((similarity(body, "".join([*out[:i], alt, *out[i + 1 :]])), i, alt))
-        if not options or min(options)[0] >= similarity(body, "".join(out)):
-            break
-        _, i, alt = min(options)
-        out[i] = alt
-        log.debug("formal s%d more change: %s", i, alt)
-    return out
+    body = "".join(sents)
+    others = {i: list(dict.fromkeys([*passing.get(i, []), *near.get(i, [])])) for i in range(len(sents))}
+    return _swap_until(
+        out,
+        others,
+        lambda o: similarity(body, "".join(o)),
+        MAX_SIMILARITY["formal"] - WHOLE_MARGIN,
+        allowed=lambda alt, now: spoken(alt) <= spoken(now),
+        what="formal",
+    )
 
 
 def _new_order_where_needed(ctx: Ctx, parts: Parts, out: list[str]) -> list[str]:

@@ -1023,6 +1023,25 @@ def test_where_the_whole_text_is_too_close_a_sentence_takes_its_most_different_w
     assert _more_change_where_needed(ctx, sents, [different, faithful[1]]) == [different, faithful[1]]
 
 
+def test_an_already_formal_text_takes_other_wordings_only_until_it_is_new_enough() -> None:
+    from assistant.rewrite_kinds import MAX_SIMILARITY, similarity
+    from assistant.rewrite_methods import WHOLE_MARGIN, Ctx, _more_formal_change_where_needed
+
+    sents = ["我局扎实推进医保支付方式改革，成效显著。", "全年检查定点医药机构186家，追回医保基金452.3万元。"]
+    ctx = Ctx(model=None, system="", keep=[], allowed=set())  # type: ignore[arg-type]
+    spoken_alt = "支付方式这块搞得挺好，老百姓都说好。"  # the most change, but spoken: never swapped in
+    other = "医保支付方式改革纵深推进，改革成效持续显现。"
+    ctx.memo["passing"] = {0: [spoken_alt, other]}
+    ctx.memo["near"] = {1: ["年内共检查定点医药机构186家，追回医保基金452.3万元。"]}
+    out = _more_formal_change_where_needed(ctx, sents, list(sents))
+    assert out[0] == other and spoken_alt not in out
+    assert similarity("".join(sents), "".join(out)) < MAX_SIMILARITY["formal"] - WHOLE_MARGIN
+    assert out[1] == sents[1]  # new enough after one swap: the second sentence stays as it was
+    # no other wording at all: the text comes back as it was
+    ctx.memo.clear()
+    assert _more_formal_change_where_needed(ctx, sents, list(sents)) == sents
+
+
 def test_trim_words_drops_intensifiers_before_a_verb_outside_names() -> None:
     from assistant.rewrite_methods import trim_words
 

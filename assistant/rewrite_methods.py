@@ -801,6 +801,8 @@ def candidate_problem(
         and not _CLAIM.search(re.sub(r"(?<!基本)(?<!大)都", "全部", original))
     ):
         return "claims a result"  # 深入推进…采购 → …采购取得实质性进展: a result nobody reported
+    if (m := _STRONGER.search(new)) and not _STRONG_SAID.search(original):
+        return "stronger claim"  # 持续向好 → 明显向好, 不断提升 → 显著提升: more than the writer said
     if (
         "基本" in original
         and not re.search("基本|大部分|大多|多数", new)
@@ -1202,6 +1204,12 @@ _CLAIM = re.compile(
     r"|(?:显著|明显|大幅)(?:提升|提高|增强|改善|加强|加快|好转)"
     r"|(?:全部|圆满|顺利|全面)完成|成功(?!率)|全部|全都|均已|悉数|无一|百分之百"
     r"|受益(?:明显|显著|匪浅)|(?:明显|显著)受益"
+)
+# a degree the writer did not claim (持续向好 → 明显向好), and the words by which a writer did claim one
+_STRONGER = re.compile(r"明显|显著|大幅|极大|大大|全面|根本|彻底|空前|跨越|质的飞跃|深刻")
+_STRONG_SAID = re.compile(
+    _STRONGER.pattern
+    + r"|很|挺|特别|非常|十分|高度|充分|突出|巨大|全覆盖|全部|全都|都|均|全力|全方位|有力|大力"
 )
 _HEDGE = re.compile(r"预计|预期|有望|力争|争取|计划|拟|必须|应当")  # (a result made a forecast or a duty)
 _RESPECTIVELY = re.compile(r"分别[^，。；]*\d[^，。；\d]*[、和与及][^，。；]*\d")

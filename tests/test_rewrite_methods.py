@@ -502,9 +502,9 @@ def test_a_sample_keeps_the_enumerator_and_stays_one_sentence(fake_chat) -> None
         ctx, "reword", m, m, "全年学习*次，开展主题党日活动*余次，新增一名党员。", 0.99
     ) == ("numbers")
     text = "一是高标落实公共服务“七优享”。二是持续深化改革。"
-    fake_chat.enqueue("全面优化公共服务，突出“七优享”标准。", "不断深化改革，释放改革红利。")
+    fake_chat.enqueue("着力优化公共服务，突出“七优享”标准。", "不断深化改革，释放改革红利。")
     res = rewrite_text(get_settings(), text, "换个说法", model=fake_chat, seed=1)
-    assert res.text.startswith("一是全面优化公共服务，突出“七优享”标准。二是")
+    assert res.text.startswith("一是着力优化公共服务，突出“七优享”标准。二是")
 
 
 def test_first_person_asks_with_worked_examples_and_rejects_a_copied_one(fake_chat) -> None:
@@ -1919,3 +1919,22 @@ def test_a_garbled_name_or_a_word_twice_is_no_wording(fake_chat) -> None:
     fake_chat.enqueue("leo县侨联走访慰问归侨侨眷及海外侨胞亲属430余户，发放慰问金约26万元。")
     res = rewrite_text(get_settings(), text, "压缩到60字左右", model=fake_chat, seed=1)
     assert "leo" not in res.text
+
+
+def test_a_degree_the_writer_did_not_claim_is_no_rewording() -> None:
+    s = "网上舆论生态持续向好。"
+    assert sample_problem(s, "网上舆论生态明显向好。") == "stronger claim"
+    assert (
+        sample_problem("妇女儿童的幸福感、安全感不断提升。", "妇女儿童的幸福感、安全感全面提升。")
+        == "stronger claim"
+    )
+    # a degree the writer gave may be said another way; a scope already whole may be 全面
+    assert sample_problem("群众满意度明显提高。", "群众满意度显著提升。") != "stronger claim"
+    assert (
+        sample_problem("图书馆分馆实现村（社区）全覆盖。", "图书馆分馆全面覆盖村（社区）。")
+        != "stronger claim"
+    )
+    assert (
+        sample_problem("全县公民具备科学素质比例达到13.2%。", "全县具备科学素质的公民比例达到13.2%。")
+        != "stronger claim"
+    )  # (素质的)

@@ -829,6 +829,16 @@ def candidate_problem(
         return "broken order"  # 发放慰问金约26万元 → 约26万元发放慰问金: a sum made the doer
     if _FIGURE_OF_FIGURE.search(new) and not _FIGURE_OF_FIGURE.search(original):
         return "figure moved"  # 参与人数超过65万人次的320名网络评论员队伍: one count made the other's
+    if _NAME_THEN_UNIT.search(new) and not _NAME_THEN_UNIT.search(original):
+        return "broken order"  # 文物局扎实开展“甲行动” → “甲行动”县文物局年内…: the name left with no verb
+    if _TIMES_FIRST.search(new) and not _TIMES_FIRST.search(original):
+        return "broken order"  # 开展专题招商27次 → 27次专题招商小分队…: a count of times made a modifier
+    if any(_PLACE_TAIL.search(c) for c in new_clauses) and not any(
+        _PLACE_TAIL.search(c) for c in old_clauses
+    ):
+        return "broken tail"  # 全区共有离退休干部2360人 → 2360名离退休干部在全区(共有): no predicate
+    if amount := money_reversed(original, new):
+        return f"figure moved {amount}"  # 争取上级资金1850万元 → 承担…资金: money in said as money out
     if alone := list_item_alone(original, new):
         return f"figure moved {alone}"  # 新建A17个、B26.5公里 → B26.5公里，新建A17个: B no longer new
     if _lone_respectively(new) and not _lone_respectively(original):
@@ -979,16 +989,26 @@ _OPENING_UNIT = re.compile(
 _NAMED_PLACE = re.compile(r"[\u4e00-\u9fff]{2}" + UNIT_NAME.pattern)  # 崆瀍县粮食和物资储备局
 
 
+_CJK = "[\u4e00-\u9fff]"
+
+
 def _mend_place(unit: str, new: str) -> str:
     """The writer's unit with one character of its place garbled (崆瀍县… → 崆山县…: a rare character the
-    model cannot write) put back as written; another place (成都市…) is left for the checks."""
+    model cannot write), or the place cut to one character, put back as written; another place (成都市…) is left for the checks."""
     place, rest = unit[:2], unit[2:]
 
     def back(m: re.Match[str]) -> str:
         got = m.group(0)
         return place if got != place and (got[0] == place[0] or got[1] == place[1]) else got
 
-    return re.sub(f"[\u4e00-\u9fff]{{2}}(?={re.escape(rest)})", back, new)
+    new = re.sub(f"[\u4e00-\u9fff]{{2}}(?={re.escape(rest)})", back, new)
+    # the place cut to one character (嵚澧县投资促进局 → 津县投资促进局); 全县/本县/我县 name no place,
+    # and 在/由/对… is a word of the sentence (在县投资促进局)
+    return re.sub(
+        f"(?<!{_CJK})(?![全本各该我在由向对与和及为经据从按被将把让给同跟]){_CJK}(?={re.escape(rest)})",
+        place,
+        new,
+    )
 
 
 def mend_places(original: str, new: str) -> str:
@@ -1211,7 +1231,9 @@ _STRONG_SAID = re.compile(
     _STRONGER.pattern
     + r"|很|挺|特别|非常|十分|高度|充分|突出|巨大|全覆盖|全部|全都|都|均|全力|全方位|有力|大力"
 )
-_HEDGE = re.compile(r"预计|预期|有望|力争|争取|计划|拟|必须|应当")  # (a result made a forecast or a duty)
+_HEDGE = re.compile(
+    r"预计|预期|有望|力争|争取|计划|拟|必须|应当|应保证|应确保"
+)  # (a result made a forecast or a duty)
 _RESPECTIVELY = re.compile(r"分别[^，。；]*\d[^，。；\d]*[、和与及][^，。；]*\d")
 
 
@@ -1230,6 +1252,33 @@ _UNIT_ALONE = re.compile(r"[\u4e00-\u9fff]{0,3}" + UNIT_NAME.pattern)
 _AMOUNT_DOES = re.compile(
     rf"(?:^|[，；。])(?:约|近|超过)?\d+(?:\.\d+)?(?:万|亿)?(?:元|吨|公里|亩|平方米)(?:{_DOING})"
 )
+
+
+_NAME_THEN_UNIT = re.compile(r"”(?:[\u4e00-\u9fff]{2})?" + UNIT_NAME.pattern)
+_TIMES_FIRST = re.compile(r"(?:^|[，；：])\d+(?:\.\d+)?(?:余|多)?次[\u4e00-\u9fff]")
+_PLACE_TAIL = re.compile(r"(?:在(?:全[县市区省州]|[\u4e00-\u9fff]{1,6}?[县市区镇乡村])|共有|拥有)$")
+_INFLOW = re.compile(r"争取|获得|获取|引进|吸引|筹集|到位|追回|挽回|收缴|罚没|募集")
+_OUTFLOW = re.compile(r"承担|投入|支出|花费|发放|拨付|使用|安排|支付|消耗|投资")
+_MONEY = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?元")
+
+
+def money_reversed(original: str, new: str) -> str:
+    """An amount the writer said came in (争取、追回、引进) said in `new` as going out (承担、投入、发放),
+    by the verbs of its clause: the figure's meaning turned round. Returns the amount, or ""."""
+
+    def clause(text: str, amount: str) -> str:
+        return next((c for c in re.split(r"[，。；：]", text) if amount in c), "")
+
+    for m in _MONEY.finditer(original):
+        was, now = clause(original, m.group(0)), clause(new, m.group(0))
+        if (
+            _INFLOW.search(was)
+            and not _OUTFLOW.search(was)
+            and _OUTFLOW.search(now)
+            and not _INFLOW.search(now)
+        ):
+            return m.group(0)
+    return ""
 
 
 def list_item_alone(original: str, new: str) -> str:
@@ -2319,6 +2368,8 @@ _FORMAL_MAP = {
     "挺好": "良好",
     "挺高": "较高",
     "这块": "方面",
+    "今年全年": "全年",
+    "今年年内": "年内",
     "大概": "约",
     "大约": "约",
     "办了": "办理",
@@ -2578,6 +2629,7 @@ _SYN_GUARD = {
     "明显": ("", "的"),
     "有效": ("", "期性"),
     "达到": ("", "了"),
+    "全年": ("年", ""),  # (今年全年 → 今年年内)
 }
 
 
@@ -2600,6 +2652,8 @@ def reword_words(text: str, original: str | None = None) -> str:
             return w  # a parallel list (确保质量、确保供应、确保使用): one changed breaks it
         if text[: m.start()].count("“") > text[: m.start()].count("”"):
             return w  # inside a quoted name (“四个确保”)
+        if any(u.start() <= m.start() < u.end() for u in UNIT_NAME.finditer(text)):
+            return w  # inside a unit's name (县投资促进局 is no 县投资推动局)
         alts = _SYNONYMS[w]
         # an alternative the sentence already says (or this pass wrote) would say it twice
         for alt in (alts,) if isinstance(alts, str) else alts:

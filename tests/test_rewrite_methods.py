@@ -1938,3 +1938,39 @@ def test_a_degree_the_writer_did_not_claim_is_no_rewording() -> None:
         sample_problem("全县公民具备科学素质比例达到13.2%。", "全县具备科学素质的公民比例达到13.2%。")
         != "stronger claim"
     )  # (素质的)
+
+
+def test_orders_that_leave_a_name_a_count_or_a_place_with_no_verb_are_broken() -> None:
+    s = "岍湄县文物局扎实开展“文物安全守护行动”，全年巡查各级文物保护单位186处次。"
+    assert (
+        sample_problem(s, "“文物安全守护行动”县文物局年内共巡查各级文物保护单位186处次。") == "broken order"
+    )
+    assert sample_problem(
+        "我们组织招商小分队赴外地开展专题招商27次。", "27次专题招商小分队赴外地进行组织。"
+    ) == ("broken order")
+    one = "全区共有离退休干部2360人。"
+    assert sample_problem(one, "2360名离退休干部在全区共有。") == "broken tail"
+    assert sample_problem(one, "2360名离退休干部在全区。") == "broken tail"
+    assert sample_problem(one, "全区离退休干部共2360人。") == ""
+
+
+def test_money_that_came_in_is_not_said_to_go_out() -> None:
+    from assistant.rewrite_methods import money_reversed
+
+    s = "我们积极争取上级文物保护资金1850万元，完成古建筑修缮项目9个。"
+    turned = "我们主动承担1850万元上级文物保护资金，共9个古建筑修缮项目已完成。"
+    assert money_reversed(s, turned) == "1850万元"
+    assert sample_problem(s, turned).startswith("figure moved")
+    assert money_reversed(s, "共争取上级文物保护资金1850万元，9个古建筑修缮项目顺利完工。") == ""
+    assert money_reversed("全年投入资金1.36亿元。", "年内共安排资金1.36亿元。") == ""  # out stays out
+
+
+def test_a_units_name_is_kept_whole_by_code_and_put_back_when_cut() -> None:
+    from assistant.rewrite_methods import formal_words, mend_fixed, reword_words
+
+    s = "嵚澧县投资促进局坚持把招商引资作为“一号工程”，全年新签约亿元以上项目43个。"
+    assert "嵚澧县投资促进局" in reword_words(s)  # 促进 → 推动 is no swap inside the name
+    assert mend_fixed(s, "津县投资促进局将招商引资作为“一号工程”。").startswith("嵚澧县投资促进局将")
+    assert mend_fixed(s, "由县投资促进局牵头招商。") == "由县投资促进局牵头招商。"  # 县… is its short form
+    assert reword_words("今年全年走访慰问老干部1480人次。") == "今年全年走访慰问老干部1480人次。"
+    assert formal_words("今年全年走访慰问老干部1480人次。") == "全年走访慰问老干部1480人次。"

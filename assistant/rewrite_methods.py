@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.draft import DraftEvent, GenStats
 from assistant.goals import backwards
 from assistant.llm import supports_grammar as llm_supports_grammar
+from assistant.llm import tokenize
 from assistant.prompts import render
 from assistant.rewrite_kinds import (
     COLLOQUIAL,
@@ -321,8 +322,6 @@ def avoid_copy_bias(ctx: Ctx, sentence: str) -> dict[int, float] | None:
     written (a different opening; a small model that starts the same way copies the rest)."""
     if not llm_supports_grammar(ctx.model):
         return None
-    from assistant.llm import tokenize
-
     head = re.sub(r"[\d，。；、：“”]", "", sentence)[:6]
     ids = tokenize(ctx.model, head) if head else None
     return {int(t): -100.0 for t in (ids or [])[:2]} or None
@@ -2964,9 +2963,11 @@ def heading(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generato
         )
         h = heading_candidate(raw)
         astray = off_topic_heading(h, body + old)
-        log.debug("heading t%d %s (off topic: %s)", i, h, astray)
+        odd = odd_heading_words(ctx, h, body + old)
+        log.debug("heading t%d %s (off topic: %s, no word: %s)", i, h, astray, odd)
         if (
-            is_pair_heading(h)
+            not odd
+            and is_pair_heading(h)
             and similarity(h, old) < 0.8
             and h not in passing
             and not re.search(r"\d", h)
@@ -2986,11 +2987,29 @@ def heading(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generato
     return best + "\n" + body
 
 
+def odd_heading_words(ctx: Ctx, heading: str, text: str) -> list[str]:
+    """The two-character words of a 对仗 heading's halves (read 2 + 2) that are no word: not in the
+    text, not a stock heading word, and not one token of the model's own vocabulary (新与, 部心: the
+    grammar made a model that meant 知识产权，护创新 write four characters a half). [] where the
+    backend has no tokenizer of its own to ask (a remote model writes free, no grammar)."""
+    if tokenize(ctx.model, "创新") is None:
+        return []
+    said = _bigrams(text)
+    halves = [x for x in re.split(r"[，,、 　]", heading) if len(x) == 4]
+    words = [x[k : k + 2] for x in halves for k in (0, 2)]
+    return [
+        w
+        for w in words
+        if w not in said and w not in _STOCK_HEADING_WORDS and len(tokenize(ctx.model, w) or ()) > 1
+    ]
+
+
 # the stock verbs and aims of 对仗 headings: about no matter in particular
 _STOCK_HEADING_WORDS = frozenset((
     "强化", "守牢", "织密", "筑牢", "深化", "惠及", "底线", "民生", "提质", "增效", "夯实", "聚焦", "引领", "护航",
     "赋能", "兜牢", "兜底", "扎牢", "压实", "落实", "优化", "暖心", "惠民", "便民", "为民", "实干", "担当", "监管",
-    "服务", "保障", "提升", "推进", "创新", "发展", "安全", "质量", "效能", "根基", "基础",
+    "服务", "保障", "提升", "推进", "创新", "发展", "安全", "质量", "效能", "根基", "基础", "固本", "强基",
+    "增效", "聚力", "铸魂", "提速", "稳进", "共治", "善治", "走深", "走实", "见效", "落地", "攻坚", "育人",
 ))  # fmt: skip
 
 

@@ -1974,3 +1974,21 @@ def test_a_units_name_is_kept_whole_by_code_and_put_back_when_cut() -> None:
     assert mend_fixed(s, "由县投资促进局牵头招商。") == "由县投资促进局牵头招商。"  # 县… is its short form
     assert reword_words("今年全年走访慰问老干部1480人次。") == "今年全年走访慰问老干部1480人次。"
     assert formal_words("今年全年走访慰问老干部1480人次。") == "全年走访慰问老干部1480人次。"
+
+
+def test_a_heading_half_padded_to_four_characters_is_no_word() -> None:
+    from assistant.rewrite_methods import Ctx, odd_heading_words
+
+    class Vocab:  # a model's own tokenizer: a common word is one token
+        words = frozenset({"初心", "守护", "知识", "产权", "服务"})
+
+        def tokenize(self, text: str) -> list[int]:
+            return [1] if text in self.words else [1] * len(text)
+
+    text = "（三）知识产权“护创新”。嶂淏县知识产权局坚持保护与运用并重。"
+    ctx = Ctx(model=Vocab(), system="", keep=[], allowed=set())  # type: ignore[arg-type]
+    assert odd_heading_words(ctx, "知识产权，护创新与", text) == ["新与"]
+    assert odd_heading_words(ctx, "知识产权，守护初心", text) == []
+    assert odd_heading_words(ctx, "保护运用，强基固本", text) == []  # the text's words and stock ones
+    # a backend with no tokenizer of its own writes free (no grammar): nothing to judge
+    assert odd_heading_words(Ctx(model=object(), system="", keep=[], allowed=set()), "护创新与", text) == []  # type: ignore[arg-type]

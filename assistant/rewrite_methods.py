@@ -602,10 +602,13 @@ def expand(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generator
             listed = re.search(r"[一二三四五六七八九十]是", p)  # (code owns the 一是/二是)
             log.debug("expand point %d t%d [%s] %s", k, t, hint, p)
             planned = any(w.search(p) and not w.search(parts.body) for w in _NOT_OURS)  # 我们将完善…
+            # a routine or a count nobody gave (每季度组织一次专题招商会议): a fact, and no figure locks it
+            invented = invented_routine(parts.join(), p)
             if (
                 fresh
                 and not listed
                 and not planned
+                and not invented
                 and not _new_name(parts.join(), p)
                 and all(similarity(p, e) < 0.6 for e in [*sents, *points])
             ):
@@ -636,6 +639,17 @@ def _point_sentence(raw: str, hint: str) -> str:
     said = [x for x in re.findall(r"[^。！？]+[。！？]?", raw.strip()) if cjk_len(x) >= 8]
     first = next((x for x in said if similarity(x.strip("。！？"), hint) < 0.75), said[0] if said else raw)
     return re.sub(r"(?<=[，；])[一二三四五六七八九十]是", "", first)
+
+
+_ROUTINE = re.compile(r"每(?:周|月|季度?|半年|年|天|日|旬)")
+
+
+def invented_routine(text: str, point: str) -> bool:
+    """A point that states how often something is done (每周…自查, 每季度…一次) or a count in words
+    (一次, 两场) that the text never said."""
+    if any(m.group(0) not in text for m in _ROUTINE.finditer(point)):
+        return True
+    return any(c not in text for c in _COUNT.findall(point))
 
 
 def _new_name(text: str, point: str) -> bool:

@@ -1992,3 +1992,15 @@ def test_a_heading_half_padded_to_four_characters_is_no_word() -> None:
     assert odd_heading_words(ctx, "保护运用，强基固本", text) == []  # the text's words and stock ones
     # a backend with no tokenizer of its own writes free (no grammar): nothing to judge
     assert odd_heading_words(Ctx(model=object(), system="", keep=[], allowed=set()), "护创新与", text) == []  # type: ignore[arg-type]
+
+
+def test_an_expand_point_states_no_routine_or_count_nobody_gave() -> None:
+    from assistant.rewrite_methods import invented_routine
+
+    text = "我们组织招商小分队赴外地开展专题招商27次。"
+    assert invented_routine(text, "把招商小分队的行程纳入日常工作计划，每季度组织一次专题招商会议。")
+    assert invented_routine(text, "各科室对招商项目进行一次自查，形成自查报告。")
+    assert not invented_routine(text, "加强招商宣传，提高招商引资的知名度和吸引力。")
+    assert not invented_routine(
+        "我坚持每季度深入基层联系点调研。", "每季度梳理调研发现的问题，逐项推动解决。"
+    )

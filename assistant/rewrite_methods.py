@@ -395,6 +395,7 @@ def compress(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generat
             and not garbled(s, new)
             and keeps_sense(s, new)
             and not (figure_moved(s, new) or change_moved(s, new) or count_noun_changed(s, new))
+            and not measure_lost(s, new)
             and cjk_len(s) * 0.35 <= cjk_len(new) < cjk_len(s)
         ):
             out[i] = new
@@ -871,7 +872,11 @@ def candidate_problem(
         return f"figure moved {moved}"  # 制度42项，增收节支4720万元 → 4720万元制度，增收节支42项
     if turns_round(original, new):
         return "direction reversed"  # 从“以治病为中心”向“以健康为中心”, or 降低报销比例
-    if moved := change_moved(original, new) or count_noun_changed(original, new):
+    if (
+        moved := change_moved(original, new)
+        or count_noun_changed(original, new)
+        or measure_lost(original, new)
+    ):
         return f"figure moved {moved}"  # 同比增长9.4% now of 慰问人次; 问题80多个 → 80多个企业
     if gone := lost_comparator(original, new):
         return f"comparator lost {gone}"  # 同比增长5.2% → 增长了5.2%: a change with no base
@@ -1702,6 +1707,40 @@ def change_moved(original: str, new: str) -> str:
 
 # A count's thing (问题80多个, 检查企业186家): what stands beside the count, within a few characters.
 _COUNT_OF = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?:余|多)?[个家人名所项场处起件户例次]")
+
+
+_VISITS = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?:余|多)?([处人家户场件批车架])次")
+_COUNTED_THING = re.compile(
+    r"([\u4e00-\u9fff]{2})(?<![了有是的约近])(?<![了有是的约近].)(\d+(?:\.\d+)?)(?:余|多)?[个家项件所座条]"
+)
+# what stands before a count and is no thing counted (累计达到137个, 全年新建12家)
+_NOT_A_THING = re.compile(
+    r"达到|达|共|共计|累计|增至|突破|超过|保持|稳定|总数|总量|合计|其中|分别|新增|新建|建成|全年|年内|开展|完成|举办|组织|检查|办理|发放|走访"
+    r"|不多|大概|大约"
+)
+
+
+def measure_lost(original: str, new: str) -> str:
+    """A count's measure that `new` lost: 巡查186处次 → 186处 (visits said as sites), or the thing a
+    count was of dropped from its clause (新签约亿元以上项目43个 → 新签约43个). Returns it, or ""."""
+    for m in _VISITS.finditer(original):
+        n, cl = m.group(1), m.group(2)
+        bare = re.compile(rf"(?<![\d.]){re.escape(n)}(?:余|多)?{cl}(次)?")
+        said = [k.group(1) for k in bare.finditer(new)]
+        if said and not any(said):
+            return m.group(0)
+    for m in _COUNTED_THING.finditer(original):
+        thing, n = m.group(1), m.group(2)
+        if _NOT_A_THING.search(thing):
+            continue
+        lead = re.split(r"[，。；：]", original[: m.start()])[-1]  # (签约 in 新签约亿元以上项目43个)
+        for k in re.finditer(rf"(?<![\d.]){re.escape(n)}(?:余|多)?[个家项件所座条](?=[，。；]|$)", new):
+            clause = re.split(r"[，。；：]", new[: k.start()])[-1]
+            # the words just before the count are the verb's, as if the thing had never been said
+            just_before = re.sub(r"[约近共达为了有]+$", "", clause)[-2:]
+            if thing not in clause and len(just_before) == 2 and just_before in lead:
+                return thing + m.group(0)[len(thing) :]
+    return ""
 
 
 def count_noun_changed(original: str, new: str) -> str:

@@ -2004,3 +2004,20 @@ def test_an_expand_point_states_no_routine_or_count_nobody_gave() -> None:
     assert not invented_routine(
         "我坚持每季度深入基层联系点调研。", "每季度梳理调研发现的问题，逐项推动解决。"
     )
+
+
+def test_a_counts_measure_and_thing_are_kept() -> None:
+    from assistant.rewrite_methods import measure_lost
+
+    s = "全年巡查各级文物保护单位186处次，排查整改安全隐患27处。"
+    assert (
+        measure_lost(s, "全年巡查文物保护单位186处，排查整改安全隐患27处。") == "186处次"
+    )  # visits are no sites
+    assert measure_lost(s, "年内共巡查文物保护单位186处次，整改隐患27处。") == ""
+    signed = "全年新签约亿元以上项目43个，协议总投资达到186亿元。"
+    assert measure_lost(signed, "招商引资全年新签约43个，协议总投资186亿元。") == "项目43个"
+    assert measure_lost(signed, "全年新签约43个亿元以上项目，协议总投资186亿元。") == ""
+    assert measure_lost("全年进场交易项目差不多860个。", "全年进场交易项目约860个。") == ""
+    assert sample_problem(s, "年内共巡查各级文物保护单位186处，排查整改安全隐患27处。").startswith(
+        "figure moved"
+    )

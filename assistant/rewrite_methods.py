@@ -851,6 +851,8 @@ def candidate_problem(
         _PLACE_TAIL.search(c) for c in old_clauses
     ):
         return "broken tail"  # 全区共有离退休干部2360人 → 2360名离退休干部在全区(共有): no predicate
+    if (m := _RISE_TO.search(new)) and not _ANY_CHANGE.search(original):
+        return "claims a change"  # 数字化率达到78% → 提升至78%: a rise nobody reported
     if amount := money_reversed(original, new):
         return f"figure moved {amount}"  # 争取上级资金1850万元 → 承担…资金: money in said as money out
     if alone := list_item_alone(original, new):
@@ -1278,6 +1280,13 @@ _PLACE_TAIL = re.compile(r"(?:在(?:全[县市区省州]|[\u4e00-\u9fff]{1,6}?[�
 _INFLOW = re.compile(r"争取|获得|获取|引进|吸引|筹集|到位|追回|挽回|收缴|罚没|募集")
 _OUTFLOW = re.compile(r"承担|投入|支出|花费|发放|拨付|使用|安排|支付|消耗|投资")
 _MONEY = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?元")
+
+
+# a level said as reached by a change (提升至78%), and the words by which a writer reports one
+_RISE_TO = re.compile(r"(?:(?:提升|提高|增长|上升|增加|下降|降低|减少)(?:至|到)|增至|升至|降至)\d")
+_ANY_CHANGE = re.compile(
+    r"同比|环比|较上年|比上年|较去年|比去年|增长|提高|提升|上升|增加|多了|涨|下降|减少|降低|降到|降至|发展到|扩大|缩小"
+)
 
 
 def money_reversed(original: str, new: str) -> str:

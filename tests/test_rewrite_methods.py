@@ -2021,3 +2021,9 @@ def test_a_counts_measure_and_thing_are_kept() -> None:
     assert sample_problem(s, "年内共巡查各级文物保护单位186处，排查整改安全隐患27处。").startswith(
         "figure moved"
     )
+
+
+def test_a_level_is_not_said_as_reached_by_a_rise_nobody_reported() -> None:
+    assert sample_problem("馆藏档案数字化率达到78%。", "档案数字化率提升至78%。") == "claims a change"
+    s = "全年市属国企资产总额达到684亿元，同比增长8.7%。"  # (a rise the writer gave: said either way)
+    assert sample_problem(s, "年内市属国企资产总额同比增长8.7%至684亿元。") != "claims a change"

@@ -851,6 +851,8 @@ def candidate_problem(
         _PLACE_TAIL.search(c) for c in old_clauses
     ):
         return "broken tail"  # 全区共有离退休干部2360人 → 2360名离退休干部在全区(共有): no predicate
+    if any(_COUNT_ONLY.match(c) for c in new_clauses) and not any(_COUNT_ONLY.match(c) for c in old_clauses):
+        return "broken clause"  # 组织开展…活动56场次 → 56场次民族团结宣传月活动，…: a count and its thing, no verb
     if (m := _RISE_TO.search(new)) and not _ANY_CHANGE.search(original):
         return "claims a change"  # 数字化率达到78% → 提升至78%: a rise nobody reported
     if amount := money_reversed(original, new):
@@ -1282,6 +1284,10 @@ _OUTFLOW = re.compile(r"承担|投入|支出|花费|发放|拨付|使用|安排|
 _MONEY = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?:万|亿)?元")
 
 
+_COUNT_ONLY = re.compile(
+    r"^\d+(?:\.\d+)?(?:余|多)?(?:场次|人次|家次|处次|个|家|项|场|件|次|名|所|座|条)的?[\u4e00-\u9fff“”]{2,16}?"
+    r"(?:活动|项目|工程|案件|企业|单位|场所|干部|群众|会议|人员|资金|站|点|阵地|班级|网点|组织)$"
+)
 # a level said as reached by a change (提升至78%), and the words by which a writer reports one
 _RISE_TO = re.compile(r"(?:(?:提升|提高|增长|上升|增加|下降|降低|减少)(?:至|到)|增至|升至|降至)\d")
 _ANY_CHANGE = re.compile(

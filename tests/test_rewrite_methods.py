@@ -1952,6 +1952,8 @@ def test_orders_that_leave_a_name_a_count_or_a_place_with_no_verb_are_broken() -
     assert sample_problem(one, "2360名离退休干部在全区共有。") == "broken tail"
     assert sample_problem(one, "2360名离退休干部在全区。") == "broken tail"
     assert sample_problem(one, "全区离退休干部共2360人。") == ""
+    s = "我们组织开展民族团结宣传月活动56场次，覆盖群众3.4万人次。"
+    assert sample_problem(s, "56场次民族团结宣传月活动，覆盖群众3.4万人次。") == "broken clause"
 
 
 def test_money_that_came_in_is_not_said_to_go_out() -> None:

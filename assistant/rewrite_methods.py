@@ -1205,7 +1205,7 @@ def mend_qualifiers(original: str, new: str) -> str:
     """A qualifier of the original's figure that a sample dropped, put back: 1600多个 → 1600个 gets
     its 多 again, 大概430名 → 430名 its 约, 95%以上 → 95% its 以上. The qualifier is part of the
     figure (numbers are the writer's), and a 1.5B model drops it in half its rewordings; only a
-    figure the sample writes once, with no qualifier of its own."""
+    figure the sample writes once, with no qualifier of its own. 2.6个点 is 2.6个百分点 again."""
     for m in _QUALIFIED.finditer(original):
         n, q = m.group(1), m.group(2)
         gap = original[m.end(1) : m.start(2)]
@@ -1230,6 +1230,9 @@ def mend_qualifiers(original: str, new: str) -> str:
             continue  # said after the figure instead (约2.1万 = 2.1万左右)
         soft = re.search(r"(?:达到|达|突破)$", new[:at]) if q in ("超过", "逾") else None
         new = new[: soft.start() if soft else at] + q + new[at:]  # (达超过6万 is no Chinese)
+    # a point of a rate said short (提高2.6个百分点 → 提高2.6个点): its unit written out again
+    for n in re.findall(r"(?<![\d.])(\d+(?:\.\d+)?)个百分点", original):
+        new = re.sub(rf"(?<![\d.]){re.escape(n)}个点(?![位子赞])", f"{n}个百分点", new)
     return new
 
 

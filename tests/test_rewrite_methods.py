@@ -2029,3 +2029,14 @@ def test_a_level_is_not_said_as_reached_by_a_rise_nobody_reported() -> None:
     assert sample_problem("馆藏档案数字化率达到78%。", "档案数字化率提升至78%。") == "claims a change"
     s = "全年市属国企资产总额达到684亿元，同比增长8.7%。"  # (a rise the writer gave: said either way)
     assert sample_problem(s, "年内市属国企资产总额同比增长8.7%至684亿元。") != "claims a change"
+
+
+def test_a_rates_points_said_short_get_their_unit_back() -> None:
+    from assistant.rewrite_methods import mend_qualifiers
+
+    s = "畜禽粪污综合利用率提高2.6个百分点至83.5%。"
+    assert (
+        mend_qualifiers(s, "畜禽粪污综合利用率提升2.6个点至83.5%。")
+        == "畜禽粪污综合利用率提升2.6个百分点至83.5%。"
+    )
+    assert mend_qualifiers("新设监测点12个。", "新设12个点位。") == "新设12个点位。"

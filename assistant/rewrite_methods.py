@@ -853,6 +853,20 @@ def candidate_problem(
         return "broken tail"  # 全区共有离退休干部2360人 → 2360名离退休干部在全区(共有): no predicate
     if any(_COUNT_ONLY.match(c) for c in new_clauses) and not any(_COUNT_ONLY.match(c) for c in old_clauses):
         return "broken clause"  # 组织开展…活动56场次 → 56场次民族团结宣传月活动，…: a count and its thing, no verb
+    if any(_SPOKEN_TOPIC.match(c) for c in new_clauses[1:]) and not any(
+        _SPOKEN_TOPIC.match(c) for c in old_clauses[1:]
+    ):
+        return "broken order"  # 然后机收这块，小麦机收率… → …玉米也差不多九成了，然后机收这块。
+    if any(_FIGURE_THEN_VERB.search(c) for c in new_clauses) and not any(
+        _FIGURE_THEN_VERB.search(c) for c in old_clauses
+    ):
+        return "broken order"  # 1120万元慈善一日捐活动筹集了 / 8120件审结: the object put before a bare verb
+    if (
+        (scope := _SCOPE.search(original))
+        and scope.group(0) not in new
+        and len(_YEAR_SCOPE.findall(new)) > len(_YEAR_SCOPE.findall(original))
+    ):
+        return "new period"  # 全县港口货物吞吐量 → 全年港口货物吞吐量: the county made the year
     if (m := _RISE_TO.search(new)) and not _ANY_CHANGE.search(original):
         return "claims a change"  # 数字化率达到78% → 提升至78%: a rise nobody reported
     if amount := money_reversed(original, new):
@@ -1291,6 +1305,14 @@ _COUNT_ONLY = re.compile(
     r"^\d+(?:\.\d+)?(?:余|多)?(?:场次|人次|家次|处次|个|家|项|场|件|次|名|所|座|条)的?[\u4e00-\u9fff“”]{2,16}?"
     r"(?:活动|项目|工程|案件|企业|单位|场所|干部|群众|会议|人员|资金|站|点|阵地|班级|网点|组织)$"
 )
+# a figure that opens its clause and a bare verb that ends it (27次专题招商小分队赴外地进行组织), or a count
+# right before the verb it is the object of (审结8120件 → 8120件审结)
+_FIGURE_THEN_VERB = re.compile(
+    r"^\d[^，。；]*?(?:开展|组织|进行|举办|筹集|实施|募集)了?$"
+    r"|\d+(?:\.\d+)?(?:余|多)?[件个家项人名场次](?:审结|办结|受理|办理|开展|组织|举办)$"
+)
+_SCOPE = re.compile(r"全[县市区州省]")
+_YEAR_SCOPE = re.compile(r"全年|年内")
 # a level said as reached by a change (提升至78%), and the words by which a writer reports one
 _RISE_TO = re.compile(r"(?:(?:提升|提高|增长|上升|增加|下降|降低|减少)(?:至|到)|增至|升至|降至)\d")
 _ANY_CHANGE = re.compile(
@@ -2701,6 +2723,10 @@ _SYN_GUARD = {
     "达到": ("", "了"),
     "全年": ("年", ""),  # (今年全年 → 今年年内)
 }
+# a word that is a verb before these (深入乡村开展宣讲: went into the villages) is no adverb to swap
+_SYN_VERB_BEFORE = {
+    "深入": re.compile(r"乡村|农村|基层|一线|群众|企业|社区|村|田间|现场|街道|校园|园区|车间|学校|家庭|院落")
+}
 
 
 def reword_words(text: str, original: str | None = None) -> str:
@@ -2722,6 +2748,8 @@ def reword_words(text: str, original: str | None = None) -> str:
             return w  # a parallel list (确保质量、确保供应、确保使用): one changed breaks it
         if text[: m.start()].count("“") > text[: m.start()].count("”"):
             return w  # inside a quoted name (“四个确保”)
+        if (verb := _SYN_VERB_BEFORE.get(w)) and verb.match(text, m.end()):
+            return w  # 深入乡村 is no 扎实乡村
         if any(u.start() <= m.start() < u.end() for u in UNIT_NAME.finditer(text)):
             return w  # inside a unit's name (县投资促进局 is no 县投资推动局)
         alts = _SYNONYMS[w]

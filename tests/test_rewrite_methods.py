@@ -2040,3 +2040,25 @@ def test_a_rates_points_said_short_get_their_unit_back() -> None:
         == "畜禽粪污综合利用率提升2.6个百分点至83.5%。"
     )
     assert mend_qualifiers("新设监测点12个。", "新设12个点位。") == "新设12个点位。"
+
+
+def test_blind_run_6_orders_scopes_and_verbs() -> None:
+    from assistant.rewrite_methods import reword_words
+
+    # 深入乡村 is a verb (went into the villages): no 扎实乡村
+    s = "教师深入乡村开展理论宣讲210场次。"
+    assert "深入乡村" in reword_words(s)
+    assert reword_words("深入推进航道整治。") != "深入推进航道整治。"
+    # a spoken topic moved to the end, a bare verb after its fronted object, a count before its verb
+    spoken = "然后机收这块，小麦机收率大概到了98%，玉米也差不多九成了。"
+    assert (
+        sample_problem(spoken, "小麦机收率大概到了98%，玉米也差不多九成了，然后机收这块。") == "broken order"
+    )
+    raised = "其中，慈善一日捐活动募集资金1120万元。"
+    assert sample_problem(raised, "1120万元慈善一日捐活动筹集了。") == "broken order"
+    tried = "全院全年受理各类案件8460件，审结8120件，结案率达到96%。"
+    assert sample_problem(tried, "年内共受理8460件各类案件、8120件审结，结案率达96%。") == "broken order"
+    # the county made the year
+    port = "全县港口货物吞吐量达到1240万吨，同比增长9.7%。"
+    assert sample_problem(port, "全年港口货物吞吐量达到1240万吨，同比增长9.7%。") == "new period"
+    assert sample_problem(port, "港口货物吞吐量达1240万吨，比上年增长9.7%。") != "new period"

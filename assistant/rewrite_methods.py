@@ -706,6 +706,11 @@ def _code_seed(kind: str, sentence: str, index: int = 0, unit: str = "") -> str:
     return sentence
 
 
+def _new_shape(test: Callable[[str], object], old_clauses: list[str], new_clauses: list[str]) -> bool:
+    """Whether a clause of the sample has a shape (`test`) that no clause of the original had."""
+    return any(map(test, new_clauses)) and not any(map(test, old_clauses))
+
+
 def candidate_problem(
     ctx: Ctx,
     kind: str,
@@ -739,7 +744,7 @@ def candidate_problem(
         return "broken order"  # 486万人次年内共接待游客: the object made the subject of its verb
     if astray := metric_astray(original, new):
         return f"broken clause {astray}"  # 1.1万亩以上森林抚育面积。 / …已达78%，馆藏档案。
-    if any(_DANGLING.search(c) for c in new_clauses) and not any(_DANGLING.search(c) for c in old_clauses):
+    if _new_shape(_DANGLING.search, old_clauses, new_clauses):
         return "broken tail"  # 将乡镇14个…的服务窗口延伸至: a 至/于/把 with nothing after it
     if len(re.findall(r"[。！？]", new)) > max(1, len(re.findall(r"[。！？]", original))):
         return "split"  # one sentence in, one out (the text's sentences are counted by follow-ups)
@@ -815,7 +820,7 @@ def candidate_problem(
         and not _CLAIM.search(re.sub(r"(?<!基本)(?<!大)都", "全部", original))
     ):
         return "claims a result"  # 深入推进…采购 → …采购取得实质性进展: a result nobody reported
-    if (m := _STRONGER.search(new)) and not _STRONG_SAID.search(original):
+    if _STRONGER.search(new) and not _STRONG_SAID.search(original):
         return "stronger claim"  # 持续向好 → 明显向好, 不断提升 → 显著提升: more than the writer said
     if (
         "基本" in original
@@ -847,19 +852,13 @@ def candidate_problem(
         return "broken order"  # 文物局扎实开展“甲行动” → “甲行动”县文物局年内…: the name left with no verb
     if _TIMES_FIRST.search(new) and not _TIMES_FIRST.search(original):
         return "broken order"  # 开展专题招商27次 → 27次专题招商小分队…: a count of times made a modifier
-    if any(_PLACE_TAIL.search(c) for c in new_clauses) and not any(
-        _PLACE_TAIL.search(c) for c in old_clauses
-    ):
+    if _new_shape(_PLACE_TAIL.search, old_clauses, new_clauses):
         return "broken tail"  # 全区共有离退休干部2360人 → 2360名离退休干部在全区(共有): no predicate
-    if any(_COUNT_ONLY.match(c) for c in new_clauses) and not any(_COUNT_ONLY.match(c) for c in old_clauses):
+    if _new_shape(_COUNT_ONLY.match, old_clauses, new_clauses):
         return "broken clause"  # 组织开展…活动56场次 → 56场次民族团结宣传月活动，…: a count and its thing, no verb
-    if any(_SPOKEN_TOPIC.match(c) for c in new_clauses[1:]) and not any(
-        _SPOKEN_TOPIC.match(c) for c in old_clauses[1:]
-    ):
+    if _new_shape(_SPOKEN_TOPIC.match, old_clauses[1:], new_clauses[1:]):
         return "broken order"  # 然后机收这块，小麦机收率… → …玉米也差不多九成了，然后机收这块。
-    if any(_FIGURE_THEN_VERB.search(c) for c in new_clauses) and not any(
-        _FIGURE_THEN_VERB.search(c) for c in old_clauses
-    ):
+    if _new_shape(_FIGURE_THEN_VERB.search, old_clauses, new_clauses):
         return "broken order"  # 1120万元慈善一日捐活动筹集了 / 8120件审结: the object put before a bare verb
     if (
         (scope := _SCOPE.search(original))
@@ -867,7 +866,7 @@ def candidate_problem(
         and len(_YEAR_SCOPE.findall(new)) > len(_YEAR_SCOPE.findall(original))
     ):
         return "new period"  # 全县港口货物吞吐量 → 全年港口货物吞吐量: the county made the year
-    if (m := _RISE_TO.search(new)) and not _ANY_CHANGE.search(original):
+    if _RISE_TO.search(new) and not _ANY_CHANGE.search(original):
         return "claims a change"  # 数字化率达到78% → 提升至78%: a rise nobody reported
     if amount := money_reversed(original, new):
         return f"figure moved {amount}"  # 争取上级资金1850万元 → 承担…资金: money in said as money out
@@ -1030,14 +1029,15 @@ _CJK = "[\u4e00-\u9fff]"
 
 def _mend_place(unit: str, new: str) -> str:
     """The writer's unit with one character of its place garbled (崆瀍县… → 崆山县…: a rare character the
-    model cannot write), or the place cut to one character, put back as written; another place (成都市…) is left for the checks."""
+    model cannot write), or the place cut to one character, put back as written; another place
+    (成都市…) is left for the checks."""
     place, rest = unit[:2], unit[2:]
 
     def back(m: re.Match[str]) -> str:
         got = m.group(0)
         return place if got != place and (got[0] == place[0] or got[1] == place[1]) else got
 
-    new = re.sub(f"[\u4e00-\u9fff]{{2}}(?={re.escape(rest)})", back, new)
+    new = re.sub(f"{_CJK}{{2}}(?={re.escape(rest)})", back, new)
     # the place cut to one character (嵚澧县投资促进局 → 津县投资促进局); 全县/本县/我县 name no place,
     # and 在/由/对… is a word of the sentence (在县投资促进局)
     return re.sub(
@@ -2734,6 +2734,7 @@ def reword_words(text: str, original: str | None = None) -> str:
     kept from the original are swapped; a word the model chose itself stays."""
 
     used: set[str] = set()
+    units = [u.span() for u in UNIT_NAME.finditer(text)]
 
     def swap(m: re.Match[str]) -> str:
         w = m.group(0)
@@ -2750,7 +2751,7 @@ def reword_words(text: str, original: str | None = None) -> str:
             return w  # inside a quoted name (“四个确保”)
         if (verb := _SYN_VERB_BEFORE.get(w)) and verb.match(text, m.end()):
             return w  # 深入乡村 is no 扎实乡村
-        if any(u.start() <= m.start() < u.end() for u in UNIT_NAME.finditer(text)):
+        if any(a <= m.start() < b for a, b in units):
             return w  # inside a unit's name (县投资促进局 is no 县投资推动局)
         alts = _SYNONYMS[w]
         # an alternative the sentence already says (or this pass wrote) would say it twice
@@ -3108,7 +3109,7 @@ _STOCK_HEADING_WORDS = frozenset((
     "强化", "守牢", "织密", "筑牢", "深化", "惠及", "底线", "民生", "提质", "增效", "夯实", "聚焦", "引领", "护航",
     "赋能", "兜牢", "兜底", "扎牢", "压实", "落实", "优化", "暖心", "惠民", "便民", "为民", "实干", "担当", "监管",
     "服务", "保障", "提升", "推进", "创新", "发展", "安全", "质量", "效能", "根基", "基础", "固本", "强基",
-    "增效", "聚力", "铸魂", "提速", "稳进", "共治", "善治", "走深", "走实", "见效", "落地", "攻坚", "育人",
+    "聚力", "铸魂", "提速", "稳进", "共治", "善治", "走深", "走实", "见效", "落地", "攻坚", "育人",
 ))  # fmt: skip
 
 

@@ -132,6 +132,30 @@ def fake_chat():
 
 
 @pytest.fixture
+def scoring_chat():
+    """A fake chat model that also scores texts (as the local backends do, assistant.llm.scoring):
+    `scoring_chat.surprises["text"] = 3.0` sets the surprise of each token (one per character) of a
+    text that is, or holds, "text" (the first such key); any other text scores 2.0.
+    `scoring_chat.scored` lists the (prefix, text) asked."""
+    from pydantic import Field
+
+    from assistant.llm.fake import FakeChatModel
+
+    class ScoringChat(FakeChatModel):
+        surprises: dict[str, float] = Field(default_factory=dict)
+        scored: list[tuple[str, str]] = Field(default_factory=list)
+
+        def surprise(self, prefix: str, text: str) -> list[float]:
+            self.scored.append((prefix, text))
+            if text in self.surprises:
+                return [self.surprises[text]] * len(text)
+            found = [v for k, v in self.surprises.items() if k in text]
+            return [found[0] if found else 2.0] * len(text)
+
+    return ScoringChat()
+
+
+@pytest.fixture
 def fake_replies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Script the replies of every fake model built from settings (CLI runs, a web server):
     `fake_replies("第一稿", "第二稿")`. Returns the script file."""

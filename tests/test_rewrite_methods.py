@@ -2062,3 +2062,71 @@ def test_blind_run_6_orders_scopes_and_verbs() -> None:
     port = "全县港口货物吞吐量达到1240万吨，同比增长9.7%。"
     assert sample_problem(port, "全年港口货物吞吐量达到1240万吨，同比增长9.7%。") == "new period"
     assert sample_problem(port, "港口货物吞吐量达1240万吨，比上年增长9.7%。") != "new period"
+
+
+def test_of_two_passing_wordings_the_one_the_model_reads_as_garbled_goes(scoring_chat) -> None:
+    from assistant.rewrite_methods import (
+        READS_WORSE,
+        SURPRISE_HEAD,
+        Ctx,
+        candidate_problem,
+        fluent_first,
+        numbers_in,
+        reads_worse,
+    )
+
+    before = "全区共有离退休干部2360人。"
+    s = "我们积极争取上级文物保护资金1850万元，完成古建筑修缮项目9个。"
+    good = "古建筑修缮项目9个已完成，累计争取上级文物保护资金1850万元。"
+    # every fact kept, every pattern check passed (blind run 6): its clauses no longer join
+    garbled = "争取文物保护资金1850万元，上级支持，9个古建筑已经修缮完成。"
+    ctx = Ctx(model=scoring_chat, system="", keep=numbers_in(s), allowed=set(numbers_in(s)))
+    ctx.memo.update(body=before + s, bureau=True)
+    assert candidate_problem(ctx, "reword", s, s, garbled, 0.7) == ""
+    scoring_chat.surprises.update({s: 3.0, good: 3.0 + READS_WORSE - 0.2, garbled: 3.0 + READS_WORSE + 0.2})
+    assert reads_worse(ctx, s, good) == ""
+    assert reads_worse(ctx, s, garbled).startswith("reads worse (+1.20")
+    # both read after the original's lines before it; the original scored once
+    assert set(scoring_chat.scored) == {(SURPRISE_HEAD + before, t) for t in (s, good, garbled)}
+    assert len(scoring_chat.scored) == 3
+    assert fluent_first(ctx, s, [garbled, good]) == [good]
+    # it ranks, it rejects nothing alone: a sentence whose every wording reads worse keeps them
+    assert fluent_first(ctx, s, [garbled]) == [garbled]
+    other = "争取上级资金1850万元，9个古建筑修缮项目，完成。"
+    scoring_chat.surprises[other] = 3.0 + READS_WORSE + 0.5
+    assert fluent_first(ctx, s, [garbled, other]) == [garbled, other]
+
+
+def test_a_sentence_with_two_passing_wordings_gets_the_fluent_one(scoring_chat) -> None:
+    from assistant.rewrite_kinds import RewriteSpec, parse_parts
+    from assistant.rewrite_methods import Ctx, numbers_in, sentencewise
+
+    s = "我们积极争取上级文物保护资金1850万元，完成古建筑修缮项目9个。"
+    good = "古建筑修缮项目9个已完成，累计争取上级文物保护资金1850万元。"
+    # every fact and word kept, every pattern check passed, more new than `good` (the pick's first
+    # choice on its own): its objects fronted before bare verbs
+    garbled = "古建筑修缮项目完成9个，上级文物保护资金1850万元积极争取。"
+    # (and code's word swaps in it, 积极争取 → 主动争取)
+    scoring_chat.surprises.update({s: 3.0, good: 3.5, "争取。": 4.5})
+    picked = {}
+    for first, second in ((garbled, good), (good, garbled)):
+        model = scoring_chat.model_copy(update={"replies": None})
+        model.replies = type(scoring_chat.replies)([first, second] * 4)
+        ctx = Ctx(model=model, system="", keep=numbers_in(s), allowed=set(numbers_in(s)))
+        events = sentencewise(ctx, parse_parts(s), RewriteSpec(kind="reword", sentence=0), 0)
+        try:
+            while True:
+                next(events)
+        except StopIteration as done:
+            picked[first] = done.value
+    assert picked == {garbled: good, good: good}
+
+
+def test_with_no_model_to_score_a_wording_the_fluency_check_passes(fake_chat) -> None:
+    from assistant import llm as llm_api
+    from assistant.rewrite_methods import Ctx, reads_worse
+
+    assert llm_api.surprise(fake_chat, "前文", "一句话。") is None  # (a remote endpoint, the fake)
+    for model in (fake_chat, None):
+        ctx = Ctx(model=model, system="", keep=[], allowed=set())  # type: ignore[arg-type]
+        assert reads_worse(ctx, "全区共有离退休干部2360人。", "2360名离退休干部在全区共有。") == ""

@@ -94,3 +94,37 @@ def test_a_new_process_restores_the_system_prompt_from_disk(local_model_path: Pa
     assert how == "disk"
     assert plain == saved == restored  # greedy: the restored state is the evaluated one
     engine._LOADED.clear()
+
+
+def test_the_model_reads_a_garbled_order_as_surprising(local) -> None:
+    from assistant.rewrite_methods import READS_WORSE, SURPRISE_HEAD
+
+    def mean(text: str) -> float:
+        got = llm_api.surprise(local, SURPRISE_HEAD + "我局坚持用心用情服务离退休干部。", text)
+        assert got and all(x >= 0 for x in got), got
+        return sum(got) / len(got)
+
+    greedy = local.invoke(ASK, max_tokens=24).content
+    writer = mean("全区共有离退休干部2360人。")
+    assert mean("全区共有2360名离退休干部。") - writer < READS_WORSE  # said anew
+    assert mean("2360名离退休干部在全区共有。") - writer > READS_WORSE  # words out of order
+    assert (
+        mean("27次专题招商小分队赴外地进行组织。")
+        > mean("组织招商小分队赴外地开展专题招商27次。") + READS_WORSE
+    )
+    # the scoring context is the model process's second one: a generation's own is left as it was
+    assert local.invoke(ASK, max_tokens=24).content == greedy
+
+
+def test_in_process_the_model_scores_as_its_process_does(local, local_model_path: Path) -> None:
+    from assistant.llm import local as engine
+
+    prefix, text = "今年以来，", "我局扎实推进医保基金监管。"
+    inproc = engine.LlamaChatModel(model_path=str(local_model_path), n_ctx=1024, n_threads=2)
+    try:
+        here, there = llm_api.surprise(inproc, prefix, text), llm_api.surprise(local, prefix, text)
+        assert here and there and len(here) == len(there) == len(llm_api.tokenize(local, text))
+        assert max(abs(a - b) for a, b in zip(here, there, strict=True)) < 0.05
+        assert llm_api.surprise(inproc, prefix, "") is None  # (nothing to score)
+    finally:
+        engine._LOADED.clear()

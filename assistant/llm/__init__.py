@@ -85,6 +85,15 @@ def tokenize(model: BaseChatModel, text: str) -> list[int] | None:
     return [int(t) for t in own(text)] if callable(own) else None
 
 
+def surprise(model: BaseChatModel, prefix: str, text: str) -> list[float] | None:
+    """Each token of `text` after `prefix`: the model's surprise at it (negative log-probability,
+    nats; assistant.llm.scoring). None when the backend cannot score a text (a remote endpoint,
+    the fake), or the two do not fit its scoring context."""
+    own = getattr(model, "surprise", None)
+    got = own(prefix, text) if callable(own) else None
+    return [float(x) for x in got] if got else None
+
+
 def digit_token_ids(model: BaseChatModel) -> list[int] | None:
     """Ids of every vocabulary token whose text contains a digit (0-9 or full-width), for a
     `logit_bias` that keeps digits out; None when the backend cannot take token-level biases."""

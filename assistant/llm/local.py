@@ -267,6 +267,12 @@ class LlamaChatModel(BaseChatModel):
     def digit_token_ids(self) -> list[int]:
         return digit_token_ids(self.llama())
 
+    def surprise(self, prefix: str, text: str) -> list[float]:
+        from assistant.llm.scoring import scorer_for
+
+        with GENERATION_LOCK:
+            return scorer_for(self.llama(), self.n_threads).surprise(prefix, text)
+
     def cancel(self) -> None:
         """Stop this model's running generation at its next token (a queued one ends at once)."""
         self.cancel_state["at"] = time.monotonic()

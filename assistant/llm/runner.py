@@ -443,6 +443,11 @@ class RunnerChat(OpenAICompatibleChat):
     def digit_token_ids(self) -> list[int]:
         return list(self._call("GET", "/digit_tokens")["tokens"])
 
+    def surprise(self, prefix: str, text: str) -> list[float]:
+        return [
+            float(x) for x in self._call("POST", "/surprise", {"prefix": prefix, "text": text})["surprise"]
+        ]
+
     def cancel(self) -> None:
         """End this model's running or queued generations at their next token."""
         jobs = list(self.jobs)

@@ -9,7 +9,8 @@ binds the socket, writes the run file (`run/model.json`: pid, socket, model, fla
   `seed`, and `job`
   (an id that `/cancel` names). A trailing assistant message is continued in place (prefill).
 - `GET /v1/models`, `GET /health`, `POST /tokenize` ({"text"} -> {"tokens"}), `GET /digit_tokens`,
-  `POST /cancel` ({"jobs": [...]} or {} for all).
+  `POST /surprise` ({"prefix", "text"} -> {"surprise"}: each token's surprise in nats, see
+  assistant.llm.scoring), `POST /cancel` ({"jobs": [...]} or {} for all).
 
 One generation at a time: the others wait in line and get an SSE comment every second while they
 wait, so a client's "no byte for N s" timeout only fires on a generation that really hangs. A
@@ -124,6 +125,14 @@ class Handler(BaseHTTPRequestHandler):
             from assistant.llm.local import tokenize
 
             self._json(200, {"tokens": tokenize(st.llm, str(body.get("text") or ""))})
+        elif self.path == "/surprise":
+            from assistant.llm.scoring import scorer_for
+
+            with st.lock:  # (the scoring context shares the weights' threads with generation)
+                got = scorer_for(st.llm, st.args.n_threads).surprise(
+                    str(body.get("prefix") or ""), str(body.get("text") or "")
+                )
+            self._json(200, {"surprise": got})
         elif self.path == "/cancel":
             now = time.monotonic()
             with st.jobs_lock:

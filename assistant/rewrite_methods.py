@@ -1943,7 +1943,7 @@ def kb_texts(ctx: Ctx, sentence: str, k: int = 3) -> list[str]:
 
 # Marks of spoken Chinese a formal text does without (a preference among formal samples, not a check).
 _SPOKEN = re.compile(
-    r"这块|还有就是|大概|挺|搞|咱|啥|蛮|大伙|大家|老百姓|然后|所以|一直|特别|很多|好多|的时候|都是|了[，。；]"
+    r"这块|这边|还有就是|大概|挺|搞|咱|啥|蛮|大伙|大家|老百姓|然后|所以|一直|特别|很多|好多|的时候|都是|了[，。；]"
 )
 
 
@@ -2580,6 +2580,9 @@ def already_formal(text: str) -> bool:
     return formal_words(text) == text or not any(w in text for w in _COLLOQUIAL_ENTRIES)
 
 
+_PEOPLE_HERE = r"我们|咱们|他们|你们|大家|群众|老百姓|企业|单位|部门|基层|乡镇|村里|上级|领导"
+
+
 def formal_words(text: str) -> str:
     """The phrase table applied in one pass (通过…来… → 通过…; 把…搞好 → 做好…). 大家 is left to the
     model: it is the staff in one sentence and the people served in the next."""
@@ -2593,6 +2596,13 @@ def formal_words(text: str) -> str:
     text = re.sub(r"(?:然后|还有就是|另外)([^，。；]{1,8})这块", r"此外，\1方面", text)
     text = re.sub(r"还有就是([^，。；]{1,6})，", r"此外，\1方面，", text)
     text = re.sub(r"还有就是，?", "此外，", text)
+    # a thing's topic said with 这边 (补贴这边差不多落实了…): 方面 and a comma; a person's 这边
+    # (我们这边, 群众那边) is left to the model (我们方面 is no Chinese)
+    text = re.sub(
+        rf"(^|[，。；：])((?!{_PEOPLE_HERE}){_CJK}{{2,4}}?)[这那]边，?(?=[\u4e00-\u9fff])",
+        r"\1\2方面，",
+        text,
+    )
     text = re.sub(r"办了(\d+(?:\.\d+)?场)", r"举办\1", text)  # 办了8场招聘会: events are held
     text = re.sub(r"搞了(?:一)?个", "开展了", text)  # 搞了个“…”行动 (not 开展个)
     text = re.sub(r"差不多(?=\d)", "约", text)  # 差不多860个 is 约, not 基本

@@ -214,6 +214,12 @@ def test_code_transforms_for_formal_reword_and_first_person() -> None:
         "此外，就业方面，举办8场招聘会，成功率达97.3%，评价良好。"
     )
     assert formal_words("很多群众，非常态化") == "大量群众，非常态化"
+    # a thing's topic said with 这边 is 方面; a person's is the model's to say
+    assert (
+        formal_words("补贴这边差不多落实了2600多万，补了1900多台机具吧。")
+        == "补贴方面，基本落实了2600多万，补了1900多台机具。"
+    )
+    assert formal_words("另外，培训那边，我们这边组织了12场。") == "另外，培训方面，我们这边组织了12场。"
     # one pass, and no word said twice: 不断提升's 持续提高 would repeat the 持续 just written
     assert reword_words("进一步推进改革，不断提升能力。") == "持续推动改革，不断提升能力。"
     assert reword_words("推进可持续发展，达到99%。") == "推动可持续发展，达99%。"

@@ -85,7 +85,7 @@ class Scorer:
 
 
 def scorer_for(llm: Any, n_threads: int) -> Scorer:
-    """The scoring context of this Llama, made on first use (~30 MB beside the model) and kept on
+    """The scoring context of this Llama, made on first use (~50 MB beside the model) and kept on
     it, so it goes with the model (it holds the weights, not the Llama)."""
     scorer = getattr(llm, "_biganzi_scorer", None)
     if scorer is None:

@@ -229,6 +229,13 @@ def test_code_transforms_for_formal_reword_and_first_person() -> None:
     assert first_person_words("局党组坚持学习，我们还组织活动。") == "我坚持学习，我还组织活动。"
     assert first_person_words("全年，坚持从严治党。") == "全年，我坚持从严治党。"
     assert first_person_words("青禾县医保局坚持应保尽保，全力推进参保。") == "我坚持应保尽保，全力推进参保。"
+    # (blind run 7) a placed 站/所/队 is the writer's unit too, and 以…为抓手 is what the unit does
+    assert first_person_words("嶰淠县测绘地理信息中心以基础测绘为抓手，全年完成测绘42平方公里。") == (
+        "我以基础测绘为抓手，全年完成测绘42平方公里。"
+    )
+    assert first_person_words("巇沄区计量检定所聚焦民生计量。") == "我聚焦民生计量。"
+    assert first_person_words("嶝滍县水产技术推广站围绕渔业高质量发展。") == "我围绕渔业高质量发展。"
+    assert first_person_words("公共场所严格落实消毒制度。") == "公共场所严格落实消毒制度。"  # (no unit)
     assert first_person_words("县医保局官网上线。") == "县医保局官网上线。"
     # spoken notes name the unit after 我们: the writer speaks, not 我崞沭县商务局
     assert first_person_words("我们崞沭县商务局这块今年主要抓电商。") == "我今年主要抓电商。"

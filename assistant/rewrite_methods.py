@@ -868,6 +868,10 @@ def candidate_problem(
         return "new period"  # 全县港口货物吞吐量 → 全年港口货物吞吐量: the county made the year
     if _RISE_TO.search(new) and not _ANY_CHANGE.search(original):
         return "claims a change"  # 数字化率达到78% → 提升至78%: a rise nobody reported
+    if _FROM_FIGURE.search(new) and not _FROM_FIGURE.search(original):
+        return "claims a change"  # 及时率达到99.7%，较上年提高0.8个百分点 → 从99.7%提升至…: the level made the start
+    if re.search(r"[至到]比(?:上年|去年|同期)", new):
+        return "broken order"  # 提升至比上年0.8个百分点
     if amount := money_reversed(original, new):
         return f"figure moved {amount}"  # 争取上级资金1850万元 → 承担…资金: money in said as money out
     if alone := list_item_alone(original, new):
@@ -1000,14 +1004,27 @@ def renamed_unit(original: str, new: str, speaks: bool = False) -> bool:
         (m := re.search(r"(中国|全国|国家|省)" + re.escape(u[1:]), new)) and m.group(0) not in original
         for u in old
     )
+    # the unit's own name after another word (区计量检定所 → 水利部计量检定所, 民生计量检定所): only its
+    # place, a word of the sentence (在/由/对…) or nothing may stand before it
+    owner = any(
+        m.start() and re.match(_CJK, b := new[m.start() - 1]) and b != u[0] and b not in _BEFORE_A_NAME
+        for u in old
+        for m in re.finditer(re.escape(u[1:]), new)
+    )
     return (
         bool(now - old)
         or bool(places)
         or cut
         or hall
         or higher
+        or owner
         or (not speaks and any(u[1:] not in new for u in old - now))
     )
+
+
+_BEFORE_A_NAME = (
+    "在由对向为和与及同跟经据从按被将把让给的是本该各全我们任年内"  # (我们水务局, 担任司法局局长, 今年…)
+)
 
 
 # (全县各村社 names no place: no place name ends in 全/本/各/该/我)
@@ -1268,7 +1285,7 @@ _CLAIM = re.compile(
 _STRONGER = re.compile(r"明显|显著|大幅|极大|大大|全面|根本|彻底|空前|跨越|质的飞跃|深刻")
 _STRONG_SAID = re.compile(
     _STRONGER.pattern
-    + r"|很|挺|特别|非常|十分|高度|充分|突出|巨大|全覆盖|全部|全都|都|均|全力|全方位|有力|大力"
+    + r"|很|挺|特别|非常|十分|高度|充分|突出|巨大|全覆盖|全部|全都|都|(?<!平)均|全力|全方位|有力|大力"
 )
 _HEDGE = re.compile(
     r"预计|预期|有望|力争|争取|计划|拟|必须|应当|应保证|应确保"
@@ -1314,6 +1331,7 @@ _FIGURE_THEN_VERB = re.compile(
 _SCOPE = re.compile(r"全[县市区州省]")
 _YEAR_SCOPE = re.compile(r"全年|年内")
 # a level said as reached by a change (提升至78%), and the words by which a writer reports one
+_FROM_FIGURE = re.compile(r"从(?:约|近)?\d")
 _RISE_TO = re.compile(r"(?:(?:提升|提高|增长|上升|增加|下降|降低|减少)(?:至|到)|增至|升至|降至)\d")
 _ANY_CHANGE = re.compile(
     r"同比|环比|较上年|比上年|较去年|比去年|增长|提高|提升|上升|增加|多了|涨|下降|减少|降低|降到|降至|发展到|扩大|缩小"

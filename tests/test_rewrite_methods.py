@@ -2143,3 +2143,37 @@ def test_with_no_model_to_score_a_wording_the_fluency_check_passes(fake_chat) ->
     for model in (fake_chat, None):
         ctx = Ctx(model=model, system="", keep=[], allowed=set())  # type: ignore[arg-type]
         assert reads_worse(ctx, "全区共有离退休干部2360人。", "2360名离退休干部在全区共有。") == ""
+
+
+def test_blind_run_7_faults_are_rejected() -> None:
+    # a unit's own name after another word, its place made another's (巇沄区 → 水利部, 民生, 威津区)
+    s = "巇沄区计量检定所聚焦民生计量，全年检定各类计量器具5.7万台件，同比增长9.4%。"
+    for new in (
+        "水利部计量检定所围绕民生计量，年内检定各类计量器具5.7万台件，同比增长9.4%。",
+        "民生计量检定所年内检定各类计量器具5.7万台件，同比增长9.4%。",
+        "威津区计量检定所年内检定各类计量器具5.7万台件，同比增长9.4%。",
+    ):
+        assert sample_problem(s, new) == "unit renamed", new
+    assert sample_problem(s, "年内，巇沄区计量检定所检定各类计量器具5.7万台件，同比增长9.4%。") == ""
+    assert sample_problem(
+        "我们峧澴市农机中心今年这块主要是抓了农机补贴和机收。", "我们坚决支持农机中心今年抓了农机补贴和机收。"
+    )
+    # the level reached made the start of a change, and a change said to reach a comparison
+    s = "我们规范开展传染病监测报告，网络直报及时率达到99.7%，较上年提高0.8个百分点。"
+    assert sample_problem(s, "规范传染病监测报告，网络直报及时率从99.7%提升至比上年0.8个百分点。")
+    assert sample_problem(s, "规范传染病监测报告，网络直报及时率比上年提升0.8个百分点至99.7%。") == ""
+    # 平均 is no 均: a degree the writer did not claim
+    s = "我们推动设立县级应急转贷资金池8000万元，平均节省融资成本约2.1个百分点。"
+    assert (
+        sample_problem(s, "设立县级应急转贷资金池8000万元，融资成本大幅下降，平均节省约2.1个百分点。")
+        == "stronger claim"
+    )
+    # a 站/所/院/大队 of a place is a unit; 区域…站, 社区, 场所 name none
+    from assistant.rewrite_kinds import UNIT_NAME
+
+    assert UNIT_NAME.findall("嶝滍县水产技术推广站、县人民法院、霁川县消防救援大队") == [
+        "县水产技术推广站",
+        "县人民法院",
+        "县消防救援大队",
+    ]
+    assert UNIT_NAME.findall("新建区域自动气象站27个，全市在册社区矫正对象412人，全县宗教活动场所41处") == []

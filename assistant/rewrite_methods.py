@@ -1427,6 +1427,15 @@ def turns_round(original: str, new: str) -> bool:
         reverses(original, new)
         or bool(backwards(new) and not backwards(original))
         or bool(_BASE_SWAPPED.search(new) and not _BASE_SWAPPED.search(original))
+        or recipient_made_agent(original, new)
+    )
+
+
+def recipient_made_agent(original: str, new: str) -> bool:
+    """向防汛部门报送…数据 → …数据被防汛部门报送: who received it said to have done it."""
+    return any(
+        re.search(f"[向给为对]{re.escape(m.group(1))}", original) and f"被{m.group(1)}" not in original
+        for m in re.finditer(f"被({_CJK}{{2,4}})", new)
     )
 
 

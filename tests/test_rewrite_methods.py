@@ -2162,6 +2162,16 @@ def test_blind_run_7_faults_are_rejected() -> None:
     s = "我们规范开展传染病监测报告，网络直报及时率达到99.7%，较上年提高0.8个百分点。"
     assert sample_problem(s, "规范传染病监测报告，网络直报及时率从99.7%提升至比上年0.8个百分点。")
     assert sample_problem(s, "规范传染病监测报告，网络直报及时率比上年提升0.8个百分点至99.7%。") == ""
+    # who received it said to have done it
+    s = "汛期我们累计发布水情预警信息46期，向防汛部门报送雨水情数据1.8万余条。"
+    assert (
+        sample_problem(s, "水情预警信息共发布46期，1.8万余条雨水情数据被防汛部门报送。")
+        == "direction reversed"
+    )
+    assert (
+        sample_problem(s, "汛期共发布水情预警信息46期，向防汛部门报送雨水情数据1.8万余条。")
+        != "direction reversed"
+    )
     # 平均 is no 均: a degree the writer did not claim
     s = "我们推动设立县级应急转贷资金池8000万元，平均节省融资成本约2.1个百分点。"
     assert (

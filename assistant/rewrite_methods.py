@@ -189,6 +189,9 @@ def renumber(sentences: list[str]) -> list[str]:
     return out
 
 
+_CN_APPROX = re.compile(
+    r"[一二两三四五六七八九十百千]+(?:来|多|余)(?=[个人场次期条项家户座台名支批处件万亿])"
+)
 _QUALIFIED = re.compile(r"(\d+(?:\.\d+)?)[^\d，。；、]{0,4}?(以上|以下|余|多|左右|近|超过)")
 
 
@@ -210,6 +213,8 @@ def _numbers_ok(old: str, new: str, ctx: Ctx) -> bool:
     units = _units(new)
     if any(u != units.get(n, u) for n, u in _units(old).items()):
         return False  # 1370名 is not 1370人次
+    if set(_CN_APPROX.findall(new)) - set(_CN_APPROX.findall(old)):
+        return False  # 十来个 is not 十多个: a count in words is a figure too
     if any(y in new and f"{y}年" not in new for y in re.findall(r"((?:19|20)\d{2})年", old)):
         return False  # 2024年，… → 2024，…: a year is no bare number
     # 5年来 is not 5年前; 5年间 and a bare 5年 (梳理5年XX改革历程) say the same span as 5年来
@@ -736,7 +741,7 @@ def candidate_problem(
     new_clauses, old_clauses = clauses_of(new)[0], clauses_of(original)[0]
     if cjk_len(new_clauses[-1]) < 4 <= cjk_len(old_clauses[-1]):
         return "broken tail"  # …改革，进一步。
-    if any(re.search(r"(?:大约|大概|约|近|超过|达到|累计)$", c) for c in new_clauses):
+    if any(re.search(r"(?:大约|大概|约|近|超过|达到|累计|(?<![到抵送])达)$", c) for c in new_clauses):
         return "broken tail"  # …2.1万平方米的总面积大约。: a qualifier with no figure after it
     if re.search(r"(?:以来|年来)$", new_clauses[-1]) and not re.search(r"(?:以来|年来)$", old_clauses[-1]):
         return "broken tail"  # 共走访慰问320余户重点优抚对象一年来。: a time said after the sentence
@@ -998,6 +1003,11 @@ def renamed_unit(original: str, new: str, speaks: bool = False) -> bool:
     places = set(_PLACE.findall(new)) - set(_PLACE.findall(original))
     # a place name cut (嵖溧市水利局 → 溧市水利局: the model dropped a rare character)
     cut = any(re.search(f"(?<!{p[0]}){p[1]}[市县区州]", new) for p in set(_PLACE.findall(original)))
+    # the place torn from its 县/市 (嵣湑县国家保密局 → 任嵣湑担任国家保密局)
+    bare = _QUOTED.sub("", new)  # (“山水郗岚·四季有约” names the place in a brand)
+    cut = cut or any(
+        p in bare and not re.search(f"{p}[市县区州]", bare) for p in set(_PLACE.findall(original))
+    )
     hall = "厅" in new and "厅" not in original  # a body never named (县人社局 → 县人社局人社厅)
     # the county's bureau made the nation's or a province's (芷阳县烟草专卖局 → 中国烟草专卖局)
     higher = any(
@@ -1029,7 +1039,9 @@ _BEFORE_A_NAME = (
 
 # (全县各村社 names no place: no place name ends in 全/本/各/该/我)
 _PLACE = re.compile(
-    r"([\u4e00-\u9fff](?![全本各该我])[\u4e00-\u9fff])(?=[市县区州][\u4e00-\u9fff]{1,10}?" + UNIT_TAIL + ")"
+    r"([\u4e00-\u9fff](?![全本各该我])[\u4e00-\u9fff])(?=[市县区州](?!域)[\u4e00-\u9fff]{1,10}?"
+    + UNIT_TAIL
+    + ")"
 )
 
 
@@ -1288,8 +1300,8 @@ _STRONG_SAID = re.compile(
     + r"|很|挺|特别|非常|十分|高度|充分|突出|巨大|全覆盖|全部|全都|都|(?<!平)均|全力|全方位|有力|大力"
 )
 _HEDGE = re.compile(
-    r"预计|预期|有望|力争|争取|计划|拟|必须|应当|应保证|应确保"
-)  # (a result made a forecast or a duty)
+    r"预计|预期|有望|力争|争取|计划|拟|必须|应当|应保证|应确保|将(?:完成|实现|达到|建成|新增|开展|投入)"
+)  # (a result made a forecast, a plan or a duty: 全年完成… → 今年…将完成…)
 _RESPECTIVELY = re.compile(r"分别[^，。；]*\d[^，。；\d]*[、和与及][^，。；]*\d")
 
 
@@ -2618,6 +2630,7 @@ def formal_words(text: str) -> str:
     model: it is the staff in one sentence and the people served in the next."""
     text = re.sub(r"通过([^，。；]{1,20}?)来", r"通过\1", text)
     text = re.sub(r"(今年以来|今年|全年|年内)这块", r"\1", text)  # (今年这块: not 今年方面)
+    text = re.sub(f"({UNIT_NAME.pattern})这块，?", r"\1", text)  # (嵑漴区植保站这块: not 植保站方面)
     text = re.sub(r"主要就是", "主要", text)
     text = re.sub(r"(?:估计有|估计)(?=\d)", "约", text)  # 拉动消费估计有1.2个亿 → 约1.2亿
     text = re.sub(r"(\d)个亿", r"\1亿", text)

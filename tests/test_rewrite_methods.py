@@ -2187,3 +2187,45 @@ def test_blind_run_7_faults_are_rejected() -> None:
         "县消防救援大队",
     ]
     assert UNIT_NAME.findall("新建区域自动气象站27个，全市在册社区矫正对象412人，全县宗教活动场所41处") == []
+
+
+def test_blind_run_8_faults_are_rejected() -> None:
+    from assistant.rewrite_methods import formal_words
+
+    s = "崌潏县城市供热管理中心全年完成供热管网改造28.6公里，新增集中供热面积74万平方米，全县集中供热总面积达到1160万平方米。"
+    # a result said as what will be done; a clause that ends on 达 with nothing reached
+    assert (
+        sample_problem(
+            s,
+            "今年，崌潏县城市供热管理中心将完成28.6公里供热管网改造，新增集中供热面积74万平方米，全县集中供热总面积达1160万平方米。",
+        )
+        == "hedged"
+    )
+    assert (
+        sample_problem(
+            s,
+            "年内，崌潏县城市供热管理中心完成28.6公里供热管网改造，新增74万平方米集中供热面积，1160万平方米集中供热总面积达。",
+        )
+        == "broken tail"
+    )
+    # the place torn from its 县 (a place inside a quoted brand is no place torn)
+    s = "本人担任嵣湑县国家保密局局长以来，始终把守护国家秘密安全作为首要职责。"
+    assert (
+        sample_problem(s, "任嵣湑担任国家保密局局长期间，一贯将守护国家秘密安全置于首位。") == "unit renamed"
+    )
+    assert (
+        sample_problem(s, "担任嵣湑县国家保密局局长以来，我一直将守护国家秘密安全作为首要职责。")
+        != "unit renamed"
+    )
+    # a count in words is a figure too: 十来个 is not 十多个
+    s = "还有就是建了十来个病虫害监测点，一年下来发了大概30期病虫情报。"
+    assert (
+        sample_problem(s, "每年发出约30期病虫情报，在一些地方建了十多个病虫害监测点。", bureau=False)
+        == "numbers"
+    )
+    assert sample_problem(s, "建成十来个病虫害监测点，全年发布病虫情报约30期。", bureau=False) != "numbers"
+    # a unit's 这块 in a spoken report is dropped, not made 方面
+    assert (
+        formal_words("我们嵑漴区植保站这块今年主要就是搞了病虫害防治。")
+        == "我们嵑漴区植保站今年主要开展了病虫害防治。"
+    )

@@ -264,3 +264,12 @@ def test_prompt_cache_keys_and_cap(tmp_path: Path) -> None:
     cache._evict()
     assert sorted(p.name for p in cache.root.glob("*.state")) == ["2.state", "3.state"]
     assert common_prefix([1, 2, 3], [1, 2, 4, 5]) == 2 and common_prefix([], [1]) == 0
+
+
+def test_a_model_process_that_cannot_score_says_so_and_stays_up(model) -> None:
+    # the scripted engine has no llama.cpp context to score with: scoring is optional, so the
+    # answer is "cannot score", not a failure, and the process is not restarted
+    pid = model.supervisor.ensure()["pid"]
+    assert llm_api.surprise(model, "今年以来，", "我局扎实推进工作。") is None
+    assert model.supervisor.ensure()["pid"] == pid
+    assert text_of(model.stream(PROMPT, max_tokens=50)) == "收到：一二三四五六七八九十"

@@ -444,9 +444,18 @@ class RunnerChat(OpenAICompatibleChat):
         return list(self._call("GET", "/digit_tokens")["tokens"])
 
     def surprise(self, prefix: str, text: str) -> list[float]:
-        return [
-            float(x) for x in self._call("POST", "/surprise", {"prefix": prefix, "text": text})["surprise"]
-        ]
+        import httpx
+
+        sup = self.supervisor
+        info = sup.ensure()
+        try:
+            with http_client(str(info["socket"]), timeout=self.llm_timeout) as c:
+                r = c.post("/surprise", json={"prefix": prefix, "text": text})
+        except (httpx.HTTPError, OSError) as e:
+            raise self._failure(sup, info.get("pid"), e) from None
+        if r.status_code != 200:  # (a model process of an older version has no such route)
+            return []
+        return [float(x) for x in r.json().get("surprise") or []]
 
     def cancel(self) -> None:
         """End this model's running or queued generations at their next token."""

@@ -128,10 +128,14 @@ class Handler(BaseHTTPRequestHandler):
         elif self.path == "/surprise":
             from assistant.llm.scoring import scorer_for
 
-            with st.lock:  # (the scoring context shares the weights' threads with generation)
-                got = scorer_for(st.llm, st.args.n_threads).surprise(
-                    str(body.get("prefix") or ""), str(body.get("text") or "")
-                )
+            try:
+                with st.lock:  # (the scoring context shares the weights' threads with generation)
+                    got = scorer_for(st.llm, st.args.n_threads).surprise(
+                        str(body.get("prefix") or ""), str(body.get("text") or "")
+                    )
+            except Exception as e:  # scoring is optional: a context that cannot be made scores nothing
+                self._json(200, {"surprise": [], "error": " ".join(str(e).split())[:200]})
+                return
             self._json(200, {"surprise": got})
         elif self.path == "/cancel":
             now = time.monotonic()

@@ -1000,14 +1000,13 @@ def renamed_unit(original: str, new: str, speaks: bool = False) -> bool:
     never named, is a renamed unit too."""
     old, now = set(UNIT_NAME.findall(original)), set(UNIT_NAME.findall(new))
     # the place in front of a unit (蓉江市商务局 → 成都市商务局: the regex sees 市商务局 in both)
-    places = set(_PLACE.findall(new)) - set(_PLACE.findall(original))
+    was = set(_PLACE.findall(original))
+    places = set(_PLACE.findall(new)) - was
     # a place name cut (嵖溧市水利局 → 溧市水利局: the model dropped a rare character)
-    cut = any(re.search(f"(?<!{p[0]}){p[1]}[市县区州]", new) for p in set(_PLACE.findall(original)))
+    cut = any(re.search(f"(?<!{p[0]}){p[1]}[市县区州]", new) for p in was)
     # the place torn from its 县/市 (嵣湑县国家保密局 → 任嵣湑担任国家保密局)
     bare = _QUOTED.sub("", new)  # (“山水郗岚·四季有约” names the place in a brand)
-    cut = cut or any(
-        p in bare and not re.search(f"{p}[市县区州]", bare) for p in set(_PLACE.findall(original))
-    )
+    cut = cut or any(p in bare and not re.search(f"{p}[市县区州]", bare) for p in was)
     hall = "厅" in new and "厅" not in original  # a body never named (县人社局 → 县人社局人社厅)
     # the county's bureau made the nation's or a province's (芷阳县烟草专卖局 → 中国烟草专卖局)
     higher = any(

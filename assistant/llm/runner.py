@@ -413,7 +413,11 @@ class RunnerChat(OpenAICompatibleChat):
     def supervisor(self) -> Supervisor:
         return _SUPERVISORS[self.runner_key]
 
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    def _call(
+        self, method: str, path: str, body: dict[str, Any] | None = None, optional: bool = False
+    ) -> Any:
+        """The model process's JSON answer; `optional`: None when it answers with an error status (a
+        route an older process lacks) instead of a failure that restarts it."""
         import httpx
 
         sup = self.supervisor
@@ -421,6 +425,8 @@ class RunnerChat(OpenAICompatibleChat):
         try:
             with http_client(str(info["socket"]), timeout=self.llm_timeout) as c:
                 r = c.request(method, path, json=body)
+                if optional and r.is_error:
+                    return None
                 r.raise_for_status()
                 return r.json()
         except (httpx.HTTPError, OSError, ValueError) as e:
@@ -444,18 +450,8 @@ class RunnerChat(OpenAICompatibleChat):
         return list(self._call("GET", "/digit_tokens")["tokens"])
 
     def surprise(self, prefix: str, text: str) -> list[float]:
-        import httpx
-
-        sup = self.supervisor
-        info = sup.ensure()
-        try:
-            with http_client(str(info["socket"]), timeout=self.llm_timeout) as c:
-                r = c.post("/surprise", json={"prefix": prefix, "text": text})
-        except (httpx.HTTPError, OSError) as e:
-            raise self._failure(sup, info.get("pid"), e) from None
-        if r.status_code != 200:  # (a model process of an older version has no such route)
-            return []
-        return [float(x) for x in r.json().get("surprise") or []]
+        got = self._call("POST", "/surprise", {"prefix": prefix, "text": text}, optional=True)
+        return [float(x) for x in (got or {}).get("surprise") or []]
 
     def cancel(self) -> None:
         """End this model's running or queued generations at their next token."""

@@ -273,3 +273,27 @@ def test_a_model_process_that_cannot_score_says_so_and_stays_up(model) -> None:
     assert llm_api.surprise(model, "今年以来，", "我局扎实推进工作。") is None
     assert model.supervisor.ensure()["pid"] == pid
     assert text_of(model.stream(PROMPT, max_tokens=50)) == "收到：一二三四五六七八九十"
+
+
+def test_a_llama_with_no_room_for_a_scoring_context_scores_nothing_and_is_not_tried_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # in process (local-inproc) as in the model process: a context llama.cpp cannot make (no
+    # memory for it) means no scores, never a failed rewrite
+    from assistant.llm import scoring
+
+    made: list[int] = []
+
+    def no_context(self: object, llm: object, n_threads: int) -> None:
+        made.append(n_threads)
+        raise ValueError("Failed to create llama_context")
+
+    monkeypatch.setattr(scoring.Scorer, "__init__", no_context)
+
+    class Llama:  # (only what scoring keeps on it)
+        pass
+
+    llama = Llama()
+    assert scoring.surprise_at(llama, 2, "今年以来，", "我局扎实推进工作。") == []
+    assert scoring.surprise_at(llama, 2, "今年以来，", "我局扎实推进工作。") == []
+    assert made == [2]  # tried once

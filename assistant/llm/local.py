@@ -268,10 +268,10 @@ class LlamaChatModel(BaseChatModel):
         return digit_token_ids(self.llama())
 
     def surprise(self, prefix: str, text: str) -> list[float]:
-        from assistant.llm.scoring import scorer_for
+        from assistant.llm.scoring import surprise_at
 
         with GENERATION_LOCK:
-            return scorer_for(self.llama(), self.n_threads).surprise(prefix, text)
+            return surprise_at(self.llama(), self.n_threads, prefix, text)
 
     def cancel(self) -> None:
         """Stop this model's running generation at its next token (a queued one ends at once)."""

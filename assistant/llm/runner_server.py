@@ -126,14 +126,14 @@ class Handler(BaseHTTPRequestHandler):
 
             self._json(200, {"tokens": tokenize(st.llm, str(body.get("text") or ""))})
         elif self.path == "/surprise":
-            from assistant.llm.scoring import scorer_for
+            from assistant.llm.scoring import surprise_at
 
             try:
                 with st.lock:  # (the scoring context shares the weights' threads with generation)
-                    got = scorer_for(st.llm, st.args.n_threads).surprise(
-                        str(body.get("prefix") or ""), str(body.get("text") or "")
+                    got = surprise_at(
+                        st.llm, st.args.n_threads, str(body.get("prefix") or ""), str(body.get("text") or "")
                     )
-            except Exception as e:  # scoring is optional: a context that cannot be made scores nothing
+            except Exception as e:  # scoring is optional: a fault while scoring scores nothing
                 self._json(200, {"surprise": [], "error": " ".join(str(e).split())[:200]})
                 return
             self._json(200, {"surprise": got})

@@ -13,8 +13,10 @@ lines cost only their own tokens. The caller holds the engine's lock (one decode
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+log = logging.getLogger("biganzi.llm")
 SCORE_CTX = 1024  # tokens: a scored prefix and text (a paragraph's lines before one sentence)
 
 
@@ -84,10 +86,17 @@ class Scorer:
         return [float(x) for x in log_z - logits[np.arange(n), toks]]
 
 
-def scorer_for(llm: Any, n_threads: int) -> Scorer:
-    """The scoring context of this Llama, made on first use (~50 MB beside the model) and kept on
-    it, so it goes with the model (it holds the weights, not the Llama)."""
+def surprise_at(llm: Any, n_threads: int, prefix: str, text: str) -> list[float]:
+    """`Scorer.surprise` on this Llama's scoring context, made on first use (~50 MB beside the
+    model) and kept on it, so it goes with the model (it holds the weights, not the Llama). []
+    when the context cannot be made (no memory for it): scoring is optional, a rewrite goes on
+    without it, and the context is not tried again for this Llama."""
     scorer = getattr(llm, "_biganzi_scorer", None)
     if scorer is None:
-        scorer = llm._biganzi_scorer = Scorer(llm, n_threads)
-    return scorer
+        try:
+            scorer = Scorer(llm, n_threads)
+        except Exception as e:  # (llama.cpp's ValueError, or an internal renamed: either way, none)
+            log.warning("no scoring context: %s", " ".join(str(e).split())[:200])
+            scorer = False
+        llm._biganzi_scorer = scorer
+    return scorer.surprise(prefix, text) if scorer else []

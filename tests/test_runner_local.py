@@ -128,3 +128,34 @@ def test_in_process_the_model_scores_as_its_process_does(local, local_model_path
         assert llm_api.surprise(inproc, prefix, "") is None  # (nothing to score)
     finally:
         engine._LOADED.clear()
+
+
+def test_the_copy_block_makes_a_greedy_rewording_say_more_in_its_own_words(local) -> None:
+    # the rewrite's own prompt (system, worked examples, the sentence): free, the model writes the
+    # sentence back; with its copy held back, it says it in words of its own, figures kept
+    from langchain_core.messages import AIMessage
+
+    from assistant.prompts import render
+    from assistant.rewrite_kinds import change_similarity
+    from assistant.rewrite_methods import HOW, copy_keep, shot_turns
+
+    s = "汛期我们累计发布水情预警信息46期，向防汛部门报送雨水情数据1.8万余条。"
+    ask: list = [SystemMessage(content=render("rewrite_sentence_system"))]
+    for q, a in shot_turns("reword"):
+        ask += [HumanMessage(content=q), AIMessage(content=a)]
+    prompt = render("rewrite_sentence", sentence=s, how=HOW["reword"], numbers=["46", "1.8"], example="")
+    ask.append(HumanMessage(content=prompt))
+    free = local.invoke(ask, max_tokens=80).content
+    held = local.invoke(ask, max_tokens=80, copy_block={"source": s, "keep": copy_keep(s)}).content
+    assert change_similarity(s, held) < change_similarity(s, free) - 0.1, (free, held)
+    assert "46期" in held and "1.8万余条" in held, held
+
+
+def test_a_logit_bias_and_the_figure_gate_hold_together(local) -> None:
+    # (llama-cpp-python drops every logits processor, and the bias, when it is given both)
+    banned = llm_api.tokenize(local, "参保")
+    reply = local.invoke(
+        ASK, max_tokens=40, figure_lock=["50.12万人"], logit_bias=dict.fromkeys(banned[:1], -100.0)
+    ).content
+    assert "50.12万人" in reply and not re.search(r"[0-9０-９]", reply.replace("50.12万人", "")), reply
+    assert not llm_api.tokenize(local, reply) or banned[0] not in llm_api.tokenize(local, reply), reply

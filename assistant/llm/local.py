@@ -132,6 +132,18 @@ class Generation:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+class LogitBias:
+    """{token id: bias} added to the logits, as a llama.cpp logits processor."""
+
+    def __init__(self, bias: dict[int, float]) -> None:
+        self.ids, self.values = list(bias), list(bias.values())
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        out = scores.copy()
+        out[self.ids] += self.values
+        return out
+
+
 def generate(
     llm: Any,
     formatter: Any,
@@ -143,6 +155,7 @@ def generate(
     logit_bias: dict[int, float] | None = None,
     figure_lock: Sequence[str] | None = None,
     no_latin: bool = False,
+    copy_block: dict[str, Any] | None = None,
     cancelled: Callable[[], bool] | None = None,
     prompt_cache: Any = None,
     out: Generation | None = None,
@@ -155,15 +168,25 @@ def generate(
     out = out if out is not None else Generation()
     stops = list(stops or [])
     extra: dict[str, Any] = {"grammar": grammar_of(grammar)} if grammar else {}
+    processors: list[Any] = []
     if logit_bias:
-        extra["logit_bias"] = {int(k): float(v) for k, v in logit_bias.items()}
+        # (as a processor of ours: given both a logit_bias and a logits_processor, llama-cpp-python
+        # 0.3.x drops both, `logits_processor = logits_processor.extend(…)` being None)
+        processors.append(LogitBias({int(k): float(v) for k, v in logit_bias.items()}))
     if figure_lock is not None:
-        from llama_cpp import LogitsProcessorList
-
         from assistant.llm.figure_gate import FigureGate, vocab_of
 
-        gate = FigureGate(vocab_of(llm), figure_lock, latin=not no_latin)
-        extra["logits_processor"] = LogitsProcessorList([gate])
+        processors.append(FigureGate(vocab_of(llm), figure_lock, latin=not no_latin))
+    if copy_block and copy_block.get("source"):
+        from assistant.llm.copy_block import CopyBlock
+        from assistant.llm.figure_gate import vocab_of
+
+        keep = [str(k) for k in copy_block.get("keep") or []]
+        processors.append(CopyBlock(vocab_of(llm), str(copy_block["source"]), keep))
+    if processors:
+        from llama_cpp import LogitsProcessorList
+
+        extra["logits_processor"] = LogitsProcessorList(processors)
     prefill = bool(dicts) and dicts[-1]["role"] == "assistant" and formatter is not None
     delta: Callable[[dict[str, Any]], str | None]
     if prefill:
@@ -337,6 +360,7 @@ class LlamaChatModel(BaseChatModel):
                     logit_bias=kwargs.get("logit_bias"),
                     figure_lock=kwargs.get("figure_lock"),
                     no_latin=bool(kwargs.get("no_latin")),
+                    copy_block=kwargs.get("copy_block"),
                     cancelled=cancelled,
                     prompt_cache=cache,
                     out=done,

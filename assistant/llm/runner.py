@@ -469,6 +469,8 @@ class RunnerChat(OpenAICompatibleChat):
             extra["figure_lock"] = list(kwargs.pop("figure_lock"))
         if kwargs.pop("no_latin", False):
             extra["no_latin"] = True
+        if block := kwargs.pop("copy_block", None):
+            extra["copy_block"] = {"source": str(block["source"]), "keep": list(block.get("keep") or [])}
         for name in ("grammar", "logit_bias"):
             value = kwargs.pop(name, None)
             if value:

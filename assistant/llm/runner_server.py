@@ -5,7 +5,8 @@ binds the socket, writes the run file (`run/model.json`: pid, socket, model, fla
 
 - `POST /v1/chat/completions`: OpenAI chat completions, streaming or not, plus llama.cpp's
   extras `grammar` (GBNF), `logit_bias` ({token id: bias}), `figure_lock` (strings: digits only as
-  these, assistant.llm.figure_gate; with `no_latin`, no Latin letter either), `repeat_penalty`,
+  these, assistant.llm.figure_gate; with `no_latin`, no Latin letter either), `copy_block`
+  ({"source", "keep"}: a copy of the source held back, assistant.llm.copy_block), `repeat_penalty`,
   `seed`, and `job`
   (an id that `/cancel` names). A trailing assistant message is continued in place (prefill).
 - `GET /v1/models`, `GET /health`, `POST /tokenize` ({"text"} -> {"tokens"}), `GET /digit_tokens`,
@@ -234,6 +235,7 @@ class Handler(BaseHTTPRequestHandler):
             logit_bias=body.get("logit_bias"),
             figure_lock=body.get("figure_lock"),
             no_latin=bool(body.get("no_latin")),
+            copy_block=body.get("copy_block"),
             cancelled=lambda: st.cancelled(job, started),
             prompt_cache=st.cache,
             out=done,

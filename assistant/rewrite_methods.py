@@ -119,6 +119,8 @@ class Ctx:
         system: str | None = None,
         figure_lock: Sequence[str] | None = None,
         no_latin: bool = False,
+        require_figures: bool = False,
+        copy_block: dict[str, Any] | None = None,
     ) -> str:
         """One short completion (a sentence, a heading): no streaming needed, code checks it.
         `shots` are worked examples as earlier turns (user prompt, answer): a 1.5B model follows
@@ -140,6 +142,10 @@ class Ctx:
             kwargs["figure_lock"] = list(figure_lock)  # digits only as these (assistant.llm.figure_gate)
             if no_latin:
                 kwargs["no_latin"] = True
+            if require_figures:
+                kwargs["require_figures"] = True  # (no end before each of them is out)
+        if copy_block and llm_supports_grammar(self.model):
+            kwargs["copy_block"] = copy_block  # (assistant.llm.copy_block)
         turns: list[Any] = [SystemMessage(content=self.system if system is None else system)]
         for question, answer in shots:
             turns += [HumanMessage(content=question), AIMessage(content=answer)]
@@ -225,8 +231,12 @@ def _numbers_ok(old: str, new: str, ctx: Ctx) -> bool:
 
 
 _FIGURE_UNIT = re.compile(
-    r"(\d+(?:\.\d+)?)(万人次|人次|万人|万元|亿元|万亩|万吨|个百分点|百分点|[%％]|名|人|家|个|所|项|次|场|处|起|件|户|亩|吨|元|例)"
+    r"(\d+(?:\.\d+)?)(万人次|人次|万人|万元|亿元|万亩|万吨|个百分点|百分点|[%％]|名|人|家|个|所|项|次|场|处|起|件|户|亩|吨|元|例|期)"
 )
+# An incident's or a risk's grade (突发事件应对法: 一般、较大、重大、特别重大): a category, said as written.
+_GRADE = re.compile(
+    r"(?:特别重大|(?<!特别)重大|较大|一般)(?=及?以上|以下|突发|事件|事故|安全|隐患|风险|案件|疫情|火灾|险情|灾害)"
+)  # (重大项目, 重大决策: no grade)
 
 
 def _units(text: str) -> dict[str, str]:
@@ -320,6 +330,15 @@ def shot_turns(kind: str, shots: str = "") -> list[tuple[str, str]]:
         (render("rewrite_sentence", sentence=q, how=HOW[kind], numbers=numbers_in(q), example=""), a)
         for q, a in SHOTS.get(shots or kind, [])
     ]
+
+
+def copy_keep(text: str) -> list[str]:
+    """What a new wording copies as it is, never held back by the copy block: figures, quoted names,
+    units' names, metrics' names (a 1.5B model kept from 节地生态安葬比例 writes 节地安葬率)."""
+    keep = [*FIGURE.findall(text), *_QUOTED.findall(text), *UNIT_NAME.findall(text)]
+    keep += [n[-6:] for m in _METRIC.finditer(text) for n in m.group(1).split("、") if len(n) >= 2]
+    keep += [m.group(1)[-4:] for m in _CHANGE_METRIC.finditer(text)]
+    return list(dict.fromkeys(k for k in keep if k))
 
 
 def avoid_copy_bias(ctx: Ctx, sentence: str) -> dict[int, float] | None:
@@ -692,6 +711,7 @@ def _no_number_clauses(sentence: str) -> str:
 # formal / reword / 述职 voice: several samples a sentence (other seeds, hotter), the best one that
 # passes the sentence checks kept. The prompt prefix is cached, so each extra sample costs its own tokens.
 SAMPLE_TEMPS = (0.7, 0.9, 1.1)
+COPY_BLOCK = True  # (assistant.llm.copy_block on a new wording's later samples)
 _WIDE_DIGIT = re.compile(r"[０-９]")  # (written so, a figure is left unlocked: the gate reads ASCII strings)
 NAMED_SAMPLES = 5  # a named sentence's (or clause group's) samples: 0.7, 0.9, 1.1, 0.85, 1.05
 NAMED_RETRY_LONG, NAMED_RETRY_CHUNK = 20, 18  # a named sentence's retry: groups of a clause or two
@@ -835,6 +855,8 @@ def candidate_problem(
         return "claims a result"  # 快递点基本上都有了 → 快递点均已全部启用: the hedge dropped
     if _SOLVED.search(new) and not re.search("解决|化解", original):
         return "claims a result"  # 问题得到有效缓解 → 问题得到切实解决
+    if set(_GRADE.findall(new)) != set(_GRADE.findall(original)):
+        return "grade changed"  # 未发生较大以上…事件 → 重大及以上: a category of the law, not a word
     if any(p not in original for p in _PERIOD.findall(new)):
         return "new period"  # 全年社会消费品零售总额 → 今年上半年…: another span for the same figure
     if _HEDGE.search(new) and not _HEDGE.search(original):
@@ -1179,13 +1201,13 @@ def lost_clause(original: str, new: str) -> str:
     two-character word is left in `new`: what it said is gone (围绕乡村振兴，我们推动… → 我们聚焦于…;
     大力发展农村电商，销售额突破… → 推动销售额突破…). A rewording says each clause anew; it keeps its
     object; a clause whose quoted name is kept has kept what it said."""
-    have = _words(new)
+    have = _words(by_direction(new))
     for clause in clauses_of(original)[0]:
         if _SPOKEN_TOPIC.match(clause):
             continue  # 然后就业这块: a spoken topic change, its topic said by what follows
         if any(q in new for q in _QUOTED.findall(clause)):
             continue  # its name is kept: 深入开展“甲”活动 → 以“甲”为抓手 says it with other words
-        if cjk_len(_QUOTED.sub("", clause)) >= LOST_CLAUSE and not _words(clause) & have:
+        if cjk_len(_QUOTED.sub("", clause)) >= LOST_CLAUSE and not _words(by_direction(clause)) & have:
             return clause
     return ""
 
@@ -1599,7 +1621,7 @@ def figure_moved(original: str, new: str) -> str:
         # the amount said of 低保金 alone is a wrong figure
         before = re.split(r"[，。；：]", original[:at])[-1]
         # (an item with a figure of its own is a fact of its own: 终端46个、观测点12个 is no sum)
-        items = [bare(x)[-3:] for x in before.split("、") if not re.search(r"\d", x)]
+        items = [_list_item(bare(x)) for x in before.split("、") if not re.search(r"\d", x)]
         if (
             len(items) > 1
             and "分别" not in before
@@ -1621,6 +1643,13 @@ def figure_moved(original: str, new: str) -> str:
             if not any(says(c, name) for c in where) and any(says(c, n) for c in where for n in others):
                 return figure
     return ""
+
+
+def _list_item(item: str) -> str:
+    """An item of a list by its last three characters, not counting a word that leads to the list
+    or closes it (向规划、住建、水利等18个部门: 规划, 水利)."""
+    tail = re.sub("等$", "", item)[-3:]
+    return tail[1:] if len(tail) == 3 and tail[0] in "向为对与给把将从在" else tail
 
 
 def _noun_after(text: str, end: int) -> str:
@@ -1667,6 +1696,15 @@ def _list_swapped(clauses: list[str], names: dict[str, tuple[str, str]], bare: C
 _LEAD_WORDS = re.compile(rf"{TIME_WORDS}|{WHO_WORDS}")
 
 
+_CHANGE_UP = re.compile(r"扩大|增长|增加|提高|提升|上升|增多")
+_CHANGE_DOWN = re.compile(r"缩小|下降|减少|降低|回落|减小")
+
+
+def by_direction(text: str) -> str:
+    """A change's verb by its direction alone (较上年扩大4600亩 says what 比上年增加4600亩 says)."""
+    return _CHANGE_DOWN.sub("下降", _CHANGE_UP.sub("增长", text))
+
+
 def figure_context_lost(original: str, new: str) -> str:
     """A figure whose clause in `new` shares no word with its clause in the original, figures, units,
     time and writer aside: the right digits on the wrong things (建立健全制度42项，促进增收节支4720万元 →
@@ -1675,7 +1713,7 @@ def figure_context_lost(original: str, new: str) -> str:
     before it; a figure inside a quoted name is the name's."""
 
     def bare(clause: str) -> str:
-        return _LEAD_WORDS.sub("", _FIGURE_UNIT.sub("", clause))
+        return by_direction(_LEAD_WORDS.sub("", _FIGURE_UNIT.sub("", clause)))
 
     def contexts(text: str, figure: str) -> list[str]:
         at = re.compile(r"(?<![\d.])" + re.escape(figure) + r"(?![\d.]*\d)")
@@ -1989,6 +2027,12 @@ def spoken(text: str) -> int:
     return len(_SPOKEN.findall(text))
 
 
+def order_only(original: str, new: str) -> bool:
+    """A wording that mostly moved the original's clauses (its words, a new order undone, still
+    too close to be new)."""
+    return order_free_similarity(original, new) >= ORDER_FREE_MAX_SIMILARITY - WHOLE_MARGIN
+
+
 def _pick(kind: str, original: str, passing: list[str], max_sim: float = 1.0) -> str:
     """Reword: of the samples clearly new (0.05 under the bound), the one that keeps most of the
     original's content (a sample that moved furthest often lost a qualifier: 口腔种植…治理 →
@@ -2047,6 +2091,13 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
     for k, x in enumerate(sents):
         done = sum(1 for a, b in zip(sents[:k], seeds, strict=True) if a != b)
         seeds.append(_code_seed(kind, x, done if kind == "first_person" else k, unit) if k in targets else x)
+    if attempt and kind == "reword" and spec.sentence is None:
+        # the first try's text had too few new words: its sentences whose every wording only moved
+        # their clauses are asked again (those wordings stay options), the others kept
+        passing_before: dict[int, list[str]] = ctx.memo.get("passing", {})
+        for i in [i for i in targets if i in accepted]:
+            if all(order_only(sents[i], c) for c in passing_before.get(i, [accepted[i]])):
+                del accepted[i]
     for i in targets:
         s = sents[i]
         best = accepted.get(i, "")
@@ -2256,6 +2307,11 @@ def _sample_unit(
         else:
             temp = ctx.temp(attempt, t)
         biased = (kind == "reword" and (t or attempt)) or (attempt and kind != "first_person")
+        # a later sample of a new wording may not go on copying the sentence it is shown; nor may
+        # one of a sentence already formal (the model copies it: 更正式 then changes too little)
+        blocked = (
+            COPY_BLOCK and bool(t or attempt) and (kind == "reword" or (kind == "formal" and not spoken(s)))
+        )
         source, ask_how = seed_text, how
         if kind in ("reword", "formal") and t:
             # while no sample is new enough, a later one reworks the newest wording so far
@@ -2278,6 +2334,10 @@ def _sample_unit(
             # its own was thrown away), and no English where it had none (46个 earthquake预警终端)
             figure_lock=None if _WIDE_DIGIT.search(shown) else FIGURE.findall(shown),
             no_latin=not re.search(r"[A-Za-z]", s),
+            # (every figure the sentence must keep: none it may drop)
+            require_figures=all(n in ctx.keep for n in numbers_in(s)),
+            # (held back from the original's words, not only from the wording it is shown)
+            copy_block={"source": s, "keep": copy_keep(s)} if blocked else None,
         )
         # a name's quotes written twice (“甲””和…) once
         new = re.sub(r"([“”])\1+", r"\1", unmask_names(as_sentence(raw, s), names))
@@ -2308,11 +2368,17 @@ def _sample_unit(
             or (
                 kind == "reword"
                 and any(
-                    change_similarity(s, c) < max_sim - 0.1 and not reads_worse(ctx, s, c) for c in passing
+                    change_similarity(s, c) < max_sim - 0.1
+                    and not order_only(s, c)
+                    and not reads_worse(ctx, s, c)
+                    for c in passing
                 )
             )
         ):
             break
+    if kind in ("reword", "formal") and attempt:
+        # (the retry of a sentence whose wordings only moved its clauses: those are options still)
+        passing = list(dict.fromkeys([*ctx.memo.get("passing", {}).get(i, []), *passing]))
     if passing:
         passing = fluent_first(ctx, s, passing)
         accepted[i] = _pick(kind, s, passing, max_sim)
@@ -2747,6 +2813,8 @@ _SYNONYMS: dict[str, str | tuple[str, ...]] = {
     "紧紧围绕": "紧扣",
     "紧扣": "紧紧围绕",
     "持续增强": "不断提升",
+    "持续平稳": "总体平稳",  # (a state: 不断平稳 is no Chinese)
+    "持续稳定": "保持稳定",
     "不断提升": "持续提高",
     "就近可办": "就近办理",
     "全覆盖": "全面覆盖",

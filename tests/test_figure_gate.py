@@ -139,3 +139,21 @@ def test_the_vocabulary_is_read_once_per_model_and_serves_the_digit_bias() -> No
     assert vocab_of(a) is first  # read once
     assert vocab_of(b) is not first  # another model is read on its own
     assert digit_token_ids(b) == [*range(1, 11), 22]  # 0–9 and the full-width １
+
+
+def test_with_figures_required_the_reply_cannot_end_before_each_is_out(vocab: Vocab) -> None:
+    gate = FigureGate(vocab, ["186", "4.5"], require=True)
+    ids = [tid("追回")]
+    gate(np.array(ids), np.zeros(len(PIECES), dtype=np.float32))
+    assert "" not in open_pieces(gate, ids)  # (the end of text: none written yet)
+    for piece in ["1", "8", "6", "家", "，"]:
+        ids.append(tid(piece))
+    assert "" not in open_pieces(gate, ids)  # 4.5 still to come
+    for piece in ["4", ".", "5"]:
+        ids.append(tid(piece))
+    assert "" in open_pieces(gate, ids)
+    # a single-token figure is out whole at once; without `require`, the end is always open
+    one = FigureGate(vocab, ["7"], require=True)
+    one(np.array([tid("追回")]), np.zeros(len(PIECES), dtype=np.float32))
+    assert "" in open_pieces(one, [tid("追回"), tid("7")])
+    assert "" in open_pieces(FigureGate(vocab, ["186"]), [tid("追回")])

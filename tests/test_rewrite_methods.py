@@ -386,6 +386,20 @@ def test_constrained_backends_get_a_grammar_and_a_copy_bias() -> None:
     model = Constrained()
     rewrite_text(get_settings(), "新建预警终端46个，台网运行率达到99.2%。", "换个说法", model=model, seed=1)
     assert model.call_kwargs[0]["figure_lock"] == ["46", "99.2%"] and model.call_kwargs[0]["no_latin"]
+    assert model.call_kwargs[0]["require_figures"]  # (each of them, before it may end)
+    # the first sample may copy; later ones are held back from copying the original (figures and
+    # names kept), whatever wording they are shown
+    assert "copy_block" not in model.call_kwargs[0]
+    block = model.call_kwargs[1]["copy_block"]
+    assert block["source"] == "新建预警终端46个，台网运行率达到99.2%。" and "99.2%" in block["keep"]
+    # 更正式 of a sentence already formal too; of a spoken one, never (the model has work to do)
+    model = Constrained()
+    model.enqueue("全年新建预警终端46个。", "年内新建46个预警终端。")  # (a copy first: one more sample)
+    rewrite_text(get_settings(), "全年新建预警终端46个。", "更正式一些", model=model, seed=1)
+    assert "copy_block" not in model.call_kwargs[0] and "copy_block" in model.call_kwargs[1]
+    model = Constrained()
+    rewrite_text(get_settings(), "今年我们这块搞了预警终端46个。", "更正式一些", model=model, seed=1)
+    assert not any("copy_block" in k for k in model.call_kwargs)
     model = Constrained()
     rewrite_text(get_settings(), "全县建成5G基站120个。", "换个说法", model=model, seed=1)
     assert model.call_kwargs[0]["figure_lock"] == ["5", "120"] and "no_latin" not in model.call_kwargs[0]
@@ -1150,6 +1164,10 @@ def test_a_figure_given_to_another_metric_is_caught() -> None:
     v = "市民政局全年累计发放城乡低保金、特困供养金1.38亿元，惠及困难群众2.1万人。"
     assert figure_moved(v, "民政局年内共计发放城乡低保金1.38亿元，惠及困难群众2.1万人。") == "1.38亿元"
     assert figure_moved(v, "民政局年内共发放城乡低保金和特困供养金1.38亿元，惠及2.1万困难群众。") == ""
+    # an item is its own words, not the word that leads to the list (向规划…: 与规划 keeps it)
+    d = "我们建成县级实景三维数据平台，向规划、住建、水利等18个部门共享地理信息数据2.4TB。"
+    assert figure_moved(d, "数据平台已建设完毕，与规划、住建、水利等18个部门分享了2.4TB地理信息数据。") == ""
+    assert figure_moved(d, "以建设县级实景三维数据平台为切入点，与18个部门共享2.4TB地理信息。") == "18个"
     # what is new stays new, and what was not is not made new
     w = "全年新建高标准农田4.2万亩，粮食总产量稳定在18.5万吨。"
     assert figure_moved(w, "年内粮食总产量稳定在18.5万吨，高标准农田4.2万亩。") == "4.2万亩"
@@ -2229,3 +2247,23 @@ def test_blind_run_8_faults_are_rejected() -> None:
         formal_words("我们嵑漴区植保站这块今年主要就是搞了病虫害防治。")
         == "我们嵑漴区植保站今年主要开展了病虫害防治。"
     )
+
+
+def test_session_15_a_change_said_with_another_verb_of_its_direction_is_the_same_change() -> None:
+    # (dev run: 较上年扩大4600亩 → 相比上年增长4600亩 was rejected as a figure on the wrong thing)
+    from assistant.rewrite_methods import lost_clause
+
+    o = "我们推广稻渔综合种养面积2.8万亩，较上年扩大4600亩，亩均增收约1300元。"
+    assert sample_problem(o, "推广稻渔综合种养面积2.8万亩，相比上年增长4600亩，平均每亩增收约1300元。") == ""
+    assert sample_problem(o, "推广稻渔综合种养面积2.8万亩，比上年减少4600亩，每亩增收约1300元。") != ""
+    assert lost_clause("全县粮食播种面积较上年扩大1.2万亩。", "全县粮食播种面积比上年增加1.2万亩。") == ""
+
+
+def test_session_15_a_grade_of_incident_and_a_count_in_issues_are_kept() -> None:
+    # read in a dev run with the copy block: 较大以上 (a category of the law) made 重大及以上; 46期 made 46次
+    o = "全年处置聚集性疫情14起，均在规定时限内得到有效控制，未发生较大以上突发公共卫生事件。"
+    bad = "年内累计处理14起聚集疫情，均在规定的时限内得到切实遏制，未发生重大及以上突发公共卫生事件。"
+    assert sample_problem(o, bad) == "grade changed"
+    assert sample_problem("全年推进重大项目12个。", "年内推进12个重点项目。") == ""  # (重大项目: no grade)
+    w = "汛期我们累计发布水情预警信息46期，向防汛部门报送雨水情数据1.8万余条。"
+    assert sample_problem(w, "共发布46次水情预警信息，向防汛机构报送1.8万余条雨水情数据。") == "numbers"

@@ -159,3 +159,8 @@ def test_a_logit_bias_and_the_figure_gate_hold_together(local) -> None:
     ).content
     assert "50.12万人" in reply and not re.search(r"[0-9０-９]", reply.replace("50.12万人", "")), reply
     assert not llm_api.tokenize(local, reply) or banned[0] not in llm_api.tokenize(local, reply), reply
+
+
+def test_with_figures_required_every_figure_comes_out(local) -> None:
+    reply = local.invoke(ASK, max_tokens=60, figure_lock=["50.12", "3.6"], require_figures=True).content
+    assert "50.12" in reply and "3.6" in reply, reply

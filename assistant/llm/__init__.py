@@ -72,9 +72,10 @@ def model_label(model: BaseChatModel) -> str:
 
 def supports_grammar(model: BaseChatModel) -> bool:
     """True when `model.stream(msgs, grammar=<GBNF text>, logit_bias={token_id: bias},
-    figure_lock=[figure strings], no_latin=True, copy_block={"source", "keep"})` constrains decoding
-    (the local backends: llama.cpp grammars, logit bias, assistant.llm.figure_gate and
-    assistant.llm.copy_block, in or out of process; no_latin goes with a figure_lock)."""
+    figure_lock=[figure strings], no_latin=True, require_figures=True, copy_block={"source", "keep"})`
+    constrains decoding (the local backends: llama.cpp grammars, logit bias, assistant.llm.figure_gate
+    and assistant.llm.copy_block, in or out of process; no_latin and require_figures go with a
+    figure_lock)."""
     return bool(getattr(model, "supports_grammar", False))
 
 

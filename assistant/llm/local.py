@@ -155,6 +155,7 @@ def generate(
     logit_bias: dict[int, float] | None = None,
     figure_lock: Sequence[str] | None = None,
     no_latin: bool = False,
+    require_figures: bool = False,
     copy_block: dict[str, Any] | None = None,
     cancelled: Callable[[], bool] | None = None,
     prompt_cache: Any = None,
@@ -176,7 +177,7 @@ def generate(
     if figure_lock is not None:
         from assistant.llm.figure_gate import FigureGate, vocab_of
 
-        processors.append(FigureGate(vocab_of(llm), figure_lock, latin=not no_latin))
+        processors.append(FigureGate(vocab_of(llm), figure_lock, latin=not no_latin, require=require_figures))
     if copy_block and copy_block.get("source"):
         from assistant.llm.copy_block import CopyBlock
         from assistant.llm.figure_gate import vocab_of
@@ -360,6 +361,7 @@ class LlamaChatModel(BaseChatModel):
                     logit_bias=kwargs.get("logit_bias"),
                     figure_lock=kwargs.get("figure_lock"),
                     no_latin=bool(kwargs.get("no_latin")),
+                    require_figures=bool(kwargs.get("require_figures")),
                     copy_block=kwargs.get("copy_block"),
                     cancelled=cancelled,
                     prompt_cache=cache,

@@ -467,8 +467,9 @@ class RunnerChat(OpenAICompatibleChat):
         }
         if kwargs.get("figure_lock") is not None:
             extra["figure_lock"] = list(kwargs.pop("figure_lock"))
-        if kwargs.pop("no_latin", False):
-            extra["no_latin"] = True
+        for flag in ("no_latin", "require_figures"):
+            if kwargs.pop(flag, False):
+                extra[flag] = True
         if block := kwargs.pop("copy_block", None):
             extra["copy_block"] = {"source": str(block["source"]), "keep": list(block.get("keep") or [])}
         for name in ("grammar", "logit_bias"):

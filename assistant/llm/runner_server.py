@@ -5,7 +5,8 @@ binds the socket, writes the run file (`run/model.json`: pid, socket, model, fla
 
 - `POST /v1/chat/completions`: OpenAI chat completions, streaming or not, plus llama.cpp's
   extras `grammar` (GBNF), `logit_bias` ({token id: bias}), `figure_lock` (strings: digits only as
-  these, assistant.llm.figure_gate; with `no_latin`, no Latin letter either), `copy_block`
+  these, assistant.llm.figure_gate; with `no_latin`, no Latin letter either; with `require_figures`,
+  no end before each is out), `copy_block`
   ({"source", "keep"}: a copy of the source held back, assistant.llm.copy_block), `repeat_penalty`,
   `seed`, and `job`
   (an id that `/cancel` names). A trailing assistant message is continued in place (prefill).
@@ -235,6 +236,7 @@ class Handler(BaseHTTPRequestHandler):
             logit_bias=body.get("logit_bias"),
             figure_lock=body.get("figure_lock"),
             no_latin=bool(body.get("no_latin")),
+            require_figures=bool(body.get("require_figures")),
             copy_block=body.get("copy_block"),
             cancelled=lambda: st.cancelled(job, started),
             prompt_cache=st.cache,

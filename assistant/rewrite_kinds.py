@@ -572,7 +572,10 @@ def verify(
         if spec.sentence is not None and spec.kind in ("reword", "formal", "first_person", "free"):
             old_s, new_s = sentence_at(old_parts, spec.sentence), sentence_at(new_parts, spec.sentence)
             bound = ONE_FACT_MAX_SIMILARITY if one_fact(old_s) else SENTENCE_MAX_SIMILARITY
-            if old_s and (
+            if not old_s:
+                n = len(old_parts.sentences)
+                out.append(Problem("form", f"原文只有{n}句，没有{_ordinal_name(spec.sentence)}"))
+            elif old_s and (
                 not new_s
                 or change_similarity(old_s, new_s) >= bound
                 or similarity(old_s, new_s) >= RAW_MAX_SIMILARITY

@@ -711,7 +711,6 @@ def _no_number_clauses(sentence: str) -> str:
 # formal / reword / 述职 voice: several samples a sentence (other seeds, hotter), the best one that
 # passes the sentence checks kept. The prompt prefix is cached, so each extra sample costs its own tokens.
 SAMPLE_TEMPS = (0.7, 0.9, 1.1)
-COPY_BLOCK = True  # (assistant.llm.copy_block on a new wording's later samples)
 _WIDE_DIGIT = re.compile(r"[０-９]")  # (written so, a figure is left unlocked: the gate reads ASCII strings)
 NAMED_SAMPLES = 5  # a named sentence's (or clause group's) samples: 0.7, 0.9, 1.1, 0.85, 1.05
 NAMED_RETRY_LONG, NAMED_RETRY_CHUNK = 20, 18  # a named sentence's retry: groups of a clause or two
@@ -2070,8 +2069,6 @@ def sentencewise(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Gen
     if spec.sentence is not None:
         idx = spec.sentence if spec.sentence >= 0 else len(sents) + spec.sentence
         targets = [idx] if 0 <= idx < len(sents) else []
-        if not targets:
-            ctx.notes.append(f"原文只有{len(sents)}句，找不到要修改的那一句")
     max_sim = MAX_SIM.get(kind, 0.95)
     ctx.whole_text = spec.sentence is None
     ctx.memo["body"] = parts.body
@@ -2309,9 +2306,7 @@ def _sample_unit(
         biased = (kind == "reword" and (t or attempt)) or (attempt and kind != "first_person")
         # a later sample of a new wording may not go on copying the sentence it is shown; nor may
         # one of a sentence already formal (the model copies it: 更正式 then changes too little)
-        blocked = (
-            COPY_BLOCK and bool(t or attempt) and (kind == "reword" or (kind == "formal" and not spoken(s)))
-        )
+        blocked = bool(t or attempt) and (kind == "reword" or (kind == "formal" and not spoken(s)))
         source, ask_how = seed_text, how
         if kind in ("reword", "formal") and t:
             # while no sample is new enough, a later one reworks the newest wording so far
@@ -3371,9 +3366,31 @@ def merge(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generator[
     return parts.join([renumber(kept)])
 
 
+def clause_points(sentence: str) -> list[str]:
+    """One sentence as sentences of its own, its words untouched: its leading clauses with no figure
+    (the unit and what it holds to) one, then each clause with a figure another, a clause with none
+    (or a short one) going with the one before it. [] where that leaves fewer than two with figures."""
+    end = sentence[-1] if sentence[-1:] in "。！？" else "。"
+    clauses = [c for c in top_clauses(sentence.rstrip("。！？；;")) if c]
+    lead: list[str] = []
+    while clauses and not re.search(r"\d", clauses[0]):
+        lead.append(clauses.pop(0))
+    points: list[str] = []
+    for c in clauses:
+        if points and (not re.search(r"\d", c) or cjk_len(c) < 6):
+            points[-1] += "，" + c
+        else:
+            points.append(c)
+    if len(points) < 2:
+        return []
+    return (["，".join(lead) + "。"] if lead else []) + [p + end for p in points]
+
+
 def split(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generator[DraftEvent, None, str]:
     """An opening sentence, then the rest as 一是…二是… (up to five points, neighbours grouped)."""
     sents = [strip_marker(s) for s in parts.sentences]
+    if len(sents) == 1:
+        sents = clause_points(sents[0])  # one long sentence of several measures: split at its clauses
     if len(sents) < 2:
         ctx.notes.append("原文只有一句，无法分条")
         return parts.join()

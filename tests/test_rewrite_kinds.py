@@ -184,3 +184,14 @@ def test_the_writers_unit_named_alike_is_no_wording_to_change() -> None:
     dropped = "融媒体中心以移动优先为方向，着力推进报、台、网、端深度融合。"
     assert change_similarity(s, dropped) == similarity(s, dropped)
     assert change_similarity(s, s) == 1.0
+
+
+def test_a_sentence_named_that_the_text_does_not_have_is_said_so(fake_chat) -> None:
+    # (blind run 9: a one-sentence paragraph asked for 第二句换个说法 was told 第二句只调整了语序)
+    from assistant.rewrite import rewrite_text
+    from core.settings import get_settings
+
+    res = rewrite_text(
+        get_settings(), "全年开展活动12次，参与群众3000人。", "第二句换个说法", model=fake_chat, seed=1
+    )
+    assert not res.passed and res.problems == ["原文只有1句，没有第二句"] and not res.changed

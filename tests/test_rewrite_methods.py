@@ -347,6 +347,25 @@ def test_split_into_points_is_code(fake_chat) -> None:
     assert "同时，" not in body  # a connective gives way to the enumerator
 
 
+def test_one_long_sentence_of_several_measures_is_split_at_its_clauses(fake_chat) -> None:
+    # (blind run 9: a 144-字 paragraph of one sentence came back "原文只有一句，无法分条")
+    text = (
+        "（二）推进城市绿化。县园林绿化服务中心坚持规划建绿、见缝插绿，统筹推进公园绿地建设，全年新建口袋公园14座、"
+        "街头游园6处，改造提升道路绿化带23.5公里，城区人均公园绿地面积达到13.6平方米，同步完善园路照明设施。"
+    )
+    res = rewrite_text(get_settings(), text, "分成一是、二是几条", model=fake_chat, seed=1)
+    assert res.kind == "split" and res.passed and fake_chat.calls == [], res.problems
+    body = parse_parts(res.text).body
+    assert body.startswith(
+        "县园林绿化服务中心坚持规划建绿、见缝插绿，统筹推进公园绿地建设。一是全年新建口袋公园14座、街头游园6处。"
+    )
+    assert (
+        "二是改造提升道路绿化带23.5公里。三是城区人均公园绿地面积达到13.6平方米，同步完善园路照明设施。"
+        in body
+    )
+    assert parse_parts(res.text).heading == parse_parts(text).heading
+
+
 def test_merge_paragraphs_drops_a_repeated_sentence(fake_chat) -> None:
     text = "基金监管工作扎实推进，成效明显。追回医保基金452.3万元。\n基金监管工作扎实推进，成效十分明显。\n全年未发生重大基金安全事件。"
     res = rewrite_text(get_settings(), text, "把这几段合并成一段", model=fake_chat, seed=1)

@@ -1320,7 +1320,8 @@ _STRONG_SAID = re.compile(
     + r"|很|挺|特别|非常|十分|高度|充分|突出|巨大|全覆盖|全部|全都|都|(?<!平)均|全力|全方位|有力|大力"
 )
 _HEDGE = re.compile(
-    r"预计|预期|有望|力争|争取|计划|拟|必须|应当|应保证|应确保|将(?:完成|实现|达到|建成|新增|开展|投入)"
+    r"预计|预期|有望|力争|争取|计划|拟|必须|应当|应保证|应确保|"
+    r"将(?:完成|实现|达到|建成|新建|新增|开展|投入|实施|组织|举办|发放|改造|新开)"
 )  # (a result made a forecast, a plan or a duty: 全年完成… → 今年…将完成…)
 _RESPECTIVELY = re.compile(r"分别[^，。；]*\d[^，。；\d]*[、和与及][^，。；]*\d")
 
@@ -1646,8 +1647,8 @@ def figure_moved(original: str, new: str) -> str:
 
 def _list_item(item: str) -> str:
     """An item of a list by its last three characters, not counting a word that leads to the list
-    or closes it (向规划、住建、水利等18个部门: 规划, 水利)."""
-    tail = re.sub("等$", "", item)[-3:]
+    or what closes it (向规划、住建、水利等18个部门: 规划, 水利; 坑槽、裂缝等病害: 裂缝)."""
+    tail = item.split("等")[0][-3:]
     return tail[1:] if len(tail) == 3 and tail[0] in "向为对与给把将从在" else tail
 
 
@@ -1704,6 +1705,12 @@ def by_direction(text: str) -> str:
     return _CHANGE_DOWN.sub("下降", _CHANGE_UP.sub("增长", text))
 
 
+# A figure with a unit of length, area, volume or things (besides _FIGURE_UNIT's).
+_MEASURED = re.compile(
+    r"\d+(?:\.\d+)?(?:万|亿)?(?:平方公里|平方米|立方米|公里|千米|米|公顷|座|台|辆|套|条|张|株|棵|册|卷|份|篇|批|宗)"
+)
+
+
 def figure_context_lost(original: str, new: str) -> str:
     """A figure whose clause in `new` shares no word with its clause in the original, figures, units,
     time and writer aside: the right digits on the wrong things (建立健全制度42项，促进增收节支4720万元 →
@@ -1711,8 +1718,8 @@ def figure_context_lost(original: str, new: str) -> str:
     that names nothing before its figure (…总额同比增长6.8%，达到286.3亿元) is read with the clause
     before it; a figure inside a quoted name is the name's."""
 
-    def bare(clause: str) -> str:
-        return by_direction(_LEAD_WORDS.sub("", _FIGURE_UNIT.sub("", clause)))
+    def bare(clause: str) -> str:  # (a unit shared is no word shared: 112公里 ↔ 1.3万平方米 traded)
+        return by_direction(_LEAD_WORDS.sub("", _MEASURED.sub("", _FIGURE_UNIT.sub("", clause))))
 
     def contexts(text: str, figure: str) -> list[str]:
         at = re.compile(r"(?<![\d.])" + re.escape(figure) + r"(?![\d.]*\d)")
@@ -1900,6 +1907,9 @@ _EMPTY_CLAUSE = re.compile(
 )
 
 
+# A clause that is 均 and a figure, with nothing before it that it is all of (…配套设施；均达到13.6平方米).
+# (…同比增长12.4%，累计达到6.8亿元 names its thing in the clause before: no fault.)
+_NAMELESS_FIGURE = re.compile(r"(?:^|[，；。])均(?:达到|达|为|是)了?(?:约|近)?\d[^，；。]*")
 _STUTTER = re.compile(r"(增长|增加|提高|提升|上升|下降|减少|降低|达到)(?:至|到|了)?[^，。；\d]{0,4}?\1")
 _TIME_LEAD = re.compile(rf"^(?:{TIME_WORDS})")
 _TIME_ONLY = re.compile(rf"^(?:{TIME_WORDS})$")
@@ -1917,6 +1927,8 @@ def broken_clause(original: str, new: str) -> str:
     for c in clauses:  # 水利投资增长至同比增长12.4%至6.8亿元: one change said twice over
         if (m := _STUTTER.search(c)) and not _STUTTER.search(original):
             return m.group(0)
+    if (m := _NAMELESS_FIGURE.search(new)) and not _NAMELESS_FIGURE.search(original):
+        return m.group(0).lstrip("，；。")  # …配套设施；均达到13.6平方米: the figure left with no name
     return next((c for c in clauses if _EMPTY_CLAUSE.match(c) and c not in said), "")
 
 

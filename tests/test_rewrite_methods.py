@@ -2286,3 +2286,21 @@ def test_session_15_a_grade_of_incident_and_a_count_in_issues_are_kept() -> None
     assert sample_problem("全年推进重大项目12个。", "年内推进12个重点项目。") == ""  # (重大项目: no grade)
     w = "汛期我们累计发布水情预警信息46期，向防汛部门报送雨水情数据1.8万余条。"
     assert sample_problem(w, "共发布46次水情预警信息，向防汛机构报送1.8万余条雨水情数据。") == "numbers"
+
+
+def test_session_15_blind_run_9_reading_figures_traded_a_plan_and_a_nameless_figure() -> None:
+    """Passing clause groups read in blind run 9 (own:108–109)."""
+    # two figures of different units traded between their measures (a shared 公里 was a shared word)
+    o = "实施路面预防性养护112公里，处治路面坑槽、裂缝等病害1.3万平方米"
+    assert sample_problem(o, "道路预防性养护1.3万平方米，处治坑槽、裂缝病害112公里") == "figure moved 112"
+    assert sample_problem(o, "开展路面预防性养护112公里，处治坑槽、裂缝等路面病害1.3万平方米") == ""
+    # the year's work made a plan
+    g = "统筹推进公园绿地建设与老旧绿地改造提升，全年新建口袋公园14座、街头游园6处"
+    assert (
+        sample_problem(g, "统筹推动公园绿地建设与老旧绿地改造，年内将新建14座口袋公园和6处街头游园")
+        == "hedged"
+    )
+    # a figure left at the end with 均 and no name
+    p = "城区人均公园绿地面积达到13.6平方米，同步完善园路、照明、座椅等配套设施"
+    bad = "公园绿地面积达标，同步建设园路、照明和座椅配套设施；均达到13.6平方米"
+    assert sample_problem(p, bad) == "broken clause 均达到13.6平方米"

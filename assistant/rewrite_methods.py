@@ -2402,6 +2402,9 @@ def _sample_unit(
 
 
 LONG_SENTENCE = 60  # characters: longer sentences are reworded a clause group at a time
+_CHANGE_OPEN = re.compile(
+    rf"^(?:{_COMPARED.pattern})|^(?:同期)?(?:增长|提高|提升|下降|减少|增加|上升|降低)了?[\d两一二三四五六七八九十]"
+)
 CHUNK = 36
 
 
@@ -2412,7 +2415,9 @@ def long_chunks(sentence: str, long: int = LONG_SENTENCE, chunk: int = CHUNK) ->
         return [sentence]
     groups: list[str] = []
     for c in top_clauses(sentence):
-        if groups and plain_len(groups[-1]) + plain_len(c) <= chunk:
+        # (a change against last year stays with the figure it changes: 优良路率达到92.6%，较上年提高
+        # 两个百分点 — alone, the model gave the change to the next clause's 路域环境)
+        if groups and (plain_len(groups[-1]) + plain_len(c) <= chunk or _CHANGE_OPEN.match(c)):
             groups[-1] += "，" + c
         else:
             groups.append(c)

@@ -892,6 +892,8 @@ def candidate_problem(
         and len(_YEAR_SCOPE.findall(new)) > len(_YEAR_SCOPE.findall(original))
     ):
         return "new period"  # 全县港口货物吞吐量 → 全年港口货物吞吐量: the county made the year
+    if any(x not in original for x in _SCOPE.findall(new)) and _SCOPE.search(original):
+        return "new scope"  # 全县医疗机构 → 全区临床用血需求: the county made another place
     if _RISE_TO.search(new) and not _ANY_CHANGE.search(original):
         return "claims a change"  # 数字化率达到78% → 提升至78%: a rise nobody reported
     if _FROM_FIGURE.search(new) and not _FROM_FIGURE.search(original):

@@ -2308,3 +2308,9 @@ def test_session_15_blind_run_9_reading_figures_traded_a_plan_and_a_nameless_fig
     p = "城区人均公园绿地面积达到13.6平方米，同步完善园路、照明、座椅等配套设施"
     bad = "公园绿地面积达标，同步建设园路、照明和座椅配套设施；均达到13.6平方米"
     assert sample_problem(p, bad) == "broken clause 均达到13.6平方米"
+    # the county made another place
+    c = "全县医疗机构临床用血需求得到及时保障，未发生一起因血液质量问题引发的输血不良事件。"
+    assert (
+        sample_problem(c, "未发生因血液质量问题引起的输血不良事件，有效保障了全区临床用血需求。")
+        == "new scope"
+    )

@@ -927,6 +927,8 @@ def candidate_problem(
         or measure_lost(original, new)
     ):
         return f"figure moved {moved}"  # 同比增长9.4% now of 慰问人次; 问题80多个 → 80多个企业
+    if moved := level_said_as_change(original, new):
+        return f"figure moved {moved}"  # 审理周期缩短至32天 → 缩短了32天的审判周期: a level made a change
     if gone := lost_comparator(original, new):
         return f"comparator lost {gone}"  # 同比增长5.2% → 增长了5.2%: a change with no base
     if broken := broken_clause(original, new):
@@ -1535,7 +1537,8 @@ _TO_FIGURE = re.compile(
 
 
 _SAID_AS = re.compile(
-    r"(?:(?P<by>增长|提高|提升|上升|下降|减少|降低|增加|增强|扩大|攀升|回升|回落|缩小|下滑)了?|(?P<to>至|达到|到|达|为)了?)$"
+    r"(?:(?P<by>增长|提高|提升|上升|下降|减少|降低|增加|增强|扩大|攀升|回升|回落|缩小|下滑|缩短|延长|压缩)了?|"
+    r"(?P<to>至|达到|到|达|为)了?)$"
 )
 _GROWTH_IS = re.compile(
     r"(?:增长|增幅|降幅|涨幅|提高|提升|上升|下降|减少)[^，。；、\d至到]{0,6}(?:为|达到|达)$"
@@ -1549,6 +1552,18 @@ def _said_as(before: str) -> str:
     if not m:
         return ""
     return "by" if m.group("by") or _GROWTH_IS.search(before) else "to"
+
+
+def level_said_as_change(original: str, new: str) -> str:
+    """A figure the original says as a level reached (缩短至32天, 达到92%) that `new` says as the size
+    of a change (缩短了32天), or the other way round: another fact. Any figure, of any unit."""
+    for n in dict.fromkeys(numbers_in(original)):
+        at = re.compile(r"(?<![\d.])" + re.escape(n) + r"(?![\d.]*\d)")
+        was = {_said_as(original[: m.start()]) for m in at.finditer(original)} - {""}
+        now = {_said_as(new[: m.start()]) for m in at.finditer(new)} - {""}
+        if len(was) == 1 and now and now != was:
+            return n
+    return ""
 
 
 _NEWLY = re.compile(r"新(?:建|增|改建|开工|引进|培育|认定|发展|设|办|招)|改扩建")

@@ -2314,3 +2314,10 @@ def test_session_15_blind_run_9_reading_figures_traded_a_plan_and_a_nameless_fig
         sample_problem(c, "未发生因血液质量问题引起的输血不良事件，有效保障了全区临床用血需求。")
         == "new scope"
     )
+    # a level reached said as the size of a change (any unit: 天 is none of the figure checks')
+    d = "我们推行小额案件简易快审，平均审理周期缩短至32天，有效维护了劳动者合法权益。"
+    assert (
+        sample_problem(d, "推行小额案件简易快审，缩短了32天的审判周期，切实维护劳动者权益。")
+        == "figure moved 32"
+    )
+    assert sample_problem(d, "推行小额案件简易快审，平均审理周期缩短到32天，切实维护劳动者合法权益。") == ""

@@ -147,7 +147,8 @@ _COUNTED = r"(?P<obj>[\u4e00-\u9fff“”·]{2,12}?)(?P<n>\d+(?:\.\d+)?)(?P<q>�
 _COUNT_LEADS = "全年|年内|共|累计|共计|先后|依法|深入|扎实|持续|严格|临时"
 _COUNT_VERBS = (
     "新建|建成|检查|督改|整改|查处|查办|举办|开展|走访|慰问|办理|受理|调解|化解|排查|创建|培育|"
-    "引进|设立|配备|营救|救助|审计|抽检|处置|收录|立案|召开|组建|成立|建立|打造"
+    "引进|设立|配备|营救|救助|审计|抽检|处置|收录|立案|召开|组建|成立|建立|打造|"
+    "审结|办结|执结|审理|侦破|破获|查获|调处"  # (审结1042件 is no thing counted: 1042件审结 is no Chinese)
 )
 _COUNT_AFTER = re.compile(rf"^(?P<pre>(?:{_COUNT_LEADS})*)(?P<v>{_COUNT_VERBS})" + _COUNTED)
 _COUNT_ITEM = re.compile("^(?P<pre>)(?P<v>)" + _COUNTED)

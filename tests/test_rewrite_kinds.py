@@ -164,6 +164,11 @@ def test_a_count_before_what_it_counts_and_the_order_free_measure_undoes_it() ->
     assert count_first(s) == "全年检查1372家社会单位、督改2614处火灾隐患、临时查封21家，营救213名遇险群众。"
     # a list item without its verb follows; a metric, another action, a count of its own kind do not
     assert count_first("开展党组学习12次、主题党日活动24次。") == "开展12次党组学习、24次主题党日活动。"
+    # an item that is an action of its own is no thing counted (blind run 9: …案件、1042件审结)
+    assert (
+        count_first("全年受理劳动人事争议案件1086件、审结1042件。")
+        == "全年受理1086件劳动人事争议案件、审结1042件。"
+    )
     assert count_first("全县科协组织总数达到146个，立案查处违法案件87件。") == (
         "全县科协组织总数达到146个，立案查处违法案件87件。"
     )

@@ -219,8 +219,8 @@ def _numbers_ok(old: str, new: str, ctx: Ctx) -> bool:
     units = _units(new)
     if any(u != units.get(n, u) for n, u in _units(old).items()):
         return False  # 1370名 is not 1370人次
-    if set(_CN_APPROX.findall(new)) - set(_CN_APPROX.findall(old)):
-        return False  # 十来个 is not 十多个: a count in words is a figure too
+    if set(_CN_APPROX.findall(new)) != set(_CN_APPROX.findall(old)):
+        return False  # 十来个 is not 十多个, nor 多次: a count in words is a figure too
     if any(y in new and f"{y}年" not in new for y in re.findall(r"((?:19|20)\d{2})年", old)):
         return False  # 2024年，… → 2024，…: a year is no bare number
     # 5年来 is not 5年前; 5年间 and a bare 5年 (梳理5年XX改革历程) say the same span as 5年来
@@ -1850,7 +1850,7 @@ _COUNT_OF = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?:余|多)?[个家人名所�
 
 _VISITS = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?:余|多)?([处人家户场件批车架])次")
 _COUNTED_THING = re.compile(
-    r"([\u4e00-\u9fff]{2})(?<![了有是的约近])(?<![了有是的约近].)(\d+(?:\.\d+)?)(?:余|多)?[个家项件所座条]"
+    r"([\u4e00-\u9fff]{2})(?<![了有是的约近])(?<![了有是的约近].)(\d+(?:\.\d+)?)(?:余|多)?[个家项件所座条间台辆套张株]"
 )
 # what stands before a count and is no thing counted (累计达到137个, 全年新建12家)
 _NOT_A_THING = re.compile(
@@ -1873,7 +1873,9 @@ def measure_lost(original: str, new: str) -> str:
         if _NOT_A_THING.search(thing):
             continue
         lead = re.split(r"[，。；：]", original[: m.start()])[-1]  # (签约 in 新签约亿元以上项目43个)
-        for k in re.finditer(rf"(?<![\d.]){re.escape(n)}(?:余|多)?[个家项件所座条](?=[，。；]|$)", new):
+        for k in re.finditer(
+            rf"(?<![\d.]){re.escape(n)}(?:余|多)?[个家项件所座条间台辆套张株](?=[，。；]|$)", new
+        ):
             clause = re.split(r"[，。；：]", new[: k.start()])[-1]
             # the words just before the count are the verb's, as if the thing had never been said
             just_before = re.sub(r"[约近共达为了有]+$", "", clause)[-2:]

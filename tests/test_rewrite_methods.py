@@ -2321,3 +2321,24 @@ def test_session_15_blind_run_9_reading_figures_traded_a_plan_and_a_nameless_fig
         == "figure moved 32"
     )
     assert sample_problem(d, "推行小额案件简易快审，平均审理周期缩短到32天，切实维护劳动者合法权益。") == ""
+
+
+def test_session_15_blind_run_10_reading_a_count_in_words_dropped_and_a_room_made_a_school() -> None:
+    o = "全年组织民兵应急分队集中训练2期，参训人员460余人次，全民国防教育进校园活动开展十余次。"
+    assert (
+        sample_problem(
+            o, "年内组织民兵应急分队集中训练2期，参训人员460余人次，全民国防教育进校园活动多次举办。"
+        )
+        == "numbers"
+    )
+    assert (
+        sample_problem(
+            o, "年内组织2期民兵应急分队集中训练，参训460余人次，全民国防教育进校园活动开展十余次。"
+        )
+        == ""
+    )
+    w = "同时，新建标准化儿童早期发展中心一处、改造孕妇学校教室3间，全年开展孕期健康讲座120余场。"
+    assert (
+        sample_problem(w, "同时，改造孕妇学校3间，举办120余场孕期健康讲座，新建标准化儿童早期发展中心一处。")
+        == "figure moved 教室3间"
+    )

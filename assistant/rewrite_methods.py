@@ -1469,11 +1469,21 @@ def turns_round(original: str, new: str) -> bool:
 
 
 def recipient_made_agent(original: str, new: str) -> bool:
-    """向防汛部门报送…数据 → …数据被防汛部门报送: who received it said to have done it."""
-    return any(
+    """向防汛部门报送…数据 → …数据被防汛部门报送: who received it said to have done it; 会同执法部门依法处置
+    → 执法部门及时与相关部门协调处理: the partner made the one who did it."""
+    if any(
         re.search(f"[向给为对]{re.escape(m.group(1))}", original) and f"被{m.group(1)}" not in original
         for m in re.finditer(f"被({_CJK}{{2,4}})", new)
-    )
+    ):
+        return True
+    for m in _PARTNER.finditer(original):
+        opens = re.compile(rf"(?:^|[，。；]){re.escape(m.group(1))}(?!的)")
+        if opens.search(new) and not opens.search(original):
+            return True
+    return False
+
+
+_PARTNER = re.compile(rf"(?:会同|联合|协同|配合|向|与|同)({_CJK}{{1,6}}?(?:部门|机构|单位))")
 
 
 def reverses(original: str, new: str) -> bool:

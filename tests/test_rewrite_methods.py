@@ -2342,3 +2342,10 @@ def test_session_15_blind_run_10_reading_a_count_in_words_dropped_and_a_room_mad
         sample_problem(w, "同时，改造孕妇学校3间，举办120余场孕期健康讲座，新建标准化儿童早期发展中心一处。")
         == "figure moved 教室3间"
     )
+    # the partner made the one who did it
+    p = "对抽检发现的问题产品，及时会同执法部门依法处置，确保不合格产品不流入市场。"
+    assert (
+        sample_problem(p, "执法部门及时与相关部门协调处理发现问题的产品，保证不合格品不出售。")
+        == "direction reversed"
+    )
+    assert sample_problem(p, "对抽检发现的问题产品，及时与执法部门联合处置，确保不合格产品不进入市场。") == ""

@@ -113,7 +113,7 @@ _KEPT = re.compile(r"“[^“”]{1,40}”|" + FIGURE.pattern)
 # A unit's name (县医保局, 市国资委, 县供销合作社, 县档案馆, 市公积金管理中心, 区计量检定所, 县水产技术推广站,
 # 县人民法院, 县消防救援大队), and with its place in front (璞岭县融媒体中心). A 所/站 of a place is no unit
 # (宗教活动场所, 住所, 加油站, 网站, 车站).
-UNIT_TAIL = "(?:局|委|社(?![区会])|馆|中心|(?<!场)(?<!住)(?<!厕)所|(?<!油)(?<!网)(?<!车)站|院|大队)"
+UNIT_TAIL = "(?:局|委|社(?![区会])|馆|中心|(?<!场)(?<!住)(?<!厕)所|(?<!油)(?<!网)(?<!车)站|院|大队|(?<=管理|办事|事务)处)"
 UNIT_NAME = re.compile(r"[县市区省州](?!域)[\u4e00-\u9fff]{1,10}?" + UNIT_TAIL)  # (区域 names no place)
 _PLACED_UNIT = re.compile(r"(?:[\u4e00-\u9fff]{2})?" + UNIT_NAME.pattern)
 

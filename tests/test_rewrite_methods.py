@@ -2349,3 +2349,14 @@ def test_session_15_blind_run_10_reading_a_count_in_words_dropped_and_a_room_mad
         == "direction reversed"
     )
     assert sample_problem(p, "对抽检发现的问题产品，及时与执法部门联合处置，确保不合格产品不进入市场。") == ""
+    # a 管理处 of a place is a unit (its place changed: 嶒澈市 → 仃澈, → 县); 将被修补 makes the work a plan
+    u = "市政这一块，我们嶒澈市市政设施管理处今年主要是盯着路、灯、管三样东西在抓。"
+    assert (
+        sample_problem(u, "我们仃澈市政设施管理处在今年的职责中，主要集中在路、灯、管三方面进行抓。")
+        == "unit renamed"
+    )
+    r = "路这块，全年修补城区破损道路4.6万平方米，更换破损井盖、雨水篦子1280套；"
+    assert (
+        sample_problem(r, "城区道路破损将被修补，4.6万平方米的路面需要修复，同时更换井盖、雨水篦子1280套；")
+        == "hedged"
+    )

@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from assistant.llm.figure_gate import _LONGEST, Vocab
+from assistant.llm.figure_gate import LONGEST_PIECE, Vocab
 
 # Characters copied before the next one is held back, and by how much. Tried greedy and at 0.9 on
 # five sentences of the dev paragraphs: 3 characters left the model copying a clause word by word
@@ -75,7 +75,7 @@ class CopyBlock:
             for end in self.runs.get(self.written[-n:], []) if len(self.written) >= n else []:
                 if end not in self.blockable:
                     continue
-                rest = self.source[end : end + _LONGEST]
+                rest = self.source[end : end + LONGEST_PIECE]
                 for j in range(1, len(rest) + 1):
                     ids += self.vocab.index.get(rest[:j], [])
         return ids

@@ -30,7 +30,7 @@ _BANNED = re.compile(rb"[\n\r\t #*`]|\xe3\x80[\x90\x91]")  # line breaks, space,
 # A number's other spellings, open only inside a figure: a model kept from digits writes "Y%",
 # "$X" or "百分之五" instead.
 _NUMBERISH = re.compile(b"|".join(re.escape(w.encode()) for w in ("$", "%", "％", "‰", "百分")))
-_LONGEST = 16  # bytes: no token of a figure's continuation is longer
+LONGEST_PIECE = 16  # bytes: the longest token piece indexed (a figure's continuation, a copy's next word)
 _LATIN = re.compile(rb"[A-Za-z]")  # (a 1.5B model writes 地震 as "earthquake" in a Chinese sentence)
 
 
@@ -69,7 +69,7 @@ class Vocab:
                 v.numberish[i] = True
             if _LATIN.search(p):
                 v.latin[i] = True
-            if len(p) <= _LONGEST:
+            if len(p) <= LONGEST_PIECE:
                 v.index.setdefault(p, []).append(i)
         return v
 
@@ -128,7 +128,7 @@ class FigureGate:
     def _prefix_ids(self, rest: bytes) -> list[int]:
         """Tokens whose piece is a prefix of `rest` (how the next token can go on with it)."""
         out: list[int] = []
-        for j in range(1, min(len(rest), _LONGEST) + 1):
+        for j in range(1, min(len(rest), LONGEST_PIECE) + 1):
             out += self.vocab.index.get(rest[:j], [])
         return out
 

@@ -1569,11 +1569,19 @@ def level_said_as_change(original: str, new: str) -> str:
     of a change (缩短了32天), or the other way round: another fact. Any figure, of any unit."""
     for n in dict.fromkeys(numbers_in(original)):
         at = re.compile(r"(?<![\d.])" + re.escape(n) + r"(?![\d.]*\d)")
-        was = {_said_as(original[: m.start()]) for m in at.finditer(original)} - {""}
-        now = {_said_as(new[: m.start()]) for m in at.finditer(new)} - {""}
-        if len(was) == 1 and now and now != was:
+        if _said_otherwise(
+            original, [m.start() for m in at.finditer(original)], new, [m.start() for m in at.finditer(new)]
+        ):
             return n
     return ""
+
+
+def _said_otherwise(original: str, olds: list[int], new: str, news: list[int]) -> bool:
+    """A figure the original says one way at `olds` (a level, or a change: `_said_as`) that `new`
+    says the other way at one of `news`."""
+    was = {_said_as(original[:k]) for k in olds} - {""}
+    now = {_said_as(new[:k]) for k in news} - {""}
+    return len(was) == 1 and bool(now - was)
 
 
 _NEWLY = re.compile(r"新(?:建|增|改建|开工|引进|培育|认定|发展|设|办|招)|改扩建")
@@ -1634,8 +1642,7 @@ def figure_moved(original: str, new: str) -> str:
         ):
             return figure
         # 同比增长6.8%至286.3亿元 → 增长至6.8%: a growth said as the level reached (or back)
-        was = _said_as(original[:at])
-        if was and any((now := _said_as(new[:p])) and now != was for p in spots):
+        if _said_otherwise(original, [at], new, spots):
             return figure
         # 新建高标准农田4.2万亩 is not 高标准农田4.2万亩, nor 保障用地2860亩 新增用地2860亩
         said_new = bool(_NEWLY.search(lead(original, at)))
@@ -2331,6 +2338,10 @@ def _sample_unit(
     if kind == "reword" and not ctx.whole_text and one_fact(s):
         shots = shot_turns(kind, "one_fact")
     look = (ctx, kind, i, s, seed_text, max_sim, avoid, passing, near)
+    # (every figure the sentence must keep: none it may drop)
+    require_figures = all(n in ctx.keep for n in numbers_in(s))
+    # (held back from the original's words, not only from the wording a sample is shown)
+    block = {"source": s, "keep": copy_keep(s)}
     # code's own change is a candidate too (new wording: synonyms and a new order of the
     # measures; formal: the phrase table); it counts only if it differs enough
     if kind in ("reword", "formal") and seed_text != s and not attempt:
@@ -2370,10 +2381,8 @@ def _sample_unit(
             # its own was thrown away), and no English where it had none (46个 earthquake预警终端)
             figure_lock=None if _WIDE_DIGIT.search(shown) else FIGURE.findall(shown),
             no_latin=not re.search(r"[A-Za-z]", s),
-            # (every figure the sentence must keep: none it may drop)
-            require_figures=all(n in ctx.keep for n in numbers_in(s)),
-            # (held back from the original's words, not only from the wording it is shown)
-            copy_block={"source": s, "keep": copy_keep(s)} if blocked else None,
+            require_figures=require_figures,
+            copy_block=block if blocked else None,
         )
         # a name's quotes written twice (“甲””和…) once
         new = re.sub(r"([“”])\1+", r"\1", unmask_names(as_sentence(raw, s), names))
@@ -2431,9 +2440,7 @@ def _sample_unit(
 
 
 LONG_SENTENCE = 60  # characters: longer sentences are reworded a clause group at a time
-_CHANGE_OPEN = re.compile(
-    rf"^(?:{_COMPARED.pattern})|^(?:同期)?(?:增长|提高|提升|下降|减少|增加|上升|降低)了?[\d两一二三四五六七八九十]"
-)
+_CHANGE_OPEN = re.compile(rf"^(?:{_COMPARED.pattern})|^(?:同期)?{_CHANGED}[\d两一二三四五六七八九十]")
 CHUNK = 36
 
 

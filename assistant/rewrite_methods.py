@@ -711,6 +711,9 @@ def _no_number_clauses(sentence: str) -> str:
 # formal / reword / 述职 voice: several samples a sentence (other seeds, hotter), the best one that
 # passes the sentence checks kept. The prompt prefix is cached, so each extra sample costs its own tokens.
 SAMPLE_TEMPS = (0.7, 0.9, 1.1)
+# the copy block on a new wording's later samples and retries (assistant.llm.copy_block); off only
+# for an A/B (bench/rewrite_eval.py --no-copy-block)
+COPY_BLOCK = True
 _WIDE_DIGIT = re.compile(r"[０-９]")  # (written so, a figure is left unlocked: the gate reads ASCII strings)
 NAMED_SAMPLES = 5  # a named sentence's (or clause group's) samples: 0.7, 0.9, 1.1, 0.85, 1.05
 NAMED_RETRY_LONG, NAMED_RETRY_CHUNK = 20, 18  # a named sentence's retry: groups of a clause or two
@@ -2358,7 +2361,9 @@ def _sample_unit(
         biased = (kind == "reword" and (t or attempt)) or (attempt and kind != "first_person")
         # a later sample of a new wording may not go on copying the sentence it is shown; nor may
         # one of a sentence already formal (the model copies it: 更正式 then changes too little)
-        blocked = bool(t or attempt) and (kind == "reword" or (kind == "formal" and not spoken(s)))
+        blocked = (
+            COPY_BLOCK and bool(t or attempt) and (kind == "reword" or (kind == "formal" and not spoken(s)))
+        )
         source, ask_how = seed_text, how
         if kind in ("reword", "formal") and t:
             # while no sample is new enough, a later one reworks the newest wording so far

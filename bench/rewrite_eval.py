@@ -162,7 +162,16 @@ def main() -> None:
     ap.add_argument(
         "--trace", action="store_true", help="print every sampled sentence and why it was rejected"
     )
+    ap.add_argument(
+        "--no-copy-block",
+        action="store_true",
+        help="A/B: later samples may go on copying the original (assistant.llm.copy_block off)",
+    )
     args = ap.parse_args()
+    if args.no_copy_block:
+        import assistant.rewrite_methods as methods
+
+        methods.COPY_BLOCK = False
 
     from assistant import llm as llm_api
     from assistant.rewrite import rewrite_text

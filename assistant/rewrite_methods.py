@@ -33,6 +33,7 @@ from assistant.goals import backwards
 from assistant.llm import supports_grammar as llm_supports_grammar
 from assistant.llm import surprise, tokenize
 from assistant.prompts import render
+from assistant.rewrite_keep import lost_place, lost_scope, lost_things, restore_place
 from assistant.rewrite_kinds import (
     COLLOQUIAL,
     FIGURE,
@@ -938,6 +939,14 @@ def candidate_problem(
         return f"broken clause {broken}"  # 今年以来，今年，…; …，深入组织。
     if kind in ("reword", "formal", "first_person") and (gone := lost_clause(original, new)):
         return f"clause lost {gone}"  # 围绕乡村振兴 or 大力发展农村电商 gone from the sentence
+    if kind in ("reword", "formal") and (gone := lost_place(original, new)):
+        return f"place lost {gone}"  # 崦滠县民族宗教事务局 → 县民族宗教事务局: the unit is named as written
+    if kind in ("reword", "formal", "first_person") and (gone := lost_scope(original, new)):
+        return f"scope lost {gone}"  # 全县汇聚… → 汇聚…; 一年来，… → …: whose work, and when
+    if kind in ("reword", "formal") and (
+        gone := [w for w in lost_things(original, new, _canonical) if w in seed]
+    ):
+        return f"thing lost {gone[0]}"  # 农村客运 → 客运, 国防 → 国家安全: what the sentence is about
     if kind == "reword" and (extra := added_clause(original, new)):
         return f"added clause {extra}"  # a stock clause of the model's own (推动改革措施落地)
     if kind == "formal" and any(w in new for w in COLLOQUIAL):
@@ -1121,7 +1130,7 @@ def mend_fixed(original: str, new: str) -> str:
         found = re.search(one + ("、" + one) * (len(pieces) - 1), new)
         if motto not in new and found and sorted(found.group(0).split("、")) == sorted(pieces):
             new = new[: found.start()] + motto + new[found.end() :]
-    new = mend_places(original, new)
+    new = restore_place(original, mend_places(original, new))
     m = _OPENING_UNIT.match(original)
     if (
         m

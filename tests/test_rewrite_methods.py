@@ -145,7 +145,7 @@ def test_reword_samples_several_candidates_and_keeps_one_that_passes(fake_chat) 
         first,  # an echo: rejected, the next sample (other seed, hotter) is asked for
         "一是坚持把守护基金安全摆在首位，持续完善监管制度体系。",  # a 一是 the original did not have
         "坚持把守护基金安全摆在首位，持续完善监管制度体系。",
-        "186家定点医药机构于2024年接受全覆盖检查，452.3万元违规资金被依法挽回。",
+        "186家定点医药机构于2024年接受检查，452.3万元医保基金被依法追回。",
     )
     res = rewrite_text(get_settings(), text, "换个说法", model=fake_chat, seed=1)
     assert res.kind == "reword" and res.passed and res.attempts == 1, res.problems
@@ -180,7 +180,7 @@ def test_candidate_checks() -> None:
 
     ctx = Ctx(model=None, system="", keep=["186", "452.3"], allowed={"2024", "186", "452.3"})  # type: ignore[arg-type]
     s = "2024年检查定点医药机构186家，追回医保基金452.3万元。"
-    ok = "2024年对186家定点医药机构开展全覆盖检查，挽回基金损失452.3万元。"
+    ok = "2024年对186家定点医药机构开展检查，共挽回医保基金损失452.3万元。"
     assert candidate_ok(ctx, "reword", s, s, ok, 0.7)
     assert not candidate_ok(ctx, "reword", s, s, s, 0.7)  # unchanged
     assert not candidate_ok(ctx, "reword", s, s, ok.replace("452.3", "45"), 0.7)  # a number lost / added
@@ -1627,7 +1627,7 @@ def test_a_spoken_sentence_may_lose_its_filler_not_its_facts() -> None:
 
     s = "然后就业这块，我们办了8场专场招聘会，帮助460名退役军人找到了工作。"
     assert (
-        sample_problem(s, "举办8场招聘会，助力460名退役军人找到了工作。") == ""
+        sample_problem(s, "举办8场专场招聘会，助力460名退役军人找到了工作。") == ""
     )  # (the topic clause is filler)
     assert sample_problem(s, "举办8场招聘会。").startswith(("numbers", "too short"))
     t = "还有就是优抚金，我们全年发了5600万元，都是按时足额发到位的，所以大家的满意度还是挺高的。"
@@ -2027,7 +2027,8 @@ def test_a_units_name_is_kept_whole_by_code_and_put_back_when_cut() -> None:
     s = "嵚澧县投资促进局坚持把招商引资作为“一号工程”，全年新签约亿元以上项目43个。"
     assert "嵚澧县投资促进局" in reword_words(s)  # 促进 → 推动 is no swap inside the name
     assert mend_fixed(s, "津县投资促进局将招商引资作为“一号工程”。").startswith("嵚澧县投资促进局将")
-    assert mend_fixed(s, "由县投资促进局牵头招商。") == "由县投资促进局牵头招商。"  # 县… is its short form
+    # (县… is its short form, but a rewording names the unit as the writer did)
+    assert mend_fixed(s, "由县投资促进局牵头招商。") == "由嵚澧县投资促进局牵头招商。"
     assert reword_words("今年全年走访慰问老干部1480人次。") == "今年全年走访慰问老干部1480人次。"
     assert formal_words("今年全年走访慰问老干部1480人次。") == "全年走访慰问老干部1480人次。"
 
@@ -2133,7 +2134,7 @@ def test_of_two_passing_wordings_the_one_the_model_reads_as_garbled_goes(scoring
     s = "我们积极争取上级文物保护资金1850万元，完成古建筑修缮项目9个。"
     good = "古建筑修缮项目9个已完成，累计争取上级文物保护资金1850万元。"
     # every fact kept, every pattern check passed (blind run 6): its clauses no longer join
-    garbled = "争取文物保护资金1850万元，上级支持，9个古建筑已经修缮完成。"
+    garbled = "争取文物保护资金1850万元，上级支持，9个古建筑修缮项目已经完成。"
     ctx = Ctx(model=scoring_chat, system="", keep=numbers_in(s), allowed=set(numbers_in(s)))
     ctx.memo.update(body=before + s, bureau=True)
     assert candidate_problem(ctx, "reword", s, s, garbled, 0.7) == ""
@@ -2195,7 +2196,9 @@ def test_blind_run_7_faults_are_rejected() -> None:
         "威津区计量检定所年内检定各类计量器具5.7万台件，同比增长9.4%。",
     ):
         assert sample_problem(s, new) == "unit renamed", new
-    assert sample_problem(s, "年内，巇沄区计量检定所检定各类计量器具5.7万台件，同比增长9.4%。") == ""
+    assert (
+        sample_problem(s, "年内，巇沄区计量检定所围绕民生计量检定各类计量器具5.7万台件，同比增长9.4%。") == ""
+    )
     assert sample_problem(
         "我们峧澴市农机中心今年这块主要是抓了农机补贴和机收。", "我们坚决支持农机中心今年抓了农机补贴和机收。"
     )
@@ -2287,7 +2290,7 @@ def test_session_15_a_grade_of_incident_and_a_count_in_issues_are_kept() -> None
     o = "全年处置聚集性疫情14起，均在规定时限内得到有效控制，未发生较大以上突发公共卫生事件。"
     bad = "年内累计处理14起聚集疫情，均在规定的时限内得到切实遏制，未发生重大及以上突发公共卫生事件。"
     assert sample_problem(o, bad) == "grade changed"
-    assert sample_problem("全年推进重大项目12个。", "年内推进12个重点项目。") == ""  # (重大项目: no grade)
+    assert sample_problem("全年推进重大项目12个。", "年内推进12个重大项目。") == ""  # (重大项目: no grade)
     w = "汛期我们累计发布水情预警信息46期，向防汛部门报送雨水情数据1.8万余条。"
     assert sample_problem(w, "共发布46次水情预警信息，向防汛机构报送1.8万余条雨水情数据。") == "numbers"
 

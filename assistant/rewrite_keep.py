@@ -1,0 +1,147 @@
+"""What a rewording of one sentence must keep: the words that say who, where, when and what.
+
+A 1.5B model asked for 换个说法 or 更正式 swaps words freely, and the swaps it makes most are the
+ones a reader minds most: the place cut from the unit (崦滠县民族宗教事务局 → 县民族宗教事务局), the
+scope or the period dropped (全县…, 一年来…), a thing narrowed or swapped (农村客运 → 客运, 青少年 →
+青年, 国防 → 国家安全). Verbs and adverbs may change; these may not. The checks were measured on 320
+rewrites labelled by hand (bench/README.md, "What a rewording keeps").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from assistant.rewrite_kinds import TIME_WORDS, UNIT_NAME
+
+# a place and its unit (鹤林市机关事务管理局); 全县/本县/我县… name no place, nor does 县委县政府…
+_PLACED = re.compile(
+    r"((?![县市区省州委])[\u4e00-\u9fff](?![全本各该我县市区省州委])[\u4e00-\u9fff])("
+    + UNIT_NAME.pattern
+    + ")"
+)
+# characters that may stand before a unit's name in a sentence (在县文物局, 年内，县文物局)
+_BEFORE_NAME = "在由对向为和与及同跟经据从按被将把让给的是年内"
+
+_YEAR = tuple(TIME_WORDS.split("|"))
+# kept as a class: one of each line must stay if the original said one (全年 → 年内 is the same year)
+_SCOPES: tuple[tuple[str, ...], ...] = (
+    ("全县",),
+    ("全市",),
+    ("全区",),
+    ("全州",),
+    ("全省",),
+    ("全镇",),
+    ("全乡",),
+    _YEAR,
+    ("下一步", "明年", "今后"),
+)
+# a period within the year, or the work's season: said once, kept (汛期前排查… → 排查…)
+_PERIOD = re.compile(
+    r"上半年|下半年|[一二三四]季度|前三季度|年初|年底|年末|汛期前?|春节|暑假|寒假|\d{1,2}月份?"
+)
+
+# jieba tags of words that name a thing, a group or a place
+_NOUN_TAGS = frozenset(("n", "nz", "nt", "ns", "nr", "nrt", "j", "nl", "ng"))
+# what the tagger calls a noun but a writer uses as a verb or an adverb (新建, 大力开展, 压实, 发力),
+# spoken topic words (种树这块) and words every rewording may drop or say otherwise
+_NOT_A_THING = re.compile(r"^(?:新|大力|全力|积极|深入|扎实|持续|不断|充分|压|一共|搞)|功夫$")
+# verbs the tagger's dictionary files as nouns (惠及 ns, 办理 n, 上线 n)
+_VERBS = frozenset((
+    "惠及", "助力", "织密", "普及", "整治", "印发", "上线", "落地", "命名", "荣获", "通报", "问责", "节约", "节省",
+    "提质", "指导", "资助", "调剂", "办理", "带队", "会同", "事关", "依法", "常态", "面向", "深化", "发力",
+))  # fmt: skip
+# words a figure's unit or another word says as well: 面积 of 1.1万亩, 人员 of 参训人员460人次
+_FREE_WORDS = frozenset((
+    "今年", "全年", "年内", "工作", "方面", "这块", "这边", "同时", "我们", "群众", "时候", "同比", "方式", "模式",
+    "面积", "数量", "总量", "人数", "人员", "规模", "总数", "次数", "户数", "大家", "大伙", "老百姓",
+))  # fmt: skip
+# the stance and aim words a rewording says in its own way (作为首要任务 → 摆在首位, 利益 → 权益): no
+# thing of the report's; alone, or as the head of a short phrase (突出位置, 两条主线)
+_ABSTRACT = frozenset((
+    "任务", "位置", "首位", "主线", "抓手", "重点", "举措", "措施", "成效", "效果", "水平", "能力", "机制", "体系",
+    "格局", "氛围", "意识", "理念", "作用", "力度", "步伐", "利益", "权益", "标准", "高标", "责任", "职责",
+))  # fmt: skip
+# one thing in other words (亩均 = 每亩, 网络销售 = 线上销售): the same mark in both texts
+_SAME_THING = {"每亩": "亩均", "线上": "网络", "网上": "网络", "一线": "基层"}
+
+
+def _placed_units(text: str) -> list[tuple[str, str]]:
+    """(place, unit) for each unit named with its place (鹤林, 市机关事务管理局); two characters the
+    tagger reads as one verb, adverb, time or pronoun are no place (围绕县委…, 依托县融媒体中心)."""
+    from index.lexical import pos_tags
+
+    out = []
+    for m in _PLACED.finditer(text):
+        place, unit = m.group(1), m.group(2)
+        if re.search("委|政府", unit[1:-1]):
+            continue  # 县委县政府中心工作 names no unit
+        tags = pos_tags(place)
+        if len(tags) == 1 and tags[0][1][:1] in ("v", "p", "d", "c", "u", "r", "t", "a", "m"):
+            continue
+        out.append((place, unit))
+    return out
+
+
+def lost_place(original: str, new: str) -> str:
+    """The place of a placed unit (崦滠县 of 崦滠县民族宗教事务局) that `new` no longer says."""
+    for place, unit in _placed_units(original):
+        if place + unit[0] not in new:
+            return place + unit[0]
+    return ""
+
+
+def restore_place(original: str, new: str) -> str:
+    """Each placed unit of `original` that `new` names without its place (机关事务管理局, 县机关事务
+    管理局) given its place back: the unit that did the work is named as the writer named it."""
+    for place, unit in _placed_units(original):
+        if place + unit[0] in new:
+            continue
+        at = re.search(f"{re.escape(unit[0])}?{re.escape(unit[1:])}", new)
+        if not at:
+            continue
+        before = new[at.start() - 1] if at.start() else ""
+        if re.match(r"[\u4e00-\u9fff]", before) and before not in _BEFORE_NAME:
+            continue  # part of another name (我局, 市县民政局…): left for the checks
+        new = new[: at.start()] + place + unit + new[at.end() :]
+    return new
+
+
+def lost_scope(original: str, new: str) -> str:
+    """The scope (全县), year (全年/一年来…), plan (下一步) or period (汛期前) the original says and
+    `new` does not, in any of its equal words."""
+    year = re.compile(r"(?:19|20)\d\d年(?![底末初])")  # (2024年 says the year as 全年 does)
+    for words in _SCOPES:
+        said = any(w in new for w in words) or (words == _YEAR and bool(year.search(new)))
+        if any(w in original for w in words) and not said:
+            return next(w for w in words if w in original)
+    return next((p for p in _PERIOD.findall(original) if p not in new), "")
+
+
+def lost_things(original: str, new: str, alike: Callable[[str], str] = lambda t: t) -> list[str]:
+    """The words of `original` that name a thing, a group or a place (农村, 客运, 青少年, 国防, 统计
+    人员) and that `new` does not say, `alike` writing synonyms the same way in both (the word table's
+    groups). Quoted names and figures are other checks' business."""
+    from index.lexical import pos_tags
+
+    # (a spoken topic, 种树这块, is said again by what follows: a formal wording drops it)
+    bare = re.sub(r"“[^“”]*”|\d+(?:\.\d+)?|[\u4e00-\u9fff]{1,6}?(?:这一块|这块|这方面|这边)", "，", original)
+    same = _same_thing(alike(new))
+    return [
+        w
+        for w, tag in dict.fromkeys(pos_tags(bare))
+        if tag in _NOUN_TAGS
+        and len(w) >= 2
+        and w not in _FREE_WORDS
+        and not _NOT_A_THING.search(w)
+        and w not in _VERBS
+        and not (w in _ABSTRACT or (len(w) <= 4 and w[-2:] in _ABSTRACT))
+        and w not in new
+        and _same_thing(alike(w)) not in same
+    ]
+
+
+def _same_thing(text: str) -> str:
+    for word, mark in _SAME_THING.items():
+        text = text.replace(word, mark)
+    return text

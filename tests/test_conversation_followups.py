@@ -66,7 +66,9 @@ def test_compress_follow_up_fits_the_length_and_keeps_figures(fake_chat) -> None
 def test_named_sentence_is_the_only_one_rewritten(fake_chat) -> None:
     conv = drafted(fake_chat)
     before = conv.current.text
-    fake_chat.enqueue("2024年，对186家定点医药机构开展全覆盖检查，挽回医保基金损失452.3万元，另处罚款126.8万元。")
+    fake_chat.enqueue(
+        "2024年，对186家定点医药机构开展全覆盖检查，挽回医保基金损失452.3万元，另处罚款126.8万元。"
+    )
     res = run(conv.send("第二句换个说法"))["done"]
     assert "2024年，对186家定点医药机构开展全覆盖检查" in res.text  # 2024 is one of the user's figures
     first = before.partition("。")[0]

@@ -1,0 +1,55 @@
+"""What a rewording must keep (assistant.rewrite_keep), on faults read in labelled rewrites."""
+
+from __future__ import annotations
+
+from assistant.rewrite_keep import lost_place, lost_scope, lost_things, restore_place
+from assistant.rewrite_methods import _canonical
+
+
+def test_a_placed_unit_keeps_its_place_and_gets_it_back_when_cut() -> None:
+    s = "崦滠县民族宗教事务局深入推进民族团结进步创建，全年命名县级示范单位24个。"
+    assert lost_place(s, "县民族宗教事务局扎实推动民族团结进步创建，年内命名县级示范单位24个。") == "崦滠县"
+    assert lost_place(s, "崦滠县民族宗教事务局扎实推动民族团结进步创建。") == ""
+    assert restore_place(s, "年内，县民族宗教事务局扎实推动…") == "年内，崦滠县民族宗教事务局扎实推动…"
+    assert restore_place("鹤林市机关事务管理局坚持勤俭。", "机关事务管理局坚持勤俭。").startswith(
+        "鹤林市机关"
+    )
+    # spoken: 我们峧澴市农机中心 → 今年农机中心…
+    assert restore_place("我们峧澴市农机中心今年这块主要是抓了农机补贴。", "今年农机中心抓了农机补贴。") == (
+        "今年峧澴市农机中心抓了农机补贴。"
+    )
+    # part of another name, or a word of the sentence before it: no place of the writer's
+    assert restore_place("鹤林市民政局…", "我局市民政局…") == "我局市民政局…"
+    assert lost_place("紧紧围绕县委县政府中心工作。", "围绕中心工作。") == ""  # 围绕 is no place
+    assert lost_place("依托县融媒体中心开展宣传。", "借助融媒体中心开展宣传。") == ""
+
+
+def test_the_scope_the_year_and_the_period_are_kept_in_any_of_their_words() -> None:
+    assert lost_scope("全县汇聚政务数据资源目录1860个。", "汇聚政务数据资源目录1860个。") == "全县"
+    assert lost_scope("一年来，我带领班子…", "我带领班子…") == "一年来"
+    assert lost_scope("全年完成植树造林3.6万亩。", "年内完成植树造林3.6万亩。") == ""  # the same year
+    assert lost_scope("全年检查定点医药机构186家。", "2024年对186家定点医药机构开展检查。") == ""
+    assert lost_scope("汛期前排查隐患点83处。", "排查隐患点83处。") == "汛期前"
+    assert lost_scope("下一步，我局将着力推动公共数据授权运营。", "深化公共数据授权运营。") == "下一步"
+
+
+def test_a_thing_the_sentence_names_is_kept_or_said_by_a_synonym() -> None:
+    def lost(o: str, n: str) -> list[str]:
+        return lost_things(o, n, _canonical)
+
+    # read in labelled rewrites: a scope narrowed or widened, a group or an object dropped
+    assert lost("推动农村客运由“线网分散”变为“公交一体”。", "推进客运由“线网分散”转变为“公交一体”。") == [
+        "农村"
+    ]
+    assert "统计人员" in lost(
+        "组织业务培训22场，培训统计人员1500余人次。", "组织业务培训22场，累计培训1500余人次。"
+    )
+    assert lost("全市共办理法律援助案件1240件。", "全市共办理法律案件1240件。") == ["法律援助"]
+    # verbs, stance words, a figure's measure and spoken topics may change
+    assert lost("坚持以维护基金安全为首要任务。", "坚持把守护基金安全摆在首位。") == []
+    assert lost("森林抚育面积达1.1万亩以上。", "完成森林抚育1.1万亩以上。") == []
+    assert lost("种树这块，我们全年完成植树造林3.6万亩。", "今年完成植树造林3.6万亩。") == []
+    assert lost("惠及基层群众超过4.2万人次。", "超过4.2万人次基层群众从中受益。") == []
+    assert lost("亩均增收约1300元。", "平均每亩增收约1300元。") == []  # one thing in other words
+    # quoted names and figures are other checks' business
+    assert lost("开展“春风行动”42场。", "组织专项招聘42场。") == []

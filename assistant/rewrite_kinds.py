@@ -469,7 +469,7 @@ _NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 _I = re.compile(r"本人|我(?![局们市县区省国院委办处科所站镇乡校司厅队单位部门中心街])")
 COLLOQUIAL = (  # a formal text has none of these (verify's form check, and each sample's)
     "咱们", "咱", "挺", "特别好", "蛮", "搞定", "弄好", "没啥", "啥", "大伙", "老百姓", "很多很多", "这块", "还有就是", "大概",
-    "个亿", "主要就是",
+    "个亿", "主要就是", "这一块", "这边", "差不多",
 )  # fmt: skip
 _PAIR = re.compile(r"^[\u4e00-\u9fff“”]{4,6}[，,、 　]?[\u4e00-\u9fff“”]{4,6}$")
 

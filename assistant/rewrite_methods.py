@@ -2756,14 +2756,14 @@ def formal_words(text: str) -> str:
     """The phrase table applied in one pass (通过…来… → 通过…; 把…搞好 → 做好…). 大家 is left to the
     model: it is the staff in one sentence and the people served in the next."""
     text = re.sub(r"通过([^，。；]{1,20}?)来", r"通过\1", text)
-    text = re.sub(r"(今年以来|今年|全年|年内)这块", r"\1", text)  # (今年这块: not 今年方面)
-    text = re.sub(f"({UNIT_NAME.pattern})这块，?", r"\1", text)  # (嵑漴区植保站这块: not 植保站方面)
+    text = re.sub(r"(今年以来|今年|全年|年内)这一?块", r"\1", text)  # (今年这块: not 今年方面)
+    text = re.sub(f"({UNIT_NAME.pattern})这一?块，?", r"\1", text)  # (嵑漴区植保站这块: not 植保站方面)
     text = re.sub(r"主要就是", "主要", text)
     text = re.sub(r"(?:估计有|估计)(?=\d)", "约", text)  # 拉动消费估计有1.2个亿 → 约1.2亿
     text = re.sub(r"(\d)个亿", r"\1亿", text)
     text = re.sub(r"(?<=[\d\u4e00-\u9fff])吧(?=[，。；]|$)", "", text)  # a spoken 吧 at a clause's end
     # a spoken topic change: 然后就业这块，/ 还有就是优抚金， → 此外，就业方面，
-    text = re.sub(r"(?:然后|还有就是|另外)([^，。；]{1,8})这块", r"此外，\1方面", text)
+    text = re.sub(r"(?:然后|还有就是|另外)([^，。；]{1,8})这一?块", r"此外，\1方面", text)
     text = re.sub(r"还有就是([^，。；]{1,6})，", r"此外，\1方面，", text)
     text = re.sub(r"还有就是，?", "此外，", text)
     # a thing's topic said with 这边 (补贴这边差不多落实了…): 方面 and a comma; a person's 这边
@@ -2775,7 +2775,9 @@ def formal_words(text: str) -> str:
     )
     text = re.sub(r"办了(\d+(?:\.\d+)?场)", r"举办\1", text)  # 办了8场招聘会: events are held
     text = re.sub(r"搞了(?:一)?个", "开展了", text)  # 搞了个“…”行动 (not 开展个)
-    text = re.sub(r"差不多(?=\d)", "约", text)  # 差不多860个 is 约, not 基本
+    # 差不多860个 is 约, not 基本; so is 差不多落实了2600多万 (the figure is about, not the work)
+    text = re.sub(r"差不多([\u4e00-\u9fff]{1,3}?)了?(?=\d)", r"\1约", text)
+    text = re.sub(r"差不多(?=\d)", "约", text)
     text = re.sub(
         r"(?:差不多|大概|大约|约)(\d+(?:\.\d+)?)多(?=[\u4e00-\u9fff])", r"\1余", text
     )  # 约140多场 → 140余场

@@ -217,7 +217,7 @@ def test_code_transforms_for_formal_reword_and_first_person() -> None:
     # a thing's topic said with 这边 is 方面; a person's is the model's to say
     assert (
         formal_words("补贴这边差不多落实了2600多万，补了1900多台机具吧。")
-        == "补贴方面，基本落实了2600多万，补了1900多台机具。"
+        == "补贴方面，落实2600余万，补了1900多台机具。"  # (差不多 is the figure's 约, not 基本)
     )
     assert formal_words("另外，培训那边，我们这边组织了12场。") == "另外，培训方面，我们这边组织了12场。"
     # one pass, and no word said twice: 不断提升's 持续提高 would repeat the 持续 just written

@@ -145,3 +145,30 @@ def _same_thing(text: str) -> str:
     for word, mark in _SAME_THING.items():
         text = text.replace(word, mark)
     return text
+
+
+# a level the work held (保持在90%以上) is no level it reached (达到90%以上)
+_HELD = re.compile(r"保持|稳定在|维持|控制在")
+_HELD_SAID = re.compile(r"保持|稳定|维持|控制")
+# a result of the work (完成规范化建设, 全面上线“平台”, 实现全覆盖); one said by its figure
+# (完成投资9.6亿元) is the figure's to keep
+# (实现 alone is a light verb: 实现转移就业 = 转移就业)
+_RESULT = re.compile(r"完成|建成|上线|全覆盖")
+_RESULT_SAID = re.compile(r"完成|建成|上线|覆盖")
+# 我局 cut to 局 (局联合公安…): no subject; 局党组, 局机关, 局领导 are
+_BARE_BUREAU = re.compile(r"(?:^|[，。；])局(?![党机领长])")
+
+
+def fact_changed(original: str, new: str) -> str:
+    """Why `new` reports another kind of fact than `original` ("" = it does not): a level held
+    said as reached, a result said as work under way (完成规范化建设 → 开展规范化建设), or the
+    unit cut to a bare 局."""
+    if _HELD.search(original) and not _HELD_SAID.search(new):
+        return "level held said as reached"
+    for clause in re.split(r"[，。；：]", original):
+        done = _RESULT.search(clause)
+        if done and not re.search(r"\d", clause[done.start() :]) and not _RESULT_SAID.search(new):
+            return "result said as work"
+    if _BARE_BUREAU.search(new) and not _BARE_BUREAU.search(original):
+        return "subject cut"
+    return ""

@@ -33,7 +33,7 @@ from assistant.goals import backwards
 from assistant.llm import supports_grammar as llm_supports_grammar
 from assistant.llm import surprise, tokenize
 from assistant.prompts import render
-from assistant.rewrite_keep import lost_place, lost_scope, lost_things, restore_place
+from assistant.rewrite_keep import fact_changed, lost_place, lost_scope, lost_things, restore_place
 from assistant.rewrite_kinds import (
     COLLOQUIAL,
     FIGURE,
@@ -943,6 +943,8 @@ def candidate_problem(
         return f"place lost {gone}"  # 崦滠县民族宗教事务局 → 县民族宗教事务局: the unit is named as written
     if kind in ("reword", "formal", "first_person") and (gone := lost_scope(original, new)):
         return f"scope lost {gone}"  # 全县汇聚… → 汇聚…; 一年来，… → …: whose work, and when
+    if changed := fact_changed(original, new):
+        return changed  # 保持在90%以上 → 达到…; 完成规范化建设 → 开展…; 我局联合… → 局联合…
     if kind in ("reword", "formal") and (
         gone := [w for w in lost_things(original, new, _canonical) if w in seed]
     ):

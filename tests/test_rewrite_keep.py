@@ -53,3 +53,25 @@ def test_a_thing_the_sentence_names_is_kept_or_said_by_a_synonym() -> None:
     assert lost("亩均增收约1300元。", "平均每亩增收约1300元。") == []  # one thing in other words
     # quoted names and figures are other checks' business
     assert lost("开展“春风行动”42场。", "组织专项招聘42场。") == []
+
+
+def test_a_level_held_a_result_and_the_subject_are_kept_as_the_same_kind_of_fact() -> None:
+    from assistant.rewrite_keep import fact_changed
+
+    held = "我们扎实做好春秋两季强制免疫，应免畜禽免疫密度保持在90%以上。"
+    assert fact_changed(held, "加强春秋两季强制免疫，确保应免畜禽免疫密度达到90%以上。") == (
+        "level held said as reached"
+    )
+    assert fact_changed(held, "扎实开展春秋两季强制免疫，应免畜禽免疫密度稳定在90%以上。") == ""
+    done = "指导156个基层党支部完成规范化建设，达标率达到96%以上。"
+    assert (
+        fact_changed(done, "并指导156个基层党支部开展规范化建设，达标率达到96%以上。")
+        == "result said as work"
+    )
+    # a result said by its figure is the figure's (完成投资9.6亿元 → 投资达到9.6亿元); 实现 alone is light
+    assert fact_changed("全年完成交通固定资产投资9.6亿元。", "今年交通固定资产投资达到9.6亿元。") == ""
+    assert fact_changed("帮助1370名农村劳动力实现转移就业。", "助力1370人农村劳动力转移就业。") == ""
+    assert fact_changed("国资监管“一张网”实现全覆盖。", "国资监管“一张网”全面覆盖。") == ""
+    bureau = "我局联合公安、市场监管等部门开展联合执法46次。"
+    assert fact_changed(bureau, "局联合公安、市场监管等部门开展46次联合执法。") == "subject cut"
+    assert fact_changed(bureau, "局党组联合公安、市场监管等部门开展46次联合执法。") == ""

@@ -3328,19 +3328,24 @@ def heading(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generato
 
 def odd_heading_words(ctx: Ctx, heading: str, text: str) -> list[str]:
     """The two-character words of a 对仗 heading's halves (read 2 + 2) that are no word: not in the
-    text, not a stock heading word, and not one token of the model's own vocabulary (新与, 部心: the
+    text, not a stock heading word, not a word of jieba's dictionary, and not one token of the
+    model's own vocabulary (新与, 部心: the
     grammar made a model that meant 知识产权，护创新 write four characters a half). [] where the
     backend has no tokenizer of its own to ask (a remote model writes free, no grammar)."""
     if tokenize(ctx.model, "创新") is None:
         return []
+    from index.lexical import dictionary_words
+
     said = _bigrams(text)
     halves = [x for x in re.split(r"[，,、 　]", heading) if len(x) == 4]
     words = [x[k : k + 2] for x in halves for k in (0, 2)]
-    return [
+    odd = [
         w
         for w in words
         if w not in said and w not in _STOCK_HEADING_WORDS and len(tokenize(ctx.model, w) or ()) > 1
     ]
+    known = dictionary_words(odd) if odd else set()  # (护路, 管好: words the tokenizer splits)
+    return [w for w in odd if w not in known]
 
 
 # the stock verbs and aims of 对仗 headings: about no matter in particular

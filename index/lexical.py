@@ -240,6 +240,19 @@ def pos_tags(text: str, cache_dir: Path | None = None) -> list[tuple[str, str]]:
     return pos_from_store(store, text)
 
 
+def dictionary_words(words: Iterable[str], cache_dir: Path | None = None) -> set[str]:
+    """The ones of `words` that jieba's dictionary holds as words (a frequency above 0: 护路, 管好;
+    not 新与 or 部心), read from the "pos" store like pos_tags."""
+    import jieba
+
+    words = list(words)
+    store = None if jieba.dt.initialized else word_store(cache_dir or default_cache_dir(), kind="pos")
+    freq = (
+        store.entries("，".join(words))[0] if store is not None else (jieba.dt.initialize() or jieba.dt.FREQ)
+    )
+    return {w for w in words if freq.get(w, 0) > 0}
+
+
 def pos_from_store(store: WordStore, text: str) -> list[tuple[str, str]]:
     """jieba's part-of-speech cut of `text` from the entries for its own substrings."""
     import jieba.posseg

@@ -2047,6 +2047,9 @@ def test_a_heading_half_padded_to_four_characters_is_no_word() -> None:
     assert odd_heading_words(ctx, "知识产权，护创新与", text) == ["新与"]
     assert odd_heading_words(ctx, "知识产权，守护初心", text) == []
     assert odd_heading_words(ctx, "保护运用，强基固本", text) == []  # the text's words and stock ones
+    # words the model's tokenizer splits but the dictionary holds (blind run 10: 护路, 管好)
+    assert odd_heading_words(ctx, "护路管好，知识产权", text) == []
+    assert odd_heading_words(ctx, "部心管好，知识产权", text) == ["部心"]
     # a backend with no tokenizer of its own writes free (no grammar): nothing to judge
     assert odd_heading_words(Ctx(model=object(), system="", keep=[], allowed=set()), "护创新与", text) == []  # type: ignore[arg-type]
 

@@ -45,11 +45,13 @@ _PERIOD = re.compile(
 _NOUN_TAGS = frozenset(("n", "nz", "nt", "ns", "nr", "nrt", "j", "nl", "ng"))
 # what the tagger calls a noun but a writer uses as a verb or an adverb (新建, 大力开展, 压实, 发力),
 # spoken topic words (种树这块) and words every rewording may drop or say otherwise
-_NOT_A_THING = re.compile(r"^(?:新|大力|全力|积极|深入|扎实|持续|不断|充分|压|一共|搞)|功夫$")
+# (率控制 of 失业率控制在…: a cut across two words)
+_NOT_A_THING = re.compile(r"^(?:新|大力|全力|积极|深入|扎实|持续|不断|充分|压|一共|搞|基本|[率量额])|功夫$")
 # verbs the tagger's dictionary files as nouns (惠及 ns, 办理 n, 上线 n)
 _VERBS = frozenset((
     "惠及", "助力", "织密", "普及", "整治", "印发", "上线", "落地", "命名", "荣获", "通报", "问责", "节约", "节省",
     "提质", "指导", "资助", "调剂", "办理", "带队", "会同", "事关", "依法", "常态", "面向", "深化", "发力",
+    "有力", "东西", "心坎", "底色", "关怀", "过程", "防线",
 ))  # fmt: skip
 # words a figure's unit or another word says as well: 面积 of 1.1万亩, 人员 of 参训人员460人次
 _FREE_WORDS = frozenset((
@@ -116,6 +118,14 @@ def lost_scope(original: str, new: str) -> str:
         if any(w in original for w in words) and not said:
             return next(w for w in words if w in original)
     return next((p for p in _PERIOD.findall(original) if p not in new), "")
+
+
+def must_keep(original: str) -> list[str]:
+    """The words of `original` a rewording must say as they are (its places, scope and period words,
+    the things it names): the copy block never holds them back."""
+    words = [place + unit[0] for place, unit in _placed_units(original)]
+    words += [w for group in _SCOPES for w in group if w in original] + _PERIOD.findall(original)
+    return words + lost_things(original, "")
 
 
 def lost_things(original: str, new: str, alike: Callable[[str], str] = lambda t: t) -> list[str]:

@@ -33,7 +33,7 @@ from assistant.goals import backwards
 from assistant.llm import supports_grammar as llm_supports_grammar
 from assistant.llm import surprise, tokenize
 from assistant.prompts import render
-from assistant.rewrite_keep import fact_changed, lost_place, lost_scope, lost_things, restore_place
+from assistant.rewrite_keep import fact_changed, lost_place, lost_scope, lost_things, must_keep, restore_place
 from assistant.rewrite_kinds import (
     COLLOQUIAL,
     FIGURE,
@@ -335,10 +335,12 @@ def shot_turns(kind: str, shots: str = "") -> list[tuple[str, str]]:
 
 def copy_keep(text: str) -> list[str]:
     """What a new wording copies as it is, never held back by the copy block: figures, quoted names,
-    units' names, metrics' names (a 1.5B model kept from 节地生态安葬比例 writes 节地安葬率)."""
+    units' names, metrics' names (a 1.5B model kept from 节地生态安葬比例 writes 节地安葬率), and the
+    places, scope and things a rewording must keep (rewrite_keep)."""
     keep = [*FIGURE.findall(text), *_QUOTED.findall(text), *UNIT_NAME.findall(text)]
     keep += [n[-6:] for m in _METRIC.finditer(text) for n in m.group(1).split("、") if len(n) >= 2]
     keep += [m.group(1)[-4:] for m in _CHANGE_METRIC.finditer(text)]
+    keep += must_keep(text)  # (the checks reject a wording without them: 全县, 农村客运, 馆藏档案)
     return list(dict.fromkeys(k for k in keep if k))
 
 

@@ -2489,7 +2489,12 @@ def keep_marker(original: str, new: str) -> str:
     if not _MARKER_OPEN.match(original) or not new:
         return new
     head = original[: len(original) - len(strip_marker(original))]
-    return new if new.startswith(head) else head + strip_marker(new)
+    # (a heading's number the model put in front, 一、/（一）/1.: 一是一、馆藏资源… is no Chinese)
+    number = r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、])"
+    body = re.sub(
+        number, "", new[len(head) :] if new.startswith(head) else strip_marker(re.sub(number, "", new))
+    )
+    return head + body
 
 
 def _consider(

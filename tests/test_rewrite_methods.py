@@ -526,6 +526,11 @@ def test_a_sample_keeps_the_enumerator_and_stays_one_sentence(fake_chat) -> None
     assert keep_marker("一是高标落实公共服务。", "全面优化公共服务。") == "一是全面优化公共服务。"
     assert keep_marker("其次，高标落实。", "首先，全面优化。") == "其次，全面优化。"
     assert keep_marker("高标落实。", "全面优化。") == "全面优化。"
+    # (A/B run, own:121: 更正式 of 一是馆藏资源“扩容提质”。 came back 一是一、馆藏资源…)
+    assert keep_marker("一是馆藏资源“扩容提质”。", "一、馆藏资源“扩容提质”。") == "一是馆藏资源“扩容提质”。"
+    assert (
+        keep_marker("一是馆藏资源“扩容提质”。", "一是一、馆藏资源“扩容提质”。") == "一是馆藏资源“扩容提质”。"
+    )
     ctx = Ctx(model=None, system="", keep=["5"], allowed={"5"})  # type: ignore[arg-type]
     s = "5月，组织开展“循迹溯源”现场践学活动，在联动学习会上作交流汇报。"
     split = "5月份，组织开展“循迹溯源”现场践学活动。在联动学习会上作了交流汇报。"

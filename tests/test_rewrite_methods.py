@@ -1774,6 +1774,11 @@ def test_formal_words_say_a_change_by_its_size_and_parts_of_work_formally() -> N
     assert formal_words("办事效率快了不少。") == "办事效率明显加快。"
     assert "主要开展了两方面工作" in formal_words("今年主要搞了两块工作，一块是帮企业纾困。")
     assert formal_words("很多群众受益。") == "大量群众受益。"  # 很多 before a noun as before
+    # spoken words a formal sample had kept (A/B run, labelled): 说实话, 琢磨, 乡亲们, 一年下来, 基本上
+    assert (
+        formal_words("说实话，我们一年下来琢磨了不少办法，帮乡亲们增收。")
+        == "我们全年研究了较多办法，帮群众增收。"
+    )
 
 
 def test_the_whole_county_is_no_place_and_recent_years_are_no_this_year() -> None:

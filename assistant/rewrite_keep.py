@@ -165,14 +165,16 @@ _HELD_SAID = re.compile(r"保持|稳定|维持|控制")
 # (实现 alone is a light verb: 实现转移就业 = 转移就业)
 _RESULT = re.compile(r"完成|建成|上线|全覆盖")
 _RESULT_SAID = re.compile(r"完成|建成|上线|覆盖")
+# the 等 that leaves a list open (车站、景区等人员密集场所; 冰雹等灾害性天气); not 头等, 同等, 等级…
+_OPEN_LIST = re.compile(r"(?<=[\u4e00-\u9fff])(?<![头同平均对相])等(?![级待同于到次])")
 # 我局 cut to 局 (局联合公安…): no subject; 局党组, 局机关, 局领导 are
 _BARE_BUREAU = re.compile(r"(?:^|[，。；])局(?![党机领长])")
 
 
 def fact_changed(original: str, new: str) -> str:
     """Why `new` reports another kind of fact than `original` ("" = it does not): a level held
-    said as reached, a result said as work under way (完成规范化建设 → 开展规范化建设), or the
-    unit cut to a bare 局."""
+    said as reached, a result said as work under way (完成规范化建设 → 开展规范化建设), the unit cut
+    to a bare 局, or a list's 等 dropped (the list read as all there is)."""
     if _HELD.search(original) and not _HELD_SAID.search(new):
         return "level held said as reached"
     for clause in re.split(r"[，。；：]", original):
@@ -181,4 +183,6 @@ def fact_changed(original: str, new: str) -> str:
             return "result said as work"
     if _BARE_BUREAU.search(new) and not _BARE_BUREAU.search(original):
         return "subject cut"
+    if len(_OPEN_LIST.findall(new)) < len(_OPEN_LIST.findall(original)):
+        return "list closed"  # 在车站、景区等人员密集场所 → 在人员密集场所; 冰雹等 → 冰雹
     return ""

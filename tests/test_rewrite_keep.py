@@ -75,3 +75,6 @@ def test_a_level_held_a_result_and_the_subject_are_kept_as_the_same_kind_of_fact
     bureau = "我局联合公安、市场监管等部门开展联合执法46次。"
     assert fact_changed(bureau, "局联合公安、市场监管等部门开展46次联合执法。") == "subject cut"
     assert fact_changed(bureau, "局党组联合公安、市场监管等部门开展46次联合执法。") == ""
+    place = "在车站、景区等人员密集场所新增配置自动体外除颤器64台。"
+    assert fact_changed(place, "在车站、景区人员密集场所新增配置自动体外除颤器64台。") == "list closed"
+    assert fact_changed("县人社局把稳就业作为头等大事。", "县人社局将稳就业作为首要任务。") == ""

@@ -1446,7 +1446,8 @@ def one_sentence(original: str, new: str) -> str:
 
 def requote(original: str, new: str) -> str:
     """The original's quoted names that a sample wrote without (or with half of) its quotation
-    marks, quoted again: 分享XX经验 → 分享“XX经验”. Only where the bare words occur once."""
+    marks, quoted again: 分享XX经验 → 分享“XX经验”. Only where the bare words occur once. A name
+    rewritten by a character or two is put back; the original's plain words quoted are unquoted."""
     for q in dict.fromkeys(_QUOTED.findall(original)):
         if q in new:
             continue
@@ -1457,6 +1458,22 @@ def requote(original: str, new: str) -> str:
         start = i - 1 if i and new[i - 1] in "“‘" else i
         end = i + len(bare) + (1 if new[i + len(bare) : i + len(bare) + 1] in ("”", "’") else 0)
         new = new[:start] + q + new[end:]
+    # a name the model rewrote a little (“气象直通车” → “天气直通车”): the writer's, as written; words of
+    # the original the model quoted (“短信平台”): unquoted again
+    names = set(_QUOTED.findall(original))
+    for q in dict.fromkeys(_QUOTED.findall(new)):
+        if q in names:
+            continue
+        if q[1:-1] in _QUOTED.sub("", original):
+            new = new.replace(q, q[1:-1])
+            continue
+        near = [
+            n
+            for n in names
+            if n not in new and abs(len(n) - len(q)) <= 1 and similarity(n[1:-1], q[1:-1]) >= 0.6
+        ]
+        if len(near) == 1:
+            new = new.replace(q, near[0])
     return new
 
 

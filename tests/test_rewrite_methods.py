@@ -787,6 +787,14 @@ def test_a_samples_lost_quotation_marks_are_put_back_and_masked_names_kept() -> 
         "有关实践在“第一届医共体年会”等平台上交流“XX经验”，被评为“十大案例”。"
     )
     assert requote(s, "XX经验和XX经验") == "XX经验和XX经验"  # twice: which one is the name?
+    # (A/B dev run) a name rewritten by a character or two put back; the original's plain words quoted, unquoted
+    o = "通过“气象直通车”、短信平台、应急广播等渠道推送预警信息38万余条。"
+    assert requote(o, "利用“天气直通车”、“短信平台”、应急广播等渠道推送预警信息38万余条。") == (
+        "利用“气象直通车”、短信平台、应急广播等渠道推送预警信息38万余条。"
+    )
+    assert (
+        requote("开展“春风行动”招聘42场。", "开展“护苗行动”招聘42场。") == "开展“护苗行动”招聘42场。"
+    )  # another name
     masked = "一是持续深化XX支付方式改革。"
     assert why(masked, "一是X支付方式改革持续深化。") == "numbers"
     # a result claimed that the original did not report

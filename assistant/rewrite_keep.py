@@ -167,6 +167,8 @@ _RESULT = re.compile(r"完成|建成|上线|全覆盖")
 _RESULT_SAID = re.compile(r"完成|建成|上线|覆盖")
 # the 等 that leaves a list open (车站、景区等人员密集场所; 冰雹等灾害性天气); not 头等, 同等, 等级…
 _OPEN_LIST = re.compile(r"(?<=[\u4e00-\u9fff])(?<![头同平均对相])等(?![级待同于到次])")
+# 基本 before a result (基本实现, 基本建成): the writer's hedge; not 基本医疗保险, 基本公共服务
+_HEDGED_RESULT = re.compile(r"基本(?:上)?(?=实现|完成|建成|消除|覆盖|形成|达到|解决|落实|到位|满足|具备)")
 # 我局 cut to 局 (局联合公安…): no subject; 局党组, 局机关, 局领导 are
 _BARE_BUREAU = re.compile(r"(?:^|[，。；])局(?![党机领长])")
 
@@ -174,7 +176,7 @@ _BARE_BUREAU = re.compile(r"(?:^|[，。；])局(?![党机领长])")
 def fact_changed(original: str, new: str) -> str:
     """Why `new` reports another kind of fact than `original` ("" = it does not): a level held
     said as reached, a result said as work under way (完成规范化建设 → 开展规范化建设), the unit cut
-    to a bare 局, or a list's 等 dropped (the list read as all there is)."""
+    to a bare 局, a list's 等 dropped (the list read as all there is), or 基本 dropped from a result."""
     if _HELD.search(original) and not _HELD_SAID.search(new):
         return "level held said as reached"
     for clause in re.split(r"[，。；：]", original):
@@ -183,6 +185,8 @@ def fact_changed(original: str, new: str) -> str:
             return "result said as work"
     if _BARE_BUREAU.search(new) and not _BARE_BUREAU.search(original):
         return "subject cut"
+    if _HEDGED_RESULT.search(original) and "基本" not in new and not re.search("大部分|大多|多数|总体", new):
+        return "hedge dropped"  # 基本实现村级全覆盖 → 已实现…: a result claimed whole
     if len(_OPEN_LIST.findall(new)) < len(_OPEN_LIST.findall(original)):
         return "list closed"  # 在车站、景区等人员密集场所 → 在人员密集场所; 冰雹等 → 冰雹
     return ""

@@ -78,3 +78,8 @@ def test_a_level_held_a_result_and_the_subject_are_kept_as_the_same_kind_of_fact
     place = "在车站、景区等人员密集场所新增配置自动体外除颤器64台。"
     assert fact_changed(place, "在车站、景区人员密集场所新增配置自动体外除颤器64台。") == "list closed"
     assert fact_changed("县人社局把稳就业作为头等大事。", "县人社局将稳就业作为首要任务。") == ""
+    # (blind run 11, read after it) 基本实现 → 已实现 claims the result whole
+    hedged = "全县基本实现村级综合服务站全覆盖。"
+    assert fact_changed(hedged, "全县村级综合服务站已实现全覆盖。") == "hedge dropped"
+    assert fact_changed(hedged, "全县村级综合服务站基本实现全覆盖。") == ""
+    assert fact_changed("参加基本医疗保险31.2万人。", "31.2万人参加医疗保险。") == ""  # (a name, not a hedge)

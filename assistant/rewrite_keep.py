@@ -3,8 +3,8 @@
 A 1.5B model asked for 换个说法 or 更正式 swaps words freely, and the swaps it makes most are the
 ones a reader minds most: the place cut from the unit (崦滠县民族宗教事务局 → 县民族宗教事务局), the
 scope or the period dropped (全县…, 一年来…), a thing narrowed or swapped (农村客运 → 客运, 青少年 →
-青年, 国防 → 国家安全). Verbs and adverbs may change; these may not. The checks were measured on 320
-rewrites labelled by hand (bench/README.md, "What a rewording keeps").
+青年, 国防 → 国家安全). Verbs and adverbs may change; these may not. The checks were built and measured
+on 320 rewrites a reader labelled OK / SLIP / FAULT (bench/keep_eval.py, bench/data/rewrite_labels.jsonl).
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ _NOUN_TAGS = frozenset(("n", "nz", "nt", "ns", "nr", "nrt", "j", "nl", "ng"))
 # spoken topic words (种树这块) and words every rewording may drop or say otherwise
 # (率控制 of 失业率控制在…: a cut across two words)
 _NOT_A_THING = re.compile(r"^(?:新|大力|全力|积极|深入|扎实|持续|不断|充分|压|一共|搞|基本|[率量额])|功夫$")
-# verbs the tagger's dictionary files as nouns (惠及 ns, 办理 n, 上线 n)
+# words the tagger's dictionary files as nouns that name no thing of the report: verbs (惠及 ns, 办理 n,
+# 上线 n), and metaphors and spoken words a rewording says its own way (心坎, 底色, 东西)
 _VERBS = frozenset((
     "惠及", "助力", "织密", "普及", "整治", "印发", "上线", "落地", "命名", "荣获", "通报", "问责", "节约", "节省",
     "提质", "指导", "资助", "调剂", "办理", "带队", "会同", "事关", "依法", "常态", "面向", "深化", "发力",

@@ -9,6 +9,7 @@ on 320 rewrites a reader labelled OK / SLIP / FAULT (bench/keep_eval.py, bench/d
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -36,6 +37,7 @@ _SCOPES: tuple[tuple[str, ...], ...] = (
     _YEAR,
     ("下一步", "明年", "今后"),
 )
+_A_YEAR = re.compile(r"(?:19|20)\d\d年(?![底末初])")  # (2024年 says the year as 全年 does)
 # a period within the year, or the work's season: said once, kept (汛期前排查… → 排查…)
 _PERIOD = re.compile(
     r"上半年|下半年|[一二三四]季度|前三季度|年初|年底|年末|汛期前?|春节|暑假|寒假|\d{1,2}月份?"
@@ -69,9 +71,11 @@ _ABSTRACT = frozenset((
 _SAME_THING = {"每亩": "亩均", "线上": "网络", "网上": "网络", "一线": "基层"}
 
 
-def _placed_units(text: str) -> list[tuple[str, str]]:
+@functools.lru_cache(maxsize=256)
+def _placed_units(text: str) -> tuple[tuple[str, str], ...]:
     """(place, unit) for each unit named with its place (鹤林, 市机关事务管理局); two characters the
-    tagger reads as one verb, adverb, time or pronoun are no place (围绕县委…, 依托县融媒体中心)."""
+    tagger reads as one verb, adverb, time or pronoun are no place (围绕县委…, 依托县融媒体中心).
+    (Read once an original: every sample of a sentence is checked against the same one.)"""
     from index.lexical import pos_tags
 
     out = []
@@ -83,7 +87,7 @@ def _placed_units(text: str) -> list[tuple[str, str]]:
         if len(tags) == 1 and tags[0][1][:1] in ("v", "p", "d", "c", "u", "r", "t", "a", "m"):
             continue
         out.append((place, unit))
-    return out
+    return tuple(out)
 
 
 def lost_place(original: str, new: str) -> str:
@@ -113,9 +117,8 @@ def restore_place(original: str, new: str) -> str:
 def lost_scope(original: str, new: str) -> str:
     """The scope (全县), year (全年/一年来…), plan (下一步) or period (汛期前) the original says and
     `new` does not, in any of its equal words."""
-    year = re.compile(r"(?:19|20)\d\d年(?![底末初])")  # (2024年 says the year as 全年 does)
     for words in _SCOPES:
-        said = any(w in new for w in words) or (words == _YEAR and bool(year.search(new)))
+        said = any(w in new for w in words) or (words == _YEAR and bool(_A_YEAR.search(new)))
         if any(w in original for w in words) and not said:
             return next(w for w in words if w in original)
     return next((p for p in _PERIOD.findall(original) if p not in new), "")
@@ -126,19 +129,17 @@ def must_keep(original: str) -> list[str]:
     the things it names): the copy block never holds them back."""
     words = [place + unit[0] for place, unit in _placed_units(original)]
     words += [w for group in _SCOPES for w in group if w in original] + _PERIOD.findall(original)
-    return words + lost_things(original, "")
+    return words + list(_things(original))
 
 
-def lost_things(original: str, new: str, alike: Callable[[str], str] = lambda t: t) -> list[str]:
-    """The words of `original` that name a thing, a group or a place (农村, 客运, 青少年, 国防, 统计
-    人员) and that `new` does not say, `alike` writing synonyms the same way in both (the word table's
-    groups). Quoted names and figures are other checks' business."""
+@functools.lru_cache(maxsize=256)
+def _things(original: str) -> tuple[str, ...]:
+    """The words of `original` that name a thing, a group or a place (read once an original)."""
     from index.lexical import pos_tags
 
     # (a spoken topic, 种树这块, is said again by what follows: a formal wording drops it)
     bare = re.sub(r"“[^“”]*”|\d+(?:\.\d+)?|[\u4e00-\u9fff]{1,6}?(?:这一块|这块|这方面|这边)", "，", original)
-    same = _same_thing(alike(new))
-    return [
+    return tuple(
         w
         for w, tag in dict.fromkeys(pos_tags(bare))
         if tag in _NOUN_TAGS
@@ -147,9 +148,15 @@ def lost_things(original: str, new: str, alike: Callable[[str], str] = lambda t:
         and not _NOT_A_THING.search(w)
         and w not in _VERBS
         and not (w in _ABSTRACT or (len(w) <= 4 and w[-2:] in _ABSTRACT))
-        and w not in new
-        and _same_thing(alike(w)) not in same
-    ]
+    )
+
+
+def lost_things(original: str, new: str, alike: Callable[[str], str] = lambda t: t) -> list[str]:
+    """The words of `original` that name a thing, a group or a place (农村, 客运, 青少年, 国防, 统计
+    人员) and that `new` does not say, `alike` writing synonyms the same way in both (the word table's
+    groups). Quoted names and figures are other checks' business."""
+    same = _same_thing(alike(new))
+    return [w for w in _things(original) if w not in new and _same_thing(alike(w)) not in same]
 
 
 def _same_thing(text: str) -> str:

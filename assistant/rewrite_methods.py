@@ -33,7 +33,15 @@ from assistant.goals import backwards
 from assistant.llm import supports_grammar as llm_supports_grammar
 from assistant.llm import surprise, tokenize
 from assistant.prompts import render
-from assistant.rewrite_keep import fact_changed, lost_place, lost_scope, lost_things, must_keep, restore_place
+from assistant.rewrite_keep import (
+    fact_changed,
+    lost_place,
+    lost_scope,
+    lost_things,
+    must_keep,
+    restore_lead,
+    restore_place,
+)
 from assistant.rewrite_kinds import (
     COLLOQUIAL,
     FIGURE,
@@ -720,8 +728,9 @@ COPY_BLOCK = True
 _WIDE_DIGIT = re.compile(r"[０-９]")  # (written so, a figure is left unlocked: the gate reads ASCII strings)
 NAMED_SAMPLES = 5  # a named sentence's (or clause group's) samples: 0.7, 0.9, 1.1, 0.85, 1.05
 NAMED_RETRY_LONG, NAMED_RETRY_CHUNK = 20, 18  # a named sentence's retry: groups of a clause or two
+# (第三届“山歌节”…, 第五次全国经济普查… open with no marker: 第三， does)
 _MARKER_OPEN = re.compile(
-    r"^(?:[一二三四五六七八九十]是|其[一二三四五六七八九十]|第[一二三四五六七八九十]|首先|其次|再次|最后)"
+    r"^(?:[一二三四五六七八九十]是|其[一二三四五六七八九十]|第[一二三四五六七八九十](?=[，,、])|首先|其次|再次|最后)"
 )
 
 
@@ -1134,7 +1143,7 @@ def mend_fixed(original: str, new: str) -> str:
         found = re.search(one + ("、" + one) * (len(pieces) - 1), new)
         if motto not in new and found and sorted(found.group(0).split("、")) == sorted(pieces):
             new = new[: found.start()] + motto + new[found.end() :]
-    new = restore_place(original, mend_places(original, new))
+    new = restore_lead(original, restore_place(original, mend_places(original, new)))
     m = _OPENING_UNIT.match(original)
     if (
         m

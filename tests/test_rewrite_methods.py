@@ -470,6 +470,18 @@ def test_sample_checks_for_a_new_wording() -> None:
         "not faithful"
     )
     assert candidate_problem(ctx, "reword", s, s, "【改写后的句子】健全三重保障制度。", 0.7) == "prompt echo"
+    # 第三届/第五次 open with an ordinal, not a marker (第三， is one)
+    fest = "办好第三届“嵝沅山歌节”和乡村音乐季活动。"
+    assert (
+        candidate_problem(ctx, "reword", fest, fest, "第三届“嵝沅山歌节”和乡村音乐季活动办好办实。", 0.9)
+        != "new marker"
+    )
+    assert (
+        candidate_problem(
+            ctx, "reword", s, s, "第三，健全基本医保、大病保险和医疗救助三重保障制度体系。", 0.9
+        )
+        == "new marker"
+    )
     assert (
         candidate_problem(ctx, "reword", s, s, "我们健全基本医保、大病保险、医疗救助三重保障制度。", 0.9)
         == "new subject"

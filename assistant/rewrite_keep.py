@@ -76,18 +76,24 @@ def _placed_units(text: str) -> tuple[tuple[str, str], ...]:
     """(place, unit) for each unit named with its place (鹤林, 市机关事务管理局); two characters the
     tagger reads as one verb, adverb, time or pronoun are no place (围绕县委…, 依托县融媒体中心).
     (Read once an original: every sample of a sentence is checked against the same one.)"""
-    from index.lexical import pos_tags
-
     out = []
     for m in _PLACED.finditer(text):
         place, unit = m.group(1), m.group(2)
         if re.search("委|政府", unit[1:-1]):
             continue  # 县委县政府中心工作 names no unit
-        tags = pos_tags(place)
-        if len(tags) == 1 and tags[0][1][:1] in ("v", "p", "d", "c", "u", "r", "t", "a", "m"):
-            continue
-        out.append((place, unit))
+        if names_a_place(place):
+            out.append((place, unit))
     return tuple(out)
+
+
+@functools.lru_cache(maxsize=1024)
+def names_a_place(word: str) -> bool:
+    """Two characters before a unit's 县/市/区 that may be its place: not one word jieba reads as a
+    verb, preposition, adverb… (推进县级社会福利中心: 推进 is no place)."""
+    from index.lexical import pos_tags
+
+    tags = pos_tags(word)
+    return not (len(tags) == 1 and tags[0][1][:1] in ("v", "p", "d", "c", "u", "r", "t", "a", "m"))
 
 
 def lost_place(original: str, new: str) -> str:
@@ -100,9 +106,24 @@ def lost_place(original: str, new: str) -> str:
 
 def restore_place(original: str, new: str) -> str:
     """Each placed unit of `original` that `new` names without its place (机关事务管理局, 县机关事务
-    管理局) given its place back: the unit that did the work is named as the writer named it."""
-    for place, unit in _placed_units(original):
+    管理局) or with another place (瑞安市商务局) given its place back: the unit that did the work is
+    named as the writer named it."""
+    units = _placed_units(original)
+    for place, unit in units:
         if place + unit[0] in new:
+            continue
+        # another place before the unit (岞潆市商务局 → 瑞安市商务局, 峧湄县民政局 → 湄洲县民政局: a rare
+        # character the model cannot write, so it wrote a place it knows): the writer's, where the
+        # original names no other place with that unit
+        other = re.search(f"([\u4e00-\u9fff]{{2}}){re.escape(unit)}", new)
+        if (
+            other
+            and other.group(1) not in original
+            and not re.search(f"[{_BEFORE_NAME}我本该各全局]", other.group(1))  # (我局市民政局: 我局's)
+            and names_a_place(other.group(1))
+            and [u for _, u in units].count(unit) == 1
+        ):
+            new = new[: other.start(1)] + place + new[other.end(1) :]
             continue
         at = re.search(f"{re.escape(unit[0])}?{re.escape(unit[1:])}", new)
         if not at:

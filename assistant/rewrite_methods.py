@@ -39,6 +39,7 @@ from assistant.rewrite_keep import (
     lost_scope,
     lost_things,
     must_keep,
+    names_a_place,
     restore_lead,
     restore_place,
 )
@@ -1051,7 +1052,8 @@ def renamed_unit(original: str, new: str, speaks: bool = False) -> bool:
     old, now = set(UNIT_NAME.findall(original)), set(UNIT_NAME.findall(new))
     # the place in front of a unit (蓉江市商务局 → 成都市商务局: the regex sees 市商务局 in both)
     was = set(_PLACE.findall(original))
-    places = set(_PLACE.findall(new)) - was
+    # (推进县级社会福利中心 → 推动县级…: a verb before the unit is no place)
+    places = {p for p in set(_PLACE.findall(new)) - was if names_a_place(p)}
     # a place name cut (嵖溧市水利局 → 溧市水利局: the model dropped a rare character)
     cut = any(re.search(f"(?<!{p[0]}){p[1]}[市县区州]", new) for p in was)
     # the place torn from its 县/市 (嵣湑县国家保密局 → 任嵣湑担任国家保密局)

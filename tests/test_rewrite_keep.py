@@ -18,6 +18,18 @@ def test_a_placed_unit_keeps_its_place_and_gets_it_back_when_cut() -> None:
     assert restore_place("我们峧澴市农机中心今年这块主要是抓了农机补贴。", "今年农机中心抓了农机补贴。") == (
         "今年峧澴市农机中心抓了农机补贴。"
     )
+    # another place the model knows, for a rare character it cannot write (blind run 12): the writer's
+    s2 = "岞潆市商务局坚持“一把手”招商和产业链招商双轮驱动。"
+    assert restore_place(s2, "瑞安市商务局“一把手”招商与产业链招商齐头并进。").startswith("岞潆市商务局")
+    assert (
+        restore_place(s2, "在双轮驱动方面，瑞州市商务局持续发力。")
+        == "在双轮驱动方面，岞潆市商务局持续发力。"
+    )
+    # …not a word the tagger reads as a verb (自治县商务局: left for the checks), nor where the
+    # original itself names two places with that unit
+    assert restore_place(s2, "自治县商务局推行“一把手”招商。") == "自治县商务局推行“一把手”招商。"
+    two = "岞潆市商务局会同峧湄市商务局开展招商。"
+    assert restore_place(two, "瑞安市商务局会同峧湄市商务局开展招商。").startswith("瑞安市")
     # part of another name, or a word of the sentence before it: no place of the writer's
     assert restore_place("鹤林市民政局…", "我局市民政局…") == "我局市民政局…"
     assert lost_place("紧紧围绕县委县政府中心工作。", "围绕中心工作。") == ""  # 围绕 is no place

@@ -470,6 +470,19 @@ def test_sample_checks_for_a_new_wording() -> None:
         "not faithful"
     )
     assert candidate_problem(ctx, "reword", s, s, "【改写后的句子】健全三重保障制度。", 0.7) == "prompt echo"
+    # a verb before a unit is no place of it (推进县级社会福利中心 → 推动县级社会福利中心)
+    plan = "下一步，将加快推进县级社会福利中心建设，进一步扩大基本养老服务覆盖面。"
+    assert (
+        candidate_problem(
+            ctx,
+            "reword",
+            plan,
+            plan,
+            "下一步，将加快推动县级社会福利中心建设，持续扩大基本养老服务覆盖面。",
+            0.95,
+        )
+        != "unit renamed"
+    )
     # 第三届/第五次 open with an ordinal, not a marker (第三， is one)
     fest = "办好第三届“嵝沅山歌节”和乡村音乐季活动。"
     assert (

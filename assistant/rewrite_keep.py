@@ -23,6 +23,7 @@ _PLACED = re.compile(
 )
 # characters that may stand before a unit's name in a sentence (在县文物局, 年内，县文物局)
 _BEFORE_NAME = "在由对向为和与及同跟经据从按被将把让给的是年内"
+_CJK = "[\u4e00-\u9fff]"
 
 _YEAR = tuple(TIME_WORDS.split("|"))
 # kept as a class: one of each line must stay if the original said one (全年 → 年内 is the same year)
@@ -106,16 +107,17 @@ def lost_place(original: str, new: str) -> str:
 
 def restore_place(original: str, new: str) -> str:
     """Each placed unit of `original` that `new` names without its place (机关事务管理局, 县机关事务
-    管理局) or with another place (瑞安市商务局) given its place back: the unit that did the work is
-    named as the writer named it."""
+    管理局), with its place cut to one character (津县投资促进局) or with another place (瑞安市商务局,
+    崆山县…) given its place back: the unit that did the work is named as the writer named it. (The
+    one function for the writer's place; a place is two characters `names_a_place` allows.)"""
     units = _placed_units(original)
     for place, unit in units:
         if place + unit[0] in new:
             continue
-        # another place before the unit (岞潆市商务局 → 瑞安市商务局, 峧湄县民政局 → 湄洲县民政局: a rare
-        # character the model cannot write, so it wrote a place it knows): the writer's, where the
-        # original names no other place with that unit
-        other = re.search(f"([\u4e00-\u9fff]{{2}}){re.escape(unit)}", new)
+        # another place before the unit, or the place garbled (岞潆市商务局 → 瑞安市商务局, 崆瀍县… →
+        # 崆山县…: a rare character the model cannot write, so it wrote one it knows): the writer's,
+        # where the original names no other place with that unit
+        other = re.search(f"({_CJK}{{2}}){re.escape(unit)}", new)
         if (
             other
             and other.group(1) not in original
@@ -129,8 +131,14 @@ def restore_place(original: str, new: str) -> str:
         if not at:
             continue
         before = new[at.start() - 1] if at.start() else ""
-        if re.match(r"[\u4e00-\u9fff]", before) and before not in _BEFORE_NAME:
-            continue  # part of another name (我局, 市县民政局…): left for the checks
+        if re.match(_CJK, before) and before not in _BEFORE_NAME:
+            # the place cut to its last character (嵚澧县投资促进局 → 津县…, 在澧县…); 全县/我县/市县…
+            # name no place, and a character after another word is part of a name (我局, 市县民政局)
+            ahead = new[at.start() - 2] if at.start() > 1 else ""
+            lone = not re.match(_CJK, ahead) or ahead in _BEFORE_NAME
+            if at.group(0)[0] == unit[0] and lone and before not in "全本各该我县市区省州":
+                new = new[: at.start() - 1] + place + new[at.start() :]
+            continue
         new = new[: at.start()] + place + unit + new[at.end() :]
     return new
 

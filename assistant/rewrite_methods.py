@@ -424,7 +424,7 @@ def compress(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generat
             s,
         )
         new = mend_qualifiers(s, new) if new else new
-        new = mend_places(s, new)
+        new = restore_place(s, new)
         if (
             new
             and _numbers_ok(s, new, ctx)
@@ -1101,42 +1101,12 @@ _OPENING_UNIT = re.compile(
 )
 
 
-_NAMED_PLACE = re.compile(r"[\u4e00-\u9fff]{2}" + UNIT_NAME.pattern)  # 崆瀍县粮食和物资储备局
-
-
 _CJK = "[\u4e00-\u9fff]"
-
-
-def _mend_place(unit: str, new: str) -> str:
-    """The writer's unit with one character of its place garbled (崆瀍县… → 崆山县…: a rare character the
-    model cannot write), or the place cut to one character, put back as written; another place
-    (成都市…) is left for the checks."""
-    place, rest = unit[:2], unit[2:]
-
-    def back(m: re.Match[str]) -> str:
-        got = m.group(0)
-        return place if got != place and (got[0] == place[0] or got[1] == place[1]) else got
-
-    new = re.sub(f"{_CJK}{{2}}(?={re.escape(rest)})", back, new)
-    # the place cut to one character (嵚澧县投资促进局 → 津县投资促进局); 全县/本县/我县 name no place,
-    # and 在/由/对… is a word of the sentence (在县投资促进局)
-    return re.sub(
-        f"(?<!{_CJK})(?![全本各该我在由向对与和及为经据从按被将把让给同跟]){_CJK}(?={re.escape(rest)})",
-        place,
-        new,
-    )
-
-
-def mend_places(original: str, new: str) -> str:
-    """Each of the original's placed unit names garbled by one character in `new` put back."""
-    for unit in dict.fromkeys(_NAMED_PLACE.findall(original)):
-        new = _mend_place(unit, new)
-    return new
 
 
 def mend_fixed(original: str, new: str) -> str:
     """What a sample must keep, put back where the model slipped: a fixed principle's phrases in
-    the writer's order (量力而行、尽力而为 → 尽力而为、量力而行), a place name garbled by one character,
+    the writer's order (量力而行、尽力而为 → 尽力而为、量力而行), the writer's place before its unit (restore_place),
     and the unit that opened the sentence (县文化和旅游局坚持… → 以文塑旅…: the unit written in front
     again) where the sample names no unit and no other subject."""
     for motto in _MOTTO.findall(original):
@@ -1145,7 +1115,7 @@ def mend_fixed(original: str, new: str) -> str:
         found = re.search(one + ("、" + one) * (len(pieces) - 1), new)
         if motto not in new and found and sorted(found.group(0).split("、")) == sorted(pieces):
             new = new[: found.start()] + motto + new[found.end() :]
-    new = restore_lead(original, restore_place(original, mend_places(original, new)))
+    new = restore_lead(original, restore_place(original, new))
     m = _OPENING_UNIT.match(original)
     if (
         m

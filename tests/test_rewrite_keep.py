@@ -32,6 +32,15 @@ def test_a_placed_unit_keeps_its_place_and_gets_it_back_when_cut() -> None:
     assert restore_place(two, "瑞安市商务局会同峧湄市商务局开展招商。").startswith("瑞安市")
     # part of another name, or a word of the sentence before it: no place of the writer's
     assert restore_place("鹤林市民政局…", "我局市民政局…") == "我局市民政局…"
+    # the place garbled by a character or cut to its last one (the one mend of the writer's place)
+    o = "嵚澧县投资促进局坚持把招商引资作为“一号工程”。"
+    assert restore_place(o, "嵚山县投资促进局将招商引资作为“一号工程”。").startswith("嵚澧县投资")
+    assert restore_place(o, "津县投资促进局将招商引资作为“一号工程”。").startswith("嵚澧县投资")
+    assert restore_place(o, "年内在澧县投资促进局推动下…") == "年内在嵚澧县投资促进局推动下…"
+    assert restore_place(o, "我县投资促进局将招商引资作为“一号工程”。").startswith("我县")
+    # a verb before a unit is no place: the model's own verb stays (推进 → 推动, not put back)
+    v = "持续推进县级社会福利中心建设。"
+    assert restore_place(v, "不断推动县级社会福利中心建设。") == "不断推动县级社会福利中心建设。"
     assert lost_place("紧紧围绕县委县政府中心工作。", "围绕中心工作。") == ""  # 围绕 is no place
     assert lost_place("依托县融媒体中心开展宣传。", "借助融媒体中心开展宣传。") == ""
 

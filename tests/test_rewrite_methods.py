@@ -1939,6 +1939,9 @@ def test_a_place_name_garbled_by_one_character_is_put_back() -> None:
     assert mend_fixed(o, "成都市粮食和物资储备局始终将保障粮食安全作为首要职责。").startswith(
         "成都市"
     )  # another place
+    # a verb before a unit is no place: the model's 推动 is not turned back into the writer's 推进
+    v = "持续推进县级社会福利中心建设。"
+    assert mend_fixed(v, "不断推动县级社会福利中心建设。") == "不断推动县级社会福利中心建设。"
 
 
 def test_an_expand_point_is_one_sentence_beyond_its_hint(fake_chat) -> None:

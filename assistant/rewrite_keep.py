@@ -72,6 +72,12 @@ _ABSTRACT = frozenset((
 _SAME_THING = {"每亩": "亩均", "线上": "网络", "网上": "网络", "一线": "基层"}
 
 
+def unit_places(text: str) -> list[str]:
+    """The two characters before each unit's 县/市/区 (鹤林 of 鹤林市机关事务管理局), verbs included:
+    the caller asks `names_a_place` where it matters."""
+    return [m.group(1) for m in _PLACED.finditer(text)]
+
+
 @functools.lru_cache(maxsize=256)
 def _placed_units(text: str) -> tuple[tuple[str, str], ...]:
     """(place, unit) for each unit named with its place (鹤林, 市机关事务管理局); two characters the

@@ -42,6 +42,7 @@ from assistant.rewrite_keep import (
     names_a_place,
     restore_lead,
     restore_place,
+    unit_places,
 )
 from assistant.rewrite_kinds import (
     COLLOQUIAL,
@@ -52,7 +53,6 @@ from assistant.rewrite_kinds import (
     SENTENCE_MAX_SIMILARITY,
     TIME_WORDS,
     UNIT_NAME,
-    UNIT_TAIL,
     WHO_WORDS,
     Parts,
     RewriteSpec,
@@ -1037,7 +1037,7 @@ _MOTTO = re.compile(
 def unit_as_place(original: str, new: str) -> bool:
     """The writer's unit, the doer in the original, said as where the work happened (在…局)."""
     for m in UNIT_NAME.finditer(original):
-        place = "".join(_PLACE.findall(original[max(0, m.start() - 2) : m.end()]))  # (岈洧 of 岈洧区体育局)
+        place = "".join(unit_places(original[max(0, m.start() - 2) : m.end()]))  # (岈洧 of 岈洧区体育局)
         at = re.compile(f"在(?:{re.escape(place)})?{re.escape(m.group(0))}")
         if at.search(new) and not at.search(original):
             return True
@@ -1051,9 +1051,9 @@ def renamed_unit(original: str, new: str, speaks: bool = False) -> bool:
     never named, is a renamed unit too."""
     old, now = set(UNIT_NAME.findall(original)), set(UNIT_NAME.findall(new))
     # the place in front of a unit (蓉江市商务局 → 成都市商务局: the regex sees 市商务局 in both)
-    was = set(_PLACE.findall(original))
+    was = set(unit_places(original))
     # (推进县级社会福利中心 → 推动县级…: a verb before the unit is no place)
-    places = {p for p in set(_PLACE.findall(new)) - was if names_a_place(p)}
+    places = {p for p in set(unit_places(new)) - was if names_a_place(p)}
     # a place name cut (嵖溧市水利局 → 溧市水利局: the model dropped a rare character)
     cut = any(re.search(f"(?<!{p[0]}){p[1]}[市县区州]", new) for p in was)
     # the place torn from its 县/市 (嵣湑县国家保密局 → 任嵣湑担任国家保密局)
@@ -1085,14 +1085,6 @@ def renamed_unit(original: str, new: str, speaks: bool = False) -> bool:
 
 _BEFORE_A_NAME = (
     "在由对向为和与及同跟经据从按被将把让给的是本该各全我们任年内"  # (我们水务局, 担任司法局局长, 今年…)
-)
-
-
-# (全县各村社 names no place: no place name ends in 全/本/各/该/我)
-_PLACE = re.compile(
-    r"([\u4e00-\u9fff](?![全本各该我])[\u4e00-\u9fff])(?=[市县区州](?!域)[\u4e00-\u9fff]{1,10}?"
-    + UNIT_TAIL
-    + ")"
 )
 
 

@@ -374,6 +374,8 @@ def run_rewrite(
     if spec.sentence is not None and any(p.check == "unchanged" for p in problems):
         said += _one_figure_note(parts, spec.sentence)
     notes = list(dict.fromkeys(ctx.notes))
+    if spec.kind == "reword" and problems and _bundled_model(settings):
+        notes.append(_stronger_model_hint(spec))
     if not changed:
         out = text
         notes.append(f"未能完成“{spec.label}”：{said or '改写结果与原文相同'}。原文未改动")
@@ -406,6 +408,21 @@ def run_rewrite(
         changed=changed,
         problems=[str(p) for p in problems],
         attempts=attempts,
+    )
+
+
+def _bundled_model(settings: Settings | None) -> bool:
+    """Whether the rewrite ran on the bundled 1.5B model (no other GGUF, no remote endpoint)."""
+    return settings is not None and settings.llm in ("local", "local-inproc") and settings.model_path is None
+
+
+def _stronger_model_hint(spec: RewriteSpec) -> str:
+    """What the writer can do when 换个说法 fails on the bundled model: measured (bench/rewrite_eval.py),
+    it rarely finds a wording both new and faithful, so the failure is the model's size, not the text."""
+    one_by_one = "可以逐句改写（如“第二句换个说法”），或" if spec.sentence is None else "可以"
+    return (
+        "默认的本地小模型难以在不改变事实的前提下换成全新的说法；"
+        f"{one_by_one}请管理员接入更强的模型（OpenAI 兼容接口：BIGANZI_LLM=openai，见说明书“设置”一节）"
     )
 
 

@@ -93,6 +93,27 @@ def test_unchanged_copy_is_never_shown_as_done(fake_chat) -> None:
     assert any(e.kind == "info" and e.restart and "重试" in e.text for e in events)
 
 
+def test_a_failed_new_wording_on_the_bundled_model_says_what_the_writer_can_do(fake_chat) -> None:
+    """换个说法 that fails on the bundled 1.5B model says why and what to do (a sentence at a time,
+    or a stronger model); the same failure on another model does not blame the model."""
+    sentences = PLAIN.replace("。", "。\n").split()
+    echo = [s for s in sentences for _ in range(3)] * 2
+    bundled = get_settings().model_copy(update={"llm": "local", "model_path": None})
+    fake_chat.enqueue(*echo)
+    res = rewrite_text(bundled, PLAIN, "换个说法", model=fake_chat, seed=1)
+    hint = [n for n in res.notes if "更强的模型" in n]
+    assert not res.passed and len(hint) == 1 and "逐句改写" in hint[0] and "BIGANZI_LLM=openai" in hint[0]
+    assert res.notes[-1].startswith("未能完成“换个说法”")  # the failure stays the summary
+    remote = get_settings().model_copy(update={"llm": "openai"})
+    fake_chat.enqueue(*echo)
+    assert not any(
+        "更强的模型" in n for n in rewrite_text(remote, PLAIN, "换个说法", model=fake_chat, seed=1).notes
+    )
+    fake_chat.enqueue(*[sentences[1]] * 12)  # a named sentence echoed: no 逐句 advice for it
+    one = rewrite_text(bundled, PLAIN, "第二句换个说法", model=fake_chat, seed=1)
+    assert not one.passed and [n for n in one.notes if "更强的模型" in n and "逐句" not in n]
+
+
 def test_an_echo_with_only_some_of_codes_changes_is_not_shown_as_done(fake_chat) -> None:
     """The model echoes; code's synonym table and clause order change one sentence of three, which
     is not a new wording of the text: it fails the check and the user is told so."""

@@ -422,7 +422,8 @@ def _stronger_model_hint(spec: RewriteSpec) -> str:
     one_by_one = "可以逐句改写（如“第二句换个说法”），或" if spec.sentence is None else "可以"
     return (
         "默认的本地小模型难以在不改变事实的前提下换成全新的说法；"
-        f"{one_by_one}请管理员接入更强的模型（OpenAI 兼容接口：BIGANZI_LLM=openai，见说明书“设置”一节）"
+        f"{one_by_one}在“设置”页改用更强的 OpenAI 兼容接口模型（如本单位部署的通义千问、DeepSeek；"
+        "命令行用 BIGANZI_LLM=openai）"
     )
 
 

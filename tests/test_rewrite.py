@@ -101,17 +101,23 @@ def test_a_failed_new_wording_on_the_bundled_model_says_what_the_writer_can_do(f
     bundled = get_settings().model_copy(update={"llm": "local", "model_path": None})
     fake_chat.enqueue(*echo)
     res = rewrite_text(bundled, PLAIN, "换个说法", model=fake_chat, seed=1)
-    hint = [n for n in res.notes if "更强的模型" in n]
-    assert not res.passed and len(hint) == 1 and "逐句改写" in hint[0] and "BIGANZI_LLM=openai" in hint[0]
+    hint = [n for n in res.notes if "更强的" in n]
+    assert (
+        not res.passed
+        and len(hint) == 1
+        and "逐句改写" in hint[0]
+        and "“设置”页" in hint[0]
+        and "BIGANZI_LLM=openai" in hint[0]
+    )
     assert res.notes[-1].startswith("未能完成“换个说法”")  # the failure stays the summary
     remote = get_settings().model_copy(update={"llm": "openai"})
     fake_chat.enqueue(*echo)
     assert not any(
-        "更强的模型" in n for n in rewrite_text(remote, PLAIN, "换个说法", model=fake_chat, seed=1).notes
+        "更强的" in n for n in rewrite_text(remote, PLAIN, "换个说法", model=fake_chat, seed=1).notes
     )
     fake_chat.enqueue(*[sentences[1]] * 12)  # a named sentence echoed: no 逐句 advice for it
     one = rewrite_text(bundled, PLAIN, "第二句换个说法", model=fake_chat, seed=1)
-    assert not one.passed and [n for n in one.notes if "更强的模型" in n and "逐句" not in n]
+    assert not one.passed and [n for n in one.notes if "更强的" in n and "逐句" not in n]
 
 
 def test_an_echo_with_only_some_of_codes_changes_is_not_shown_as_done(fake_chat) -> None:

@@ -36,7 +36,7 @@ _SCOPES: tuple[tuple[str, ...], ...] = (
     ("全镇",),
     ("全乡",),
     _YEAR,
-    ("下一步", "明年", "今后"),
+    ("下一步", "明年", "今后", "下一年", "来年", "新的一年"),
 )
 _A_YEAR = re.compile(r"(?:19|20)\d\d年(?![底末初])")  # (2024年 says the year as 全年 does)
 # a period within the year, or the work's season: said once, kept (汛期前排查… → 排查…)
@@ -157,6 +157,10 @@ _LEAD_CLAUSE = re.compile(
 )
 
 
+# a sample's own opening clause of time (下一年，/今年，/2025年，/近期，): not another to put one before
+_OWN_LEAD = re.compile(r"[^，。；]{0,6}(?:年|以来|下一步|今后|未来|近期|期间|期)[^，。；]{0,3}，")
+
+
 def restore_lead(original: str, new: str) -> str:
     """The original's opening clause of time or scope (一年来，) put back in front of `new` where the
     sample dropped it and says no word of its kind (a marker, 一是, stays first)."""
@@ -164,6 +168,8 @@ def restore_lead(original: str, new: str) -> str:
     lead = _LEAD_CLAUSE.match(body)
     if not lead or not new or not lost_scope(lead.group(0), new):
         return new
+    if _OWN_LEAD.match(strip_marker(new)):
+        return new  # the sample opens with a time of its own (下一年，/今年，): the checks judge it
     head = len(new) - len(strip_marker(new))
     return new[:head] + lead.group(0) + new[head:]
 
@@ -235,10 +241,28 @@ _HEDGED_RESULT = re.compile(r"基本(?:上)?(?=实现|完成|建成|消除|覆�
 _BARE_BUREAU = re.compile(r"(?:^|[，。；])局(?![党机领长])")
 
 
+# a programme's name (国企改革深化提升行动, 年鉴质量提升工程): its words are a name, not a wording
+_PROGRAMME = re.compile(r"[\u4e00-\u9fff]{2}(?:行动|工程|计划|攻坚战)")
+
+
+def programme_renamed(original: str, new: str) -> str:
+    """A programme of `original` named in `new` with its last word swapped for a synonym (深化提升行动 →
+    深化提高行动): another name, though the wording reads alike."""
+    old = set(_PROGRAMME.findall(original))
+    for name in _PROGRAMME.findall(new):
+        was = next((w for w in old if w[0] == name[0] and w[1] != name[1] and w[2:] == name[2:]), "")
+        if name not in old and was:
+            return f"{was}→{name}"
+    return ""
+
+
 def fact_changed(original: str, new: str) -> str:
     """Why `new` reports another kind of fact than `original` ("" = it does not): a level held
     said as reached, a result said as work under way (完成规范化建设 → 开展规范化建设), the unit cut
-    to a bare 局, a list's 等 dropped (the list read as all there is), or 基本 dropped from a result."""
+    to a bare 局, a list's 等 dropped (the list read as all there is), 基本 dropped from a result, or a
+    programme renamed."""
+    if programme_renamed(original, new):
+        return "programme renamed"
     if _HELD.search(original) and not _HELD_SAID.search(new):
         return "level held said as reached"
     for clause in re.split(r"[，。；：]", original):

@@ -1088,8 +1088,11 @@ _BEFORE_A_NAME = (
 )
 
 
+# (with its place: 明年，嵯湜区农业农村局将…; the two characters must be a place, see names_a_place)
 _OPENING_UNIT = re.compile(
-    r"^((?:今年以来|全年|今年|[^，。；]{0,8}年(?:以来)?)，)?(" + UNIT_NAME.pattern + ")"
+    r"^((?:今年以来|全年|今年|[^，。；]{0,8}年(?:以来)?)，)?((?:[\u4e00-\u9fff]{2})?"
+    + UNIT_NAME.pattern
+    + ")"
 )
 
 
@@ -1109,19 +1112,37 @@ def mend_fixed(original: str, new: str) -> str:
             new = new[: found.start()] + motto + new[found.end() :]
     new = restore_lead(original, restore_place(original, new))
     m = _OPENING_UNIT.match(original)
+    unit = UNIT_NAME.search(m.group(2)) if m else None
+    placed = bool(m and unit and unit.start() and names_a_place(m.group(2)[: unit.start()]))
     if (
         m
+        and unit
+        and (placed or not unit.start())  # (推进县级…中心 opens with a verb, not a unit)
         and new
-        and m.group(2)[1:] not in new  # (市民政局 → 民政局 is the same unit)
+        and unit.group(0)[1:] not in new  # (市民政局 → 民政局 is the same unit)
         and not UNIT_NAME.search(new)
         and not _SUBJECT_WORDS.search(new)
         and not _PERSON.search(new)
     ):
         lead = _LEAD.match(new)
         at = lead.end() if lead else 0
-        if not re.match(r"全[县市区省]", new[at:]):
+        # (全县…/我… is a subject of its own; a sample that lost more than the unit, 嶂淏县知识产权局
+        # 坚持保护与运用并重，全年… → 全年…, is not made whole by its unit: the checks judge it)
+        if not re.match(r"全[县市区省]|我", new[at:]) and _opens_alike(original[m.end() :], new[at:]):
             new = new[:at] + m.group(2) + new[at:]
     return new
+
+
+def _opens_alike(rest: str, new: str) -> bool:
+    """Whether `new` opens with the clause the unit opened (`rest`: what followed the unit), not a
+    later one (杉浦市…中心持续加强监测预警能力建设，新建地震预警终端46个… → 新建地震预警终端46个…: the
+    unit did more than that clause says, so it is not put back in front of it)."""
+    first = re.split(r"[，。；]", new, maxsplit=1)[0]
+    clauses = [c for c in re.split(r"[，。；]", rest) if c]
+    if not clauses:
+        return False
+    shared = [len(_bigrams(first) & _bigrams(c)) for c in clauses]
+    return shared[0] > 0 and shared[0] == max(shared)
 
 
 _TWICE_QUALIFIED = re.compile(
@@ -2964,6 +2985,10 @@ _SYN_GUARD = {
     "有效": ("", "期性"),
     "达到": ("", "了"),
     "全年": ("年", ""),  # (今年全年 → 今年年内)
+    # (a programme's name: 深化提升行动, 质量提升工程)
+    "提升": ("", "行工计"),
+    "提高": ("", "行工计"),
+    "增强": ("", "行工计"),
 }
 # a word that is a verb before these (深入乡村开展宣讲: went into the villages) is no adverb to swap
 _SYN_VERB_BEFORE = {

@@ -68,6 +68,15 @@ def test_an_opening_clause_of_time_or_scope_the_sample_dropped_is_put_back_in_fr
     assert restore_lead(s, "年内，我带头推进改造项目218户；") == "年内，我带头推进改造项目218户；"
     assert restore_lead("今年全县新建站点14个。", "新建站点14个。") == "新建站点14个。"
     assert restore_lead("全年完成造林3.6万亩。", "完成造林3.6万亩。") == "完成造林3.6万亩。"
+    # (blind run 13) a sample that opens with a time of its own gets no second one: 明年，下一年，…
+    plan = "明年，嵯湜区农业农村局将坚持稳产保供与产业增效并重。"
+    assert (
+        restore_lead(plan, "下一年，嵯湜区农业农村局将推进稳产保供。")
+        == "下一年，嵯湜区农业农村局将推进稳产保供。"
+    )
+    assert not lost_scope(plan, "下一年，嵯湜区农业农村局将推进稳产保供。")  # (下一年 says 明年)
+    assert restore_lead(plan, "今年，嵯湜区农业农村局将推进稳产保供。").startswith("今年，")
+    assert lost_scope(plan, "今年，嵯湜区农业农村局将推进稳产保供。") == "明年"  # (a wrong year: rejected)
 
 
 def test_a_thing_the_sentence_names_is_kept_or_said_by_a_synonym() -> None:
@@ -120,3 +129,8 @@ def test_a_level_held_a_result_and_the_subject_are_kept_as_the_same_kind_of_fact
     assert fact_changed(hedged, "全县村级综合服务站已实现全覆盖。") == "hedge dropped"
     assert fact_changed(hedged, "全县村级综合服务站基本实现全覆盖。") == ""
     assert fact_changed("参加基本医疗保险31.2万人。", "31.2万人参加医疗保险。") == ""  # (a name, not a hedge)
+    # a programme's name is a name: 深化提升行动 → 深化提高行动 is another programme
+    reform = "全面完成国企改革深化提升行动年度任务。"
+    assert fact_changed(reform, "圆满完成国企改革深化提高行动年度任务。") == "programme renamed"
+    assert fact_changed(reform, "国企改革深化提升行动年度任务全面完成。") == ""
+    assert fact_changed("实施质量提升工程。", "推进质量提升工程，提高服务水平。") == ""

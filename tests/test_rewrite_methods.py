@@ -1930,7 +1930,7 @@ def test_spoken_notes_made_formal_keep_their_hedges_and_lose_their_particles() -
 
 
 def test_a_place_name_garbled_by_one_character_is_put_back() -> None:
-    from assistant.rewrite_methods import mend_fixed
+    from assistant.rewrite_methods import mend_fixed, reword_words
 
     o = "崆瀍县粮食和物资储备局始终把保障粮食安全作为首要职责。"
     assert mend_fixed(o, "年内，崆山县粮食和物资储备局始终将保障粮食安全作为首要职责。").startswith(
@@ -1939,6 +1939,16 @@ def test_a_place_name_garbled_by_one_character_is_put_back() -> None:
     assert mend_fixed(o, "成都市粮食和物资储备局始终将保障粮食安全作为首要职责。").startswith(
         "成都市"
     )  # another place
+    # the unit with its place that opened the sentence, dropped by the sample, goes back in front of
+    # the clause it opened (blind run 13), not in front of a later one, nor before 我
+    plan = "明年，嵯湜区农业农村局将坚持稳产保供与产业增效并重，力争粮食总产量达到18.6万吨。"
+    assert mend_fixed(plan, "明年，将稳产保供与产业增效相结合，力争粮食总产量达18.6万吨。") == (
+        "明年，嵯湜区农业农村局将稳产保供与产业增效相结合，力争粮食总产量达18.6万吨。"
+    )
+    quake = "今年以来，杉浦市防震减灾服务中心持续加强监测预警能力建设，新建地震预警终端46个。"
+    assert mend_fixed(quake, "今年以来，新建地震预警终端46个。") == "今年以来，新建地震预警终端46个。"
+    assert mend_fixed(plan, "我将坚持稳产保供与产业增效并重。") == "明年，我将坚持稳产保供与产业增效并重。"
+    assert reword_words("全面完成国企改革深化提升行动年度任务。") == "全面完成国企改革深化提升行动年度任务。"
     # a verb before a unit is no place: the model's 推动 is not turned back into the writer's 推进
     v = "持续推进县级社会福利中心建设。"
     assert mend_fixed(v, "不断推动县级社会福利中心建设。") == "不断推动县级社会福利中心建设。"

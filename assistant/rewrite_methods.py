@@ -208,7 +208,8 @@ def renumber(sentences: list[str]) -> list[str]:
 _CN_APPROX = re.compile(
     r"[一二两三四五六七八九十百千]+(?:来|多|余)(?=[个人场次期条项家户座台名支批处件万亿])"
 )
-_QUALIFIED = re.compile(r"(\d+(?:\.\d+)?)[^\d，。；、]{0,4}?(以上|以下|余|多|左右|近|超过)")
+# (1200来万元: a spoken "about" right after the figure; not the 来 of 2024年以来 or 3年来)
+_QUALIFIED = re.compile(r"(\d+(?:\.\d+)?)[^\d，。；、]{0,4}?(以上|以下|余|多|左右|近|超过|(?<=\d)来)")
 
 
 def _numbers_ok(old: str, new: str, ctx: Ctx) -> bool:
@@ -218,8 +219,9 @@ def _numbers_ok(old: str, new: str, ctx: Ctx) -> bool:
     ok = set(numbers_in(old)) | ctx.extra
     if not (all(n in present for n in need) and all(n in ok for n in present)):
         return False
-    same = {"余": "多"}  # (140多场 = 140余场)
+    same = {"余": "多", "来": "左右"}  # (140多场 = 140余场; 1200来万元 = 1200万元左右)
     kept = {(m.group(1), same.get(m.group(2), m.group(2))) for m in _QUALIFIED.finditer(new)}
+    kept |= {(m.group(1), "左右") for m in re.finditer(r"(?:约|大约)(\d+(?:\.\d+)?)", new)}  # (约X = X左右)
     if not all(
         (m.group(1), same.get(m.group(2), m.group(2))) in kept
         for m in _QUALIFIED.finditer(old)
@@ -1253,7 +1255,8 @@ def _new_qualifier(old: str, new: str) -> bool:
     had, has = hard(old), hard(new)
     after = {(m.group(1), m.group(2)) for m in _QUALIFIED.finditer(new)}  # 超1.8亿元 = 1.8亿元以上
     also = {"超过": "以上", "约": "左右", "近": "左右"}  # 约2.1万 = 2.1万左右
-    was_after = {(m.group(1), m.group(2)) for m in _QUALIFIED.finditer(old)}
+    # (1200来万元 → 约1200万元: 来 says 左右)
+    was_after = {(m.group(1), "左右" if m.group(2) == "来" else m.group(2)) for m in _QUALIFIED.finditer(old)}
 
     def more(n: str, said: set[tuple[str, str]]) -> bool:
         return (n, "多") in said or (n, "余") in said
@@ -1290,6 +1293,8 @@ def mend_qualifiers(original: str, new: str) -> str:
         if len(spots) != 1 or original.count(n) != 1:
             continue
         at = spots[0].end()
+        if q == "来" and re.search(r"(?:约|大约|大概|近|左右)$", new[: spots[0].start()]):
+            continue  # (1200来万元 → 约1200万元 says it its own way)
         after = new[at : at + len(gap) + 4]
         if not after.startswith(gap) or re.match(r"[^\d，。；、]{0,4}?(以上|以下|余|多|左右|近|超过)", after):
             continue

@@ -1567,6 +1567,17 @@ def test_a_dropped_qualifier_is_put_back_not_the_sample_thrown_away() -> None:
         mend_qualifiers("岗位1600多个。", "岗位1600个，其中1600个为新增。")
         == "岗位1600个，其中1600个为新增。"
     )
+    # a spoken "about" right after the figure (blind run 13: 1200来万元 → 1200万元 read as exact)
+    water = "汛期前投入1200来万元，新铺管网36公里。"
+    assert mend_qualifiers(water, "汛期前共投入1200万元，新铺设管网36公里。").startswith(
+        "汛期前共投入1200来万元"
+    )
+    assert mend_qualifiers(water, "汛期前投入约1200万元。") == "汛期前投入约1200万元。"  # (its own 约)
+    laid = "全年投入1200来万元，新铺管网36公里。"
+    assert sample_problem(laid, "年内完成1200万元投入，新铺设管网36公里。") == "numbers"
+    assert sample_problem(laid, "年内完成约1200万元投入，新铺设管网36公里。") == ""
+    assert sample_problem(laid, "年内完成1200来万元投入，新铺设管网36公里。") == ""
+    assert mend_qualifiers("2024年以来，投入1200万元。", "今年投入1200万元。") == "今年投入1200万元。"
 
 
 def test_a_count_before_its_noun_stays_with_that_noun() -> None:

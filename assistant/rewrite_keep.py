@@ -256,13 +256,25 @@ def programme_renamed(original: str, new: str) -> str:
     return ""
 
 
+# what is new this year (新增, 新建, 新铺, 新开通…) said as a total (共开通, 累计增加, 已铺设)
+_NEW_THIS_YEAR = re.compile(r"新(?=[增建铺开签设招改入])")
+_A_TOTAL = re.compile(r"累计|共计|总计|共有|已有|已铺设|已建成|已建|现有|共(?=[开建铺增签设招改入])")
+
+
 def fact_changed(original: str, new: str) -> str:
     """Why `new` reports another kind of fact than `original` ("" = it does not): a level held
     said as reached, a result said as work under way (完成规范化建设 → 开展规范化建设), the unit cut
-    to a bare 局, a list's 等 dropped (the list read as all there is), 基本 dropped from a result, or a
-    programme renamed."""
+    to a bare 局, a list's 等 dropped (the list read as all there is), 基本 dropped from a result, a
+    programme renamed, or what is new this year said as a total."""
     if programme_renamed(original, new):
         return "programme renamed"
+    if (
+        _NEW_THIS_YEAR.search(original)
+        and not _NEW_THIS_YEAR.search(new)
+        and _A_TOTAL.search(new)
+        and not _A_TOTAL.search(original)
+    ):
+        return "new said as a total"  # 新增馆藏图书3.6万册 → 累计增加图书3.6万册
     if _HELD.search(original) and not _HELD_SAID.search(new):
         return "level held said as reached"
     for clause in re.split(r"[，。；：]", original):

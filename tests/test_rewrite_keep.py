@@ -134,3 +134,8 @@ def test_a_level_held_a_result_and_the_subject_are_kept_as_the_same_kind_of_fact
     assert fact_changed(reform, "圆满完成国企改革深化提高行动年度任务。") == "programme renamed"
     assert fact_changed(reform, "国企改革深化提升行动年度任务全面完成。") == ""
     assert fact_changed("实施质量提升工程。", "推进质量提升工程，提高服务水平。") == ""
+    # this year's new ones said as a total (blind run 13: 新铺管网 → 已铺设的管网)
+    pipes = "新铺管网差不多316公里，全县农村自来水普及率提到了96%左右。"
+    assert fact_changed(pipes, "已铺设的管网大约316公里，普及率达到96%左右。") == "new said as a total"
+    assert fact_changed(pipes, "新铺设管网约316公里，普及率达到96%左右。") == ""
+    assert fact_changed("新开通城乡公交线路5条。", "共开通5条城乡公交线路。") == "new said as a total"

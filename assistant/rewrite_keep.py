@@ -258,7 +258,7 @@ def programme_renamed(original: str, new: str) -> str:
 
 # what is new this year (新增, 新建, 新铺, 新开通…) said as a total (共开通, 累计增加, 已铺设)
 _NEW_THIS_YEAR = re.compile(r"新(?=[增建铺开签设招改入])")
-_A_TOTAL = re.compile(r"累计|共计|总计|共有|已有|已铺设|已建成|已建|现有|共(?=[开建铺增签设招改入])")
+_A_TOTAL = re.compile(r"累计|共计|总计|共有|已有|已铺设|已建|现有|共(?=[开建铺增签设招改入])")
 
 
 def fact_changed(original: str, new: str) -> str:

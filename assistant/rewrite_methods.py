@@ -1092,9 +1092,7 @@ _BEFORE_A_NAME = (
 
 # (with its place: 明年，嵯湜区农业农村局将…; the two characters must be a place, see names_a_place)
 _OPENING_UNIT = re.compile(
-    r"^((?:今年以来|全年|今年|[^，。；]{0,8}年(?:以来)?)，)?((?:[\u4e00-\u9fff]{2})?"
-    + UNIT_NAME.pattern
-    + ")"
+    r"^((?:今年以来|全年|今年|[^，。；]{0,8}年(?:以来)?)，)?([\u4e00-\u9fff]{2})?(" + UNIT_NAME.pattern + ")"
 )
 
 
@@ -1114,14 +1112,11 @@ def mend_fixed(original: str, new: str) -> str:
             new = new[: found.start()] + motto + new[found.end() :]
     new = restore_lead(original, restore_place(original, new))
     m = _OPENING_UNIT.match(original)
-    unit = UNIT_NAME.search(m.group(2)) if m else None
-    placed = bool(m and unit and unit.start() and names_a_place(m.group(2)[: unit.start()]))
     if (
         m
-        and unit
-        and (placed or not unit.start())  # (推进县级…中心 opens with a verb, not a unit)
+        and (not m.group(2) or names_a_place(m.group(2)))  # (推进县级…中心 opens with a verb, not a unit)
         and new
-        and unit.group(0)[1:] not in new  # (市民政局 → 民政局 is the same unit)
+        and m.group(3)[1:] not in new  # (市民政局 → 民政局 is the same unit)
         and not UNIT_NAME.search(new)
         and not _SUBJECT_WORDS.search(new)
         and not _PERSON.search(new)
@@ -1131,7 +1126,7 @@ def mend_fixed(original: str, new: str) -> str:
         # (全县…/我… is a subject of its own; a sample that lost more than the unit, 嶂淏县知识产权局
         # 坚持保护与运用并重，全年… → 全年…, is not made whole by its unit: the checks judge it)
         if not re.match(r"全[县市区省]|我", new[at:]) and _opens_alike(original[m.end() :], new[at:]):
-            new = new[:at] + m.group(2) + new[at:]
+            new = new[:at] + (m.group(2) or "") + m.group(3) + new[at:]
     return new
 
 

@@ -25,7 +25,8 @@ _PLACED = re.compile(
 _BEFORE_NAME = "在由对向为和与及同跟经据从按被将把让给的是年内"
 _CJK = "[\u4e00-\u9fff]"
 
-_YEAR = tuple(TIME_WORDS.split("|"))
+# (过去一年/这一年 say 一年来 and 全年 as a writer does: no year lost)
+_YEAR = (*TIME_WORDS.split("|"), "过去一年", "过去的一年", "这一年", "一年以来")
 # kept as a class: one of each line must stay if the original said one (全年 → 年内 is the same year)
 _SCOPES: tuple[tuple[str, ...], ...] = (
     ("全县",),
@@ -61,6 +62,7 @@ _VERBS = frozenset((
 _FREE_WORDS = frozenset((
     "今年", "全年", "年内", "工作", "方面", "这块", "这边", "同时", "我们", "群众", "时候", "同比", "方式", "模式",
     "面积", "数量", "总量", "人数", "人员", "规模", "总数", "次数", "户数", "大家", "大伙", "老百姓",
+    "日益",
 ))  # fmt: skip
 # the stance and aim words a rewording says in its own way (作为首要任务 → 摆在首位, 利益 → 权益): no
 # thing of the report's; alone, or as the head of a short phrase (突出位置, 两条主线)
@@ -70,6 +72,8 @@ _ABSTRACT = frozenset((
 ))  # fmt: skip
 # one thing in other words (亩均 = 每亩, 网络销售 = 线上销售): the same mark in both texts
 _SAME_THING = {"每亩": "亩均", "线上": "网络", "网上": "网络", "一线": "基层"}
+# (a plan's 计划/力争 and a degree's 比较 said as a writer does: 拟新建, 争取, 较为突出; 推行 = 实行)
+_SAME_THING |= {"计划": "拟", "力争": "争取", "推行": "实行", "比较": "较为"}
 
 
 def unit_places(text: str) -> list[str]:

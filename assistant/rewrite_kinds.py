@@ -47,12 +47,17 @@ CHIPS: list[tuple[str, str]] = [
 ]
 
 # A rewrite must differ from its original by at least this much (character similarity below the value).
+# 换个说法's bounds are set from a skilled writer's faithful rewordings (bench/data/rewrite_skilled.jsonl:
+# every fact kept, the wording new): their change_similarity has a median of 0.81 and a 90th percentile of
+# 0.85-0.87 for a paragraph, 0.80-0.82 and 0.90 for one sentence. The bounds before (0.75, 0.80) let
+# through fewer than half of them, so a sample had to drift from the facts to pass; code's word swaps
+# alone (0.95) still do not.
 MAX_SIMILARITY: dict[str, float] = {
     "compress": 0.97,
     "expand": 0.95,
     "formal": 0.93,
     "concise": 0.95,
-    "reword": 0.75,
+    "reword": 0.86,
     "first_person": 0.995,  # 我局 → 我 is the change asked for; the form check does the rest
     "heading": 1.0,  # the heading itself is checked (must change); the body is kept
     "add_figures": 1.0,
@@ -60,18 +65,18 @@ MAX_SIMILARITY: dict[str, float] = {
     "split": 1.0,
     "free": 0.98,
 }
-SENTENCE_MAX_SIMILARITY = 0.8  # one sentence asked to be said differently
+SENTENCE_MAX_SIMILARITY = 0.88  # one sentence asked to be said differently
 # ... unless it says one figure and little else (森林抚育面积达1.1万亩以上。): the metric's name must
 # stay, so a real new wording of it (完成森林抚育1.1万亩以上。) scores 0.8 on what it may change.
-ONE_FACT_MAX_SIMILARITY = 0.85
+ONE_FACT_MAX_SIMILARITY = 0.9
 ONE_FACT_WORDS = 12  # Chinese characters besides the figures: 森林抚育面积达万亩以上 has 11
 # A new wording is measured on what it may change (see change_similarity); this bound is on the raw
 # characters, so a text made almost wholly of names and figures still cannot come back near-copied.
-RAW_MAX_SIMILARITY = 0.9
+RAW_MAX_SIMILARITY = 0.93
 # A new wording may also say the paragraph's measures in a new order (rewrite_order); its sentences,
-# put back in the original order, must still be reworded below this (a careful human rewording of a
-# dense paragraph, own:8, scores 0.79 with no new order): a new order alone is never a new wording.
-ORDER_FREE_MAX_SIMILARITY = 0.85
+# put back in the original order, must still be reworded below this (a skilled writer's faithful
+# rewordings score at most 0.86-0.91): a new order alone is never a new wording.
+ORDER_FREE_MAX_SIMILARITY = 0.9
 MIN_LENGTH_SCORE = 80.0
 CONCISE_RATIO = 0.75  # "再精炼一些" without a length: about three quarters
 EXPAND_RATIO = 1.6  # "扩写" without a length

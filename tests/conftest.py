@@ -217,3 +217,23 @@ def shared_quality():
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
+
+
+@pytest.fixture
+def strict_reword_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """换个说法's bounds before their calibration on a skilled writer's rewordings (text 0.75, sentence
+    0.8, order-free 0.85, raw 0.9, a sample 0.7): for tests of what code does when a rewording is not
+    new enough (a new order, facts moved), on fixtures written for those bounds."""
+    from assistant import rewrite_kinds, rewrite_methods
+
+    monkeypatch.setitem(rewrite_kinds.MAX_SIMILARITY, "reword", 0.75)
+    monkeypatch.setitem(rewrite_methods.MAX_SIM, "reword", 0.7)
+    for module in (rewrite_kinds, rewrite_methods):
+        for name, value in (
+            ("SENTENCE_MAX_SIMILARITY", 0.8),
+            ("ORDER_FREE_MAX_SIMILARITY", 0.85),
+            ("RAW_MAX_SIMILARITY", 0.9),
+            ("ONE_FACT_MAX_SIMILARITY", 0.85),
+        ):
+            if hasattr(module, name):
+                monkeypatch.setattr(module, name, value)

@@ -139,3 +139,17 @@ def test_a_level_held_a_result_and_the_subject_are_kept_as_the_same_kind_of_fact
     assert fact_changed(pipes, "已铺设的管网大约316公里，普及率达到96%左右。") == "new said as a total"
     assert fact_changed(pipes, "新铺设管网约316公里，普及率达到96%左右。") == ""
     assert fact_changed("新开通城乡公交线路5条。", "共开通5条城乡公交线路。") == "new said as a total"
+
+
+def test_a_skilled_writers_words_for_the_year_a_plan_and_a_degree_are_no_loss() -> None:
+    """Read in a skilled writer's faithful rewordings (bench/data/rewrite_skilled.jsonl), which the
+    checks rejected: 一年来 said as 过去一年, 计划 as 拟, 力争 as 争取, 推行 as 实行, 比较 as 较为."""
+    s = "一年来，我牵头完成全县487名退役士兵的接收安置。"
+    assert not lost_scope(s, "过去一年，我牵头完成了全县487名退役士兵的接收安置工作。")
+    assert not lost_scope(s, "这一年，我牵头完成了全县487名退役士兵的接收安置工作。")
+    assert lost_scope(s, "我牵头完成了全县487名退役士兵的接收安置工作。") == "一年来"
+    plan = "计划新建高标准农田3.2万亩，全年力争举办培训班120期以上。"
+    assert not lost_things(plan, "拟新建高标准农田3.2万亩，全年争取开办培训班120期以上。", _canonical)
+    assert lost_things(plan, "新建高标准农田3.2万亩，全年举办培训班120期以上。", _canonical)  # the plan gone
+    assert not lost_things("全面推行领导干部接访下访制度。", "全面实行领导干部接访下访制度。", _canonical)
+    assert not lost_things("问题还比较突出。", "问题仍较为突出。", _canonical)

@@ -125,7 +125,9 @@ def test_the_order_free_measure_undoes_a_new_order() -> None:
     )
 
 
-def test_verify_rejects_a_new_order_alone_and_passes_one_added_to_a_rewording() -> None:
+def test_verify_rejects_a_new_order_alone_and_passes_one_added_to_a_rewording(
+    strict_reword_bounds: None,
+) -> None:
     parts = parse_parts(TEXT)
     spec = RewriteSpec(kind="reword", instruction="换个说法")
     keep = numbers_in(TEXT)
@@ -139,7 +141,9 @@ def test_verify_rejects_a_new_order_alone_and_passes_one_added_to_a_rewording() 
     assert order_free_similarity(parts.body, parse_parts(reworded).body) < ORDER_FREE_MAX_SIMILARITY
 
 
-def test_sentencewise_gives_a_new_order_only_where_the_rewording_is_not_enough() -> None:
+def test_sentencewise_gives_a_new_order_only_where_the_rewording_is_not_enough(
+    strict_reword_bounds: None,
+) -> None:
     from assistant.rewrite_methods import Ctx, _new_order_where_needed
 
     ctx = Ctx(model=None, system="", keep=numbers_in(TEXT), allowed=set(numbers_in(TEXT)))  # type: ignore[arg-type]
@@ -225,7 +229,9 @@ def test_a_sentences_facts_in_a_new_order_keep_its_lead_in_front() -> None:
     assert order_clauses(single, single, 0.5) == single
 
 
-def test_a_named_sentence_reworded_too_little_gets_its_facts_moved_and_passes(fake_chat) -> None:
+def test_a_named_sentence_reworded_too_little_gets_its_facts_moved_and_passes(
+    fake_chat, strict_reword_bounds: None
+) -> None:
     """第二句换个说法: the model's wording (0.84 alone) with its facts in a new order passes; a reply
     that only moves the original's clauses is not shown as done."""
     from assistant.rewrite import rewrite_text
@@ -252,7 +258,9 @@ def test_a_named_sentence_reworded_too_little_gets_its_facts_moved_and_passes(fa
     assert any("未能" in n and "第二句" in n for n in res.notes)  # … and the user is told
 
 
-def test_two_dense_sentences_get_a_sentences_facts_moved_where_the_measures_cannot_move() -> None:
+def test_two_dense_sentences_get_a_sentences_facts_moved_where_the_measures_cannot_move(
+    strict_reword_bounds: None,
+) -> None:
     from assistant.rewrite_methods import Ctx, _new_order_where_needed
 
     text = (

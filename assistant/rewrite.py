@@ -373,6 +373,8 @@ def run_rewrite(
         ctx.notes.append("为避免与原文雷同，调整了几项措施的先后顺序，各句用词也已改写")
     if spec.sentence is not None and any(p.check == "unchanged" for p in problems):
         said += _one_figure_note(parts, spec.sentence)
+    if spec.kind in ("compress", "concise") and any(p.check == "length" for p in problems):
+        said += _dense_figures_note(parts, keep, spec.length)
     notes = list(dict.fromkeys(ctx.notes))
     if spec.kind == "reword" and problems and _bundled_model(settings):
         notes.append(_stronger_model_hint(spec))
@@ -433,6 +435,16 @@ def _one_figure_note(parts: Parts, index: int) -> str:
     if not one_fact(sentence_at(parts, index)):
         return ""
     return "（这一句只陈述一项数据，可换的说法很少；可以整段“换个说法”，或直接修改这一句）"
+
+
+def _dense_figures_note(parts: Parts, keep: list[str], asked: int | None) -> str:
+    """Why a 压缩 could not reach its length, where every sentence carries a figure: each figure is kept
+    (shortening is not dropping), and what the writer can say to get a shorter text."""
+    if not keep or not parts.sentences or not all(numbers_in(s) for s in parts.sentences):
+        return ""
+    to = f"压缩到{asked}字" if asked else "再压缩"
+    example = f"{to}，删去{'、'.join(keep[-2:])}这{'两' if len(keep) > 1 else '一'}个数字"
+    return f"（原文每句都有数据，保留全部{len(keep)}个数字很难{to}；可以说明删去哪些数字，如“{example}”，或放宽字数）"
 
 
 _CHECKED: dict[str, tuple[str, ...]] = {

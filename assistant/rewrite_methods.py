@@ -417,29 +417,19 @@ def compress(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generat
             break
         if "【" in s or cjk_len(s) < 10:
             continue  # a 【待核实】 mark stays as the tracer wrote it; a short sentence stays
-        target = max(8, round(cjk_len(s) * min(scale, ratio if attempt else 0.95)))
-        how = f"压缩到{target}字左右，删去修饰词和重复的话，意思不变"
-        new = as_sentence(
-            ctx.ask(
-                _sentence_prompt(s, how, ctx),
-                chars=cjk_len(s),
-                temperature=ctx.temp(attempt),
-                seed=ctx.seed + i + 1000 * attempt,
-                no_latin=not re.search(r"[A-Za-z]", s),  # (嵝浈县侨联 → leo县侨联)
-            ),
-            s,
-        )
-        new = mend_qualifiers(s, new) if new else new
-        new = restore_place(s, new)
-        if (
-            new
-            and _numbers_ok(s, new, ctx)
-            and not garbled(s, new)
-            and keeps_sense(s, new)
-            and not (figure_moved(s, new) or change_moved(s, new) or count_noun_changed(s, new))
-            and not measure_lost(s, new)
-            and cjk_len(s) * 0.35 <= cjk_len(new) < cjk_len(s)
-        ):
+        share = min(scale, ratio if attempt else 0.95)
+        new = _tightened(ctx, s, share, ctx.seed + i + 1000 * attempt, attempt)
+        # a long sentence the model could not tighten whole (a 1.5B model copies a 90-character
+        # sentence of six figures): its clause groups one at a time, each kept where it fails
+        groups = long_chunks(s, TIGHT_LONG, TIGHT_CHUNK) if not new else []
+        if len(groups) > 1:
+            pieces = [
+                _tightened(ctx, g, share, ctx.seed + i + 1000 * attempt + 7 * (k + 1), attempt) or g
+                for k, g in enumerate(groups)
+            ]
+            joined = as_sentence("，".join(p.rstrip("。；") for p in pieces), s)
+            new = joined if cjk_len(joined) < cjk_len(s) and _tight_ok(ctx, s, joined) else ""
+        if new:
             out[i] = new
             tightened += 1
             yield DraftEvent("token", new)
@@ -497,6 +487,40 @@ def compress(ctx: Ctx, parts: Parts, spec: RewriteSpec, attempt: int) -> Generat
         if length_score(asked, cjk_len(text_of(trial))) > length_score(asked, cjk_len(text_of(keep_order))):
             keep_order = trial
     return text_of(keep_order)
+
+
+TIGHT_LONG, TIGHT_CHUNK = 36, 24  # a sentence the model copied whole is tightened by groups this long
+
+
+def _tightened(ctx: Ctx, s: str, share: float, seed: int, attempt: int) -> str:
+    """The model's tightening of sentence (or clause group) `s` to about `share` of its length,
+    where it passes the checks; else ""."""
+    target = max(8, round(cjk_len(s) * share))
+    how = f"压缩到{target}字左右，删去修饰词和重复的话，意思不变"
+    new = as_sentence(
+        ctx.ask(
+            _sentence_prompt(s, how, ctx),
+            chars=cjk_len(s),
+            temperature=ctx.temp(attempt),
+            seed=seed,
+            no_latin=not re.search(r"[A-Za-z]", s),  # (嵝浈县侨联 → leo县侨联)
+        ),
+        s,
+    )
+    new = restore_place(s, mend_qualifiers(s, new)) if new else new
+    return new if new and _tight_ok(ctx, s, new) and cjk_len(new) < cjk_len(s) else ""
+
+
+def _tight_ok(ctx: Ctx, s: str, new: str) -> bool:
+    """A tightening keeps every figure, its sense and what each figure counts."""
+    return (
+        _numbers_ok(s, new, ctx)
+        and not garbled(s, new)
+        and keeps_sense(s, new)
+        and not (figure_moved(s, new) or change_moved(s, new) or count_noun_changed(s, new))
+        and not measure_lost(s, new)
+        and cjk_len(s) * 0.35 <= cjk_len(new)
+    )
 
 
 # Intensifiers a 精炼 drops in front of a verb (进一步加强 → 加强): they say how hard, not what.

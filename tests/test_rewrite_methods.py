@@ -2491,3 +2491,45 @@ def test_the_table_leaves_deep_into_a_place_alone() -> None:
 
     s = "深入机关、企业、高校开展献血宣传动员。"
     assert reword_words(s).startswith("深入机关")  # (扎实机关… is no Chinese)
+
+
+DENSE_FIGURES = (
+    "（二）守牢市场安全“底线”。全年崟汭县市场监督管理局共检查经营主体3862家次，完成监督抽检1420批次，"
+    "抽检合格率97.6%，立案查处违法案件126件，罚没款186.5万元。开展“护苗2025”专项行动，覆盖食堂213个。"
+)
+
+
+def test_compress_tightens_a_dense_sentence_by_its_clause_groups_when_copied_whole(fake_chat) -> None:
+    """own:150 (blind run 15): a 1.5B model hands back a sentence of six figures whole; its clause groups,
+    asked one at a time, come back tighter."""
+    from assistant.rewrite_methods import TIGHT_CHUNK, TIGHT_LONG, long_chunks
+
+    first = parse_parts(DENSE_FIGURES).sentences[0]
+    groups = long_chunks(first, TIGHT_LONG, TIGHT_CHUNK)
+    assert len(groups) > 1
+    tight = {
+        g: g.replace("共检查", "检查").replace("完成监督抽检", "抽检").replace("立案查处", "查处")
+        for g in groups
+    }
+    fake_chat.enqueue(
+        first, *[tight[g] for g in groups], *[s for s in parse_parts(DENSE_FIGURES).sentences[1:]] * 3
+    )
+    res = rewrite_text(get_settings(), DENSE_FIGURES, "压缩到80字", model=fake_chat, seed=1)
+    assert "抽检1420批次" in res.text and "完成监督抽检" not in res.text
+    for figure in ("3862", "1420", "97.6%", "126", "186.5", "213", "“护苗2025”"):
+        assert figure in res.text
+
+
+def test_a_compress_that_cannot_fit_every_figure_says_which_to_name(fake_chat) -> None:
+    """Shortening is not dropping: every figure stays, and where every sentence has one the writer is
+    told how to ask for a shorter text (an instruction that names the figures to drop, which works)."""
+    model_copies(fake_chat, DENSE_FIGURES)
+    res = rewrite_text(get_settings(), DENSE_FIGURES, "压缩到40字", model=fake_chat, seed=1)
+    assert not res.passed
+    note = next(n for n in res.notes if "保留全部" in n)
+    example = note.split("如“")[1].split("”")[0]
+    assert example.startswith("压缩到40字，删去")
+    from assistant.rewrite import numbers_to_keep
+
+    kept = numbers_to_keep(DENSE_FIGURES, example)
+    assert len(kept) == len(numbers_to_keep(DENSE_FIGURES, "压缩到40字")) - 2

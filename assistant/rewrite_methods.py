@@ -209,7 +209,7 @@ _CN_APPROX = re.compile(
     r"[一二两三四五六七八九十百千]+(?:来|多|余)(?=[个人场次期条项家户座台名支批处件万亿])"
 )
 # (1200来万元: a spoken "about" right after the figure; not the 来 of 2024年以来 or 3年来)
-_QUALIFIED = re.compile(r"(\d+(?:\.\d+)?)[^\d，。；、]{0,4}?(以上|以下|余|多|左右|近|超过|(?<=\d)来)")
+_QUALIFIED = re.compile(r"(\d+(?:\.\d+)?)[^\d，。；、]{0,4}?(以上|以下|以内|余|多|左右|近|超过|(?<=\d)来)")
 
 
 def _numbers_ok(old: str, new: str, ctx: Ctx) -> bool:
@@ -227,6 +227,20 @@ def _numbers_ok(old: str, new: str, ctx: Ctx) -> bool:
         for m in _QUALIFIED.finditer(old)
         if m.group(1) in need
     ):
+        return False
+    # nor one gained (保持100% → 保持100%以上): a floor or a range the writer did not give
+    was = {(m.group(1), same.get(m.group(2), m.group(2))) for m in _QUALIFIED.finditer(old)}
+    was |= {(m.group(1), "左右") for m in re.finditer(r"(?:约|大约|大概|差不多)(\d+(?:\.\d+)?)", old)}
+    # (超1.8亿元 = 1.8亿元以上; 不超过3天 = 3天以内)
+    was |= {
+        (m.group(2), "以上") for m in re.finditer(r"(超过|超|逾|突破|不少于|不低于|至少)(\d+(?:\.\d+)?)", old)
+    }
+    was |= {
+        (m.group(2), q)
+        for m in re.finditer(r"(不超过|不足|不到|不高于)(\d+(?:\.\d+)?)", old)
+        for q in ("以内", "以下")
+    }
+    if any(q not in was and q[1] in ("以上", "以下", "以内") for q in kept):
         return False
     units = _units(new)
     if any(u != units.get(n, u) for n, u in _units(old).items()):
@@ -906,6 +920,8 @@ def candidate_problem(
         return "new period"  # 全年社会消费品零售总额 → 今年上半年…: another span for the same figure
     if _HEDGE.search(new) and not _HEDGE.search(original):
         return "hedged"  # 销售额突破2.6亿元 → 预计突破: a result made a forecast
+    if _DONE.search(new) and not _DONE.search(original) and plans(original, ctx.memo.get("body", "")):
+        return "claims a result"  # 计划…完成投资不少于3.5亿元 → 3.5亿元的投资已完成: a plan said as done
     if any(q not in new.replace("‘", "“").replace("’", "”") for q in _QUOTED.findall(original)):
         return "quoted name lost"  # a named campaign or system (“第一议题”) is kept as written
     if any(q not in original for q in _QUOTED.findall(new)):
@@ -1257,7 +1273,8 @@ def copies_shot(kind: str, original: str, new: str) -> bool:
 
 
 _BEFORE = re.compile(
-    r"(超过|超|突破|将近|接近|近|大约|大概|差不多|约|逾|不到|不足|达到|达|共|累计)(?:为|是|有|到了|达到|达)?(\d+(?:\.\d+)?)"
+    r"(超过|超|突破|将近|接近|近|大约|大概|差不多|约|逾|不到|不足|不少于|不低于|不超过|不高于|至少|最少|"
+    r"达到|达|共|累计)(?:为|是|有|到了|达到|达)?(\d+(?:\.\d+)?)"
 )
 
 
@@ -1274,6 +1291,7 @@ def _new_qualifier(old: str, new: str) -> bool:
         "差不多": "约",
     }
     same |= {"将近": "近", "接近": "近"}  # 超 = 逾 = 超过 …
+    same |= {"不低于": "不少于", "至少": "不少于", "最少": "不少于", "不高于": "不超过"}  # a floor, a ceiling
     soft = {"达到", "达", "共", "累计"}  # saying less is fine: 达到 → 达, 共 dropped
 
     def hard(text: str) -> set[tuple[str, str]]:
@@ -1313,7 +1331,8 @@ def _alone(number: str) -> re.Pattern[str]:
 
 # a qualifier that stands before a figure, as a formal sentence writes it (大概 → 约)
 _QUALIFIER_BEFORE = {"大概": "约", "大约": "约", "差不多": "约", "将近": "近", "接近": "近", "超": "超过"}
-_QUALIFIER_BEFORE |= {q: q for q in ("约", "近", "超过", "逾", "不到", "不足")}
+_QUALIFIER_BEFORE |= {q: q for q in ("约", "近", "超过", "逾", "不到", "不足", "不少于", "不超过")}
+_QUALIFIER_BEFORE |= {"不低于": "不少于", "至少": "不少于", "不高于": "不超过"}
 
 
 def mend_qualifiers(original: str, new: str) -> str:
@@ -1373,6 +1392,20 @@ _STRONG_SAID = re.compile(
     _STRONGER.pattern
     + r"|很|挺|特别|非常|十分|高度|充分|突出|巨大|全覆盖|全部|全都|都|(?<!平)均|全力|全方位|有力|大力"
 )
+# a plan (将…, 计划, 力争; a paragraph that opens with 明年…将) and what says it is done
+# (争取 alone is a result: 争取上级资金1850万元 was secured)
+_PLAN = re.compile(
+    r"将(?![^，。；]*(?:作为|摆在|放在|列为|当作|视为))|计划|拟|力争|预计|争取(?=实现|完成|达到|建成|新建|举办|开办|突破)"
+)
+_PLAN_OPENING = re.compile(r"^(?:明年|来年|下一年|下一步|今后|\d{4}年)[^。]{0,30}将")
+_DONE = re.compile(r"已(?!有)|业已|(?:完成|实现|建成|达到)了")
+
+
+def plans(sentence: str, body: str = "") -> bool:
+    """Whether `sentence` says a plan, by its own words or as part of a paragraph that opens with one."""
+    return bool(_PLAN.search(sentence) or _PLAN_OPENING.match(body.strip()))
+
+
 _HEDGE = re.compile(
     r"预计|预期|有望|力争|争取|计划|拟|必须|应当|应保证|应确保|"
     r"将(?:完成|实现|达到|建成|新建|新增|开展|投入|实施|组织|举办|发放|改造|新开)|将被"
@@ -2909,6 +2942,8 @@ def _inside_word(text: str, m: re.Match[str]) -> bool:
     ):
         return True  # 超长期特别国债: a name, not 特别 = 尤为
     if w == "非常" and b in "态时规":  # 非常态、非常时期、非常规
+        return True
+    if w == "不少" and b == "于":  # 不少于3.5亿元 is a figure's floor (→ 较多于 says another thing)
         return True
     return w in ("搞", "弄") and a in "胡瞎"
 

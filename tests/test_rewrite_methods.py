@@ -2533,3 +2533,25 @@ def test_a_compress_that_cannot_fit_every_figure_says_which_to_name(fake_chat) -
 
     kept = numbers_to_keep(DENSE_FIGURES, example)
     assert len(kept) == len(numbers_to_keep(DENSE_FIGURES, "压缩到40字")) - 2
+
+
+def test_a_plan_stays_a_plan_and_a_floor_stays_a_floor() -> None:
+    """Read in the labels of session 19's A/B (own:155, a plan for 2026): 完成投资不少于3.5亿元 said as
+    3.5亿元的投资已完成 (a plan made done, its floor dropped), 不少于 made 较多于 by the phrase table,
+    保持100% made 保持100%以上."""
+    from assistant.rewrite_methods import formal_words, plans
+
+    plan = "2026年，滏岵市交通运输局将紧盯“四好农村路”提质扩面目标，计划新改建农村公路180公里以上，完成投资不少于3.5亿元。"
+    done = "2026年，滏岵市交通运输局将紧盯“四好农村路”提质扩面目标，计划新改建农村公路180公里以上，3.5亿元的投资已完成。"
+    assert sample_problem(plan, done) == "numbers"  # (不少于 lost)
+    assert not sample_problem(plan, plan.replace("不少于", "不低于").replace("计划", "拟"))
+    assert formal_words("完成投资不少于3.5亿元，办了不少事") == "完成投资不少于3.5亿元，办理较多事"
+    goal = "同时，加快推进城乡公交一体化，新增和优化公交线路8条，力争全市建制村通客车率保持100%。"
+    assert sample_problem(
+        goal, "城乡公交一体化加快实施，8条公交线路已新增优化，力争全市建制村通客车率保持100%。"
+    ) == ("claims a result")
+    assert sample_problem(goal, goal.replace("保持100%", "保持100%以上")) == "numbers"
+    assert sample_problem("累计节约费用超1.8亿元。", "节约费用共计1.8亿元以上。") == ""  # (超 = 以上)
+    # 争取上级资金 was secured: no plan; a paragraph that opens with 明年…将 is one throughout
+    assert not plans("我们积极争取上级文物保护资金1850万元。")
+    assert plans("新增公交线路8条。", "明年，我局将加快推进城乡公交一体化。新增公交线路8条。")

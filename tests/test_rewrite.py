@@ -213,3 +213,20 @@ def test_a_named_sentence_that_is_one_figure_says_why_it_could_not_be_reworded(f
     fake_chat.enqueue(*["全年完成营造林2.3万亩，林区防火形势总体平稳。"] * 12)
     res = rewrite_text(get_settings(), text, "第一句换个说法", model=fake_chat, seed=1)
     assert not res.changed and "只陈述一项数据" not in " ".join(res.notes)
+
+
+def test_a_passing_new_wording_of_the_bundled_model_asks_for_a_read(fake_chat) -> None:
+    """Blind run 16's labels: most of the bundled model's passing new wordings still change a word's
+    sense; the note says what was checked and asks the writer to read each change. Not for another model."""
+    from assistant.rewrite import BUNDLED_REWORDING_CAUTION
+
+    text = "我们进一步健全智能监控体系，大力推进信用评价管理，不断织密基金监管防线。"
+    bundled = get_settings().model_copy(update={"llm": "local", "model_path": None})
+    fake_chat.enqueue(*["我局全面深化医保支付方式改革，成效显著。"] * 6)
+    res = rewrite_text(bundled, text, "换个说法", model=fake_chat, seed=1)
+    assert res.passed and BUNDLED_REWORDING_CAUTION in res.notes
+    fake_chat.enqueue(*["我局全面深化医保支付方式改革，成效显著。"] * 6)
+    remote = get_settings().model_copy(update={"llm": "openai"})
+    assert (
+        BUNDLED_REWORDING_CAUTION not in rewrite_text(remote, text, "换个说法", model=fake_chat, seed=1).notes
+    )

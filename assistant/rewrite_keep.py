@@ -71,9 +71,11 @@ _ABSTRACT = frozenset((
     "格局", "氛围", "意识", "理念", "作用", "力度", "步伐", "利益", "权益", "标准", "高标", "责任", "职责",
 ))  # fmt: skip
 # one thing in other words (亩均 = 每亩, 网络销售 = 线上销售): the same mark in both texts
-_SAME_THING = {"每亩": "亩均", "线上": "网络", "网上": "网络", "一线": "基层"}
-# (a plan's 计划/力争 and a degree's 比较 said as a writer does: 拟新建, 争取, 较为突出; 推行 = 实行)
-_SAME_THING |= {"计划": "拟", "力争": "争取", "推行": "实行", "比较": "较为"}
+# (and a plan's 计划/力争 and a degree's 比较 said as a writer does: 拟新建, 争取, 较为突出; 推行 = 实行)
+_SAME_THING = {
+    "每亩": "亩均", "线上": "网络", "网上": "网络", "一线": "基层",
+    "计划": "拟", "力争": "争取", "推行": "实行", "比较": "较为",
+}  # fmt: skip
 
 
 def unit_places(text: str) -> list[str]:

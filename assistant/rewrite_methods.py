@@ -222,17 +222,12 @@ def _numbers_ok(old: str, new: str, ctx: Ctx) -> bool:
     same = {"余": "多", "来": "左右"}  # (140多场 = 140余场; 1200来万元 = 1200万元左右)
     kept = {(m.group(1), same.get(m.group(2), m.group(2))) for m in _QUALIFIED.finditer(new)}
     kept |= {(m.group(1), "左右") for m in re.finditer(r"(?:约|大约)(\d+(?:\.\d+)?)", new)}  # (约X = X左右)
-    if not all(
-        (m.group(1), same.get(m.group(2), m.group(2))) in kept
-        for m in _QUALIFIED.finditer(old)
-        if m.group(1) in need
-    ):
+    said = {(m.group(1), same.get(m.group(2), m.group(2))) for m in _QUALIFIED.finditer(old)}
+    if not all(q in kept for q in said if q[0] in need):
         return False
     # nor one gained (保持100% → 保持100%以上): a floor or a range the writer did not give
-    was = {(m.group(1), same.get(m.group(2), m.group(2))) for m in _QUALIFIED.finditer(old)}
-    was |= {(m.group(1), "左右") for m in re.finditer(r"(?:约|大约|大概|差不多)(\d+(?:\.\d+)?)", old)}
     # (超1.8亿元 = 1.8亿元以上; 不超过3天 = 3天以内)
-    was |= {
+    was = said | {
         (m.group(2), "以上") for m in re.finditer(r"(超过|超|逾|突破|不少于|不低于|至少)(\d+(?:\.\d+)?)", old)
     }
     was |= {
@@ -1392,10 +1387,12 @@ _STRONG_SAID = re.compile(
     _STRONGER.pattern
     + r"|很|挺|特别|非常|十分|高度|充分|突出|巨大|全覆盖|全部|全都|都|(?<!平)均|全力|全方位|有力|大力"
 )
+# what makes a 将 the 把 of 将…作为 (not the future), read later in the clause
+_JIANG_AS_BA = "作为|摆在|放在|列为|当作|视为"
 # a plan (将…, 计划, 力争; a paragraph that opens with 明年…将) and what says it is done
 # (争取 alone is a result: 争取上级资金1850万元 was secured)
 _PLAN = re.compile(
-    r"将(?![^，。；]*(?:作为|摆在|放在|列为|当作|视为))|计划|拟|力争|预计|争取(?=实现|完成|达到|建成|新建|举办|开办|突破)"
+    rf"将(?![^，。；]*(?:{_JIANG_AS_BA}))|计划|拟|力争|预计|争取(?=实现|完成|达到|建成|新建|举办|开办|突破)"
 )
 _PLAN_OPENING = re.compile(r"^(?:明年|来年|下一年|下一步|今后|\d{4}年)[^。]{0,30}将")
 _DONE = re.compile(r"已(?!有)|业已|(?:完成|实现|建成|达到)了")
@@ -2103,7 +2100,7 @@ _NOT_OURS = (
     # 持续开展 → 将组织: a year's work made a plan (将…作为 is 把, not the future)
     re.compile(
         r"将(?:组织|开展|推进|推动|加强|继续|持续|进一步|着力|全面|深入|大力|积极|不断|努力)"
-        r"(?![^，。；]*(?:作为|摆在|放在|列为|当作|视为|看作|当成))"
+        rf"(?![^，。；]*(?:{_JIANG_AS_BA}|看作|当成))"
     ),
 )
 _QUOTED = re.compile(r"“[^“”]{1,40}”")

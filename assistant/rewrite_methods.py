@@ -34,6 +34,7 @@ from assistant.llm import supports_grammar as llm_supports_grammar
 from assistant.llm import surprise, tokenize
 from assistant.prompts import render
 from assistant.rewrite_keep import (
+    added_things,
     fact_changed,
     lost_place,
     lost_scope,
@@ -372,6 +373,17 @@ def avoid_copy_bias(ctx: Ctx, sentence: str) -> dict[int, float] | None:
     head = re.sub(r"[\d，。；、：“”]", "", sentence)[:6]
     ids = tokenize(ctx.model, head) if head else None
     return {int(t): -100.0 for t in (ids or [])[:2]} or None
+
+
+def unsaid_bias(ctx: Ctx, sentence: str, words: set[str]) -> dict[int, float]:
+    """Where the backend takes a logit bias: the first token of each thing a sample of `sentence`
+    added that it never said (城乡, 应急, 星级): a later sample may not write it again. A token
+    the sentence itself has stays open (its own words are the rewording's to keep)."""
+    if not words or not llm_supports_grammar(ctx.model):
+        return {}
+    own = set(tokenize(ctx.model, sentence) or [])
+    firsts = ((tokenize(ctx.model, w) or [None])[0] for w in sorted(words))
+    return {int(t): -100.0 for t in firsts if t is not None and t not in own}
 
 
 HOW = {
@@ -790,6 +802,9 @@ def _new_shape(test: Callable[[str], object], old_clauses: list[str], new_clause
     return any(map(test, new_clauses)) and not any(map(test, old_clauses))
 
 
+ADDED = "thing added "  # (candidate_problem's reason; its word is steered away from in later samples)
+
+
 def candidate_problem(
     ctx: Ctx,
     kind: str,
@@ -1006,6 +1021,10 @@ def candidate_problem(
         return f"added clause {extra}"  # a stock clause of the model's own (推动改革措施落地)
     if kind == "formal" and any(w in new for w in COLLOQUIAL):
         return "colloquial"  # a colloquial word written back
+    if kind in ("reword", "formal", "first_person") and (
+        extra := [w for w in added_things(original, new, _canonical) if w not in seed]
+    ):
+        return f"{ADDED}{extra[0]}"  # 8条线路 → 8条城乡线路, 鸣响率 → 使用率: a thing nobody reported
     if any(copies_runs(new, a, KB_RUN) for a in avoid):
         return "copies the knowledge base"
     sim = change_sim(kind, max_sim, original, new)
@@ -2465,6 +2484,7 @@ def _sample_unit(
     if kind == "reword" and not ctx.whole_text and one_fact(s):
         shots = shot_turns(kind, "one_fact")
     look = (ctx, kind, i, s, seed_text, max_sim, avoid, passing, near)
+    unsaid: set[str] = ctx.memo.setdefault("unsaid", {}).setdefault(i, set())  # (filled by _consider)
     # (every figure the sentence must keep: none it may drop)
     require_figures = all(n in ctx.keep for n in numbers_in(s))
     # (held back from the original's words, not only from the wording a sample is shown)
@@ -2502,8 +2522,11 @@ def _sample_unit(
             chars=cjk_len(s),
             temperature=round(min(1.3, temp), 2),
             seed=ctx.seed + 31 * i + t + 1000 * attempt,
-            # a later sample of a new wording (or any retry) may not open the way the original does
-            logit_bias=avoid_copy_bias(ctx, s) if biased else None,
+            # a later sample of a new wording (or any retry) may not open the way the original does,
+            # nor write a thing an earlier sample added
+            logit_bias=(
+                {**((avoid_copy_bias(ctx, s) or {}) if biased else {}), **unsaid_bias(ctx, s, unsaid)} or None
+            ),
             shots=shots,
             system=render("rewrite_sentence_system") if shots else None,
             # the sentence's own figures are the only digits it may write (a sample with a figure of
@@ -2632,6 +2655,8 @@ def _consider(
     why = candidate_problem(ctx, kind, s, seed_text, new, max_sim, avoid)
     sim = change_sim(kind, max_sim, s, new) if new else 0
     log.debug("%s s%d t%d [%s] %.2f %s", kind, i, t, why or "ok", sim, new)
+    if why.startswith(ADDED):
+        ctx.memo.setdefault("unsaid", {}).setdefault(i, set()).add(why.removeprefix(ADDED))
     if not why:
         passing.append(new)
         if not code_only:

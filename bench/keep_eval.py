@@ -25,7 +25,14 @@ LABELS = REPO / "bench" / "data" / "rewrite_labels.jsonl"
 
 
 def checks() -> dict[str, Callable[[str, str, str], object]]:
-    from assistant.rewrite_keep import fact_changed, lost_place, lost_scope, lost_things, restore_place
+    from assistant.rewrite_keep import (
+        added_things,
+        fact_changed,
+        lost_place,
+        lost_scope,
+        lost_things,
+        restore_place,
+    )
     from assistant.rewrite_methods import _canonical
 
     return {
@@ -35,6 +42,7 @@ def checks() -> dict[str, Callable[[str, str, str], object]]:
         "scope / period": lambda k, o, n: lost_scope(o, n),
         "things": lambda k, o, n: lost_things(o, n, _canonical) if k != "first_person" else [],
         "kind of fact": lambda k, o, n: fact_changed(o, n),
+        "things added": lambda k, o, n: added_things(o, n, _canonical),
     }
 
 

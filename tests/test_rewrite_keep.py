@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from assistant.rewrite_keep import lost_place, lost_scope, lost_things, restore_lead, restore_place
+from assistant.rewrite_keep import (
+    added_things,
+    lost_place,
+    lost_scope,
+    lost_things,
+    restore_lead,
+    restore_place,
+)
 from assistant.rewrite_methods import _canonical
 
 
@@ -99,6 +106,25 @@ def test_a_thing_the_sentence_names_is_kept_or_said_by_a_synonym() -> None:
     assert lost("亩均增收约1300元。", "平均每亩增收约1300元。") == []  # one thing in other words
     # quoted names and figures are other checks' business
     assert lost("开展“春风行动”42场。", "组织专项招聘42场。") == []
+
+
+def test_a_thing_nobody_reported_is_not_added() -> None:
+    def added(o: str, n: str) -> list[str]:
+        return added_things(o, n, _canonical)
+
+    s = "全县新开通公交线路8条，警报器鸣响率达100%，新增等级民宿22家，完成森林抚育1.1万亩。"
+    # read in labelled rewrites: a scope widened, a metric renamed, a grade made up
+    assert added(s, s.replace("公交线路", "城乡公交线路")) == ["城乡"]
+    assert added(s, s.replace("鸣响率", "使用率").replace("等级民宿", "星级民宿")) == ["使用率", "星级"]
+    assert added("防火期内累计出动巡护人员2.6万人次。", "森林防火指挥部在防火期内累计出动巡护人员2.6万人次。")
+    # a synonym of its own words (the thesaurus, also inside a longer word), its words in another
+    # order, and words of manner, stance or stock that name nothing reported
+    assert added(s, s.replace("公交线路", "公交路线").replace("森林抚育", "抚育森林")) == []
+    assert added("培训学生1200人次。", "培训学员1200人次。") == []
+    assert added("追回医保基金452.3万元。", "挽回医保基金损失452.3万元。") == []
+    assert added("坚持以维护基金安全为首要任务。", "始终把基金安全作为重中之重和工作主线。") == []
+    # quoted names and figures are other checks' business
+    assert added("开展专项招聘42场。", "开展“春风行动”专项招聘42场。") == []
 
 
 def test_a_level_held_a_result_and_the_subject_are_kept_as_the_same_kind_of_fact() -> None:

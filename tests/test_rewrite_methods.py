@@ -400,6 +400,12 @@ def test_constrained_backends_get_a_grammar_and_a_copy_bias() -> None:
     # the first sample is free; the later ones may not open as the original did
     assert "logit_bias" not in model.call_kwargs[0]
     assert model.call_kwargs[1]["logit_bias"] == {ord("坚"): -100.0, ord("持"): -100.0}
+    # a thing one sample added (城乡) is steered away from in the later ones; its own words are not
+    model = Constrained()
+    model.enqueue("年内全县新开通城乡公交线路8条。", "全县年内开通8条新的公交线路。")
+    rewrite_text(get_settings(), "全县新开通公交线路8条。", "换个说法", model=model, seed=1)
+    assert "logit_bias" not in model.call_kwargs[0]
+    assert model.call_kwargs[1]["logit_bias"] == {ord("全"): -100.0, ord("县"): -100.0, ord("城"): -100.0}
     # a sentence's samples may write its own figures as their only digits, and no Latin letter
     # where it had none; one with a Latin name keeps its letters open
     model = Constrained()

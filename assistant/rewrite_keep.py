@@ -286,7 +286,13 @@ _RESULT_SAID = re.compile(r"完成|建成|上线|覆盖")
 # the 等 that leaves a list open (车站、景区等人员密集场所; 冰雹等灾害性天气); not 头等, 同等, 等级…
 _OPEN_LIST = re.compile(r"(?<=[\u4e00-\u9fff])(?<![头同平均对相])等(?![级待同于到次])")
 # 基本 before a result (基本实现, 基本建成): the writer's hedge; not 基本医疗保险, 基本公共服务
-_HEDGED_RESULT = re.compile(r"基本(?:上)?(?=实现|完成|建成|消除|覆盖|形成|达到|解决|落实|到位|满足|具备)")
+# (and before a level held: 及时率基本保持在99%以上 → 稳定在99%以上 claims it held throughout)
+_HEDGED_RESULT = re.compile(
+    r"基本(?:上)?(?=实现|完成|建成|消除|覆盖|形成|达到|解决|落实|到位|满足|具备|保持|稳定|维持|控制)"
+)
+# the unit urged or guided others' work (督促整改): said as done (问题已全部整改), the work is claimed
+_URGED = re.compile(r"督促|指导")
+_DONE_SAID = re.compile(r"已|均|全部|全都")
 # 我局 cut to 局 (局联合公安…): no subject; 局党组, 局机关, 局领导 are
 _BARE_BUREAU = re.compile(r"(?:^|[，。；])局(?![党机领长])")
 
@@ -315,7 +321,7 @@ def fact_changed(original: str, new: str) -> str:
     """Why `new` reports another kind of fact than `original` ("" = it does not): a level held
     said as reached, a result said as work under way (完成规范化建设 → 开展规范化建设), the unit cut
     to a bare 局, a list's 等 dropped (the list read as all there is), 基本 dropped from a result, a
-    programme renamed, or what is new this year said as a total."""
+    programme renamed, what is new this year said as a total, or urging (督促) said as the work done."""
     if programme_renamed(original, new):
         return "programme renamed"
     if (
@@ -335,6 +341,12 @@ def fact_changed(original: str, new: str) -> str:
         return "subject cut"
     if _HEDGED_RESULT.search(original) and "基本" not in new and not re.search("大部分|大多|多数|总体", new):
         return "hedge dropped"  # 基本实现村级全覆盖 → 已实现…: a result claimed whole
+    if (
+        any(u not in new for u in _URGED.findall(original))
+        and _DONE_SAID.search(new)
+        and not _DONE_SAID.search(original)
+    ):
+        return "claims a result"  # 问题都督促整改了 → 问题已全部进行整改: the urging said as the work done
     if len(_OPEN_LIST.findall(new)) < len(_OPEN_LIST.findall(original)):
         return "list closed"  # 在车站、景区等人员密集场所 → 在人员密集场所; 冰雹等 → 冰雹
     return ""

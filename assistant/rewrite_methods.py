@@ -253,7 +253,8 @@ def _numbers_ok(old: str, new: str, ctx: Ctx) -> bool:
 
 
 _FIGURE_UNIT = re.compile(
-    r"(\d+(?:\.\d+)?)(万人次|人次|万人|万元|亿元|万亩|万吨|个百分点|百分点|[%％]|名|人|家|个|所|项|次|场|处|起|件|户|亩|吨|元|例|期)"
+    r"(\d+(?:\.\d+)?)(万人次|万户次|人次|户次|家次|批次|万人|万户|万家|万元|亿元|万亩|万吨|平方公里|平方米|公里|"
+    r"个百分点|百分点|[%％]|名|人|家|个|所|项|次|场|处|起|件|户|亩|吨|元|例|期)"
 )
 # An incident's or a risk's grade (突发事件应对法: 一般、较大、重大、特别重大): a category, said as written.
 _GRADE = re.compile(
@@ -1424,8 +1425,9 @@ def plans(sentence: str, body: str = "") -> bool:
 
 _HEDGE = re.compile(
     r"预计|预期|有望|力争|争取|计划|拟|必须|应当|应保证|应确保|"
-    r"将(?:完成|实现|达到|建成|新建|新增|开展|投入|实施|组织|举办|发放|改造|新开)|将被"
-)  # (a result made a forecast, a plan or a duty: 全年完成… → 今年…将完成…)
+    r"将(?:完成|实现|达到|建成|新建|新增|开展|投入|实施|组织|举办|发放|改造|新开)|将被|"
+    r"确保[^，。；]{0,10}?(?:不|未|无)(?:发生|出现)"
+)  # (a result made a forecast, a plan or a duty: 全年完成… → 今年…将完成…; 未发生事故 → 确保不发生…)
 _RESPECTIVELY = re.compile(r"分别[^，。；]*\d[^，。；\d]*[、和与及][^，。；]*\d")
 
 

@@ -2561,3 +2561,23 @@ def test_a_plan_stays_a_plan_and_a_floor_stays_a_floor() -> None:
     # 争取上级资金 was secured: no plan; a paragraph that opens with 明年…将 is one throughout
     assert not plans("我们积极争取上级文物保护资金1850万元。")
     assert plans("新增公交线路8条。", "明年，我局将加快推进城乡公交一体化。新增公交线路8条。")
+
+
+def test_session_20_blind_run_17_reading_a_unit_a_hedge_urging_and_a_result_made_a_goal() -> None:
+    """Faults a reader found in passing 换个说法 of own:162–167 (session 20), each of a general kind."""
+    # a figure's unit is part of it: 户次 counts visits, 户 households; 新改建186公里 stays new
+    s = "入户走访困难群众1.1万户次，新纳入救助对象420人。"
+    assert sample_problem(s, "累计入户探访困难群众1.1万户，新纳入救助对象420人。") == "numbers"
+    assert sample_problem(s, "累计入户探访困难群众1.1万户次，新纳入救助对象420人。") == ""
+    s = "全年完成农村公路新改建186公里，完成投资2.4亿元。"
+    assert sample_problem(s, "年内完成186公里农村公路改造，完成投资2.4亿元。") == "figure moved 186公里"
+    # urging said as the work done, a hedge dropped from a level held, a result made a goal
+    s = "今年查了46家企业，问题都督促整改了。"
+    assert sample_problem(s, "今年检查了46家企业，问题已全部整改。") == "claims a result"
+    assert sample_problem(s, "今年检查了46家企业，问题都已督促整改。") == ""
+    s = "全县“四上”企业412家，报送及时率基本保持在99%以上。"
+    assert sample_problem(s, "全县“四上”企业412家，报送及时率稳定在99%以上。") == "hedge dropped"
+    assert sample_problem(s, "全县“四上”企业412家，报送及时率基本稳定在99%以上。") == ""
+    s = "督促整改问题隐患320处，行业全年未发生较大以上安全事故。"
+    assert sample_problem(s, "督促320处问题隐患得到整改，确保行业全年不发生较大以上安全事故。") == "hedged"
+    assert sample_problem(s, "督促320处问题隐患完成整改，行业全年没有发生较大以上安全事故。") == ""

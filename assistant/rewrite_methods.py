@@ -803,6 +803,8 @@ def _new_shape(test: Callable[[str], object], old_clauses: list[str], new_clause
     return any(map(test, new_clauses)) and not any(map(test, old_clauses))
 
 
+# letters of other scripts than Chinese and Latin (Cyrillic, Greek, Arabic, kana, Hangul)
+_OTHER_SCRIPT = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0600-\u06ff\u3040-\u30ff\uac00-\ud7af]")
 ADDED = "thing added "  # (candidate_problem's reason; its word is steered away from in later samples)
 
 
@@ -828,6 +830,8 @@ def candidate_problem(
         return "numbers"
     if set(re.findall(r"[A-Za-z]{2,}", new)) - set(re.findall(r"[A-Za-z]{2,}", original)):
         return "foreign words"  # (reforms) English the original did not have
+    if set(_OTHER_SCRIPT.findall(new)) - set(original):
+        return "foreign words"  # 湄леж湄峧区: a rare place character the model wrote in another script
     new_clauses, old_clauses = clauses_of(new)[0], clauses_of(original)[0]
     if cjk_len(new_clauses[-1]) < 4 <= cjk_len(old_clauses[-1]):
         return "broken tail"  # …改革，进一步。

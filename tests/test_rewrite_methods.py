@@ -2581,3 +2581,7 @@ def test_session_20_blind_run_17_reading_a_unit_a_hedge_urging_and_a_result_made
     s = "督促整改问题隐患320处，行业全年未发生较大以上安全事故。"
     assert sample_problem(s, "督促320处问题隐患得到整改，确保行业全年不发生较大以上安全事故。") == "hedged"
     assert sample_problem(s, "督促320处问题隐患完成整改，行业全年没有发生较大以上安全事故。") == ""
+    # a rare place character written in another script (blind run 18)
+    s = "湄峧区退役军人事务局全年走访慰问退役军人1260余户。"
+    assert sample_problem(s, "湄леж湄峧区退役军人事务局全年走访慰问退役军人1260余户。") == "foreign words"
+    assert sample_problem(s, "湄峧区退役军人事务局年内走访慰问退役军人1260余户。") == ""

